@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * `aileron-k8s`: renders the platform from values.
+ *   synth  -f values.yaml [-f ...] [--set k=v]... [--release NAME] [--namespace NS] -o DIR
+ */
+import { parseArgs } from 'node:util';
+import { loadValues, ValuesError } from '../values/load.js';
+import { renderPlatform } from '../platform/platform-chart.js';
+import { ReusingSecretGenerator } from '../platform/credentials.js';
+import { readGeneratedSecrets, writeManifests } from '../render/write.js';
+
+const USAGE = `usage: aileron-k8s <command> [options]
+
+commands:
+  synth   render plain manifests for kubectl apply / GitOps
+
+options:
+  -f, --values FILE      values file (repeatable; later files win)
+      --set K=V          set a value (repeatable; Helm syntax: a.b=c, list[0]=x, key\\.with\\.dots=v)
+      --set-string K=V   like --set, but the value is always a string
+      --release NAME     release name (default aileron)
+  -n, --namespace NS     namespace of the platform objects (default aileron)
+  -o, --output DIR       output folder (default dist)
+  -h, --help             show this help
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        values: { type: 'string', short: 'f', multiple: true, default: [] },
+        set: { type: 'string', multiple: true, default: [] },
+        'set-string': { type: 'string', multiple: true, default: [] },
+        release: { type: 'string', default: 'aileron' },
+        namespace: { type: 'string', short: 'n', default: 'aileron' },
+        output: { type: 'string', short: 'o', default: 'dist' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    });
+  } catch (err) {
+    process.stderr.write(`aileron-k8s ${command}: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const opts = parsed.values;
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const nameProblem = checkName('--release', opts.release!) ?? checkName('--namespace', opts.namespace!);
+  if (nameProblem) {
+    process.stderr.write(`aileron-k8s ${command}: ${nameProblem}\n`);
+    return 2;
+  }
+
+  try {
+    const values = loadValues({ files: opts.values, set: opts.set, setString: opts['set-string'] });
+    switch (command) {
+      case 'synth': {
+        const objects = renderPlatform({
+          values,
+          release: opts.release,
+          namespace: opts.namespace,
+          secrets: new ReusingSecretGenerator(readGeneratedSecrets(opts.output!)),
+        });
+        const files = writeManifests(opts.output!, objects);
+        process.stdout.write(`wrote ${objects.length} objects in ${files.length} files to ${opts.output}\n`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`aileron-k8s: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ValuesError) {
+      process.stderr.write(`aileron-k8s ${command}: ${err.message}\nnothing was written.\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function checkName(flag: string, value: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && value.length <= 53
+    ? undefined
+    : `${flag} "${value}" must be a DNS label of at most 53 characters (lowercase letters, digits, "-")`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`aileron-k8s: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

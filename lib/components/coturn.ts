@@ -1,0 +1,80 @@
+/**
+ * CoTURN: the WebRTC relay for the workspace browser. It runs with
+ * hostNetwork so its relay ports are reachable on the node IP (seed 000), which
+ * Pod Security "restricted" and "baseline" forbid: this is the one documented
+ * exception. It still runs as non-root with no capabilities. Credentials are
+ * written into a config file at start, never passed as arguments.
+ */
+import { Construct } from 'constructs';
+import type { PlatformContext } from '../platform/context.js';
+import { container, emptyDir, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
+import { platformDeployment, platformService } from '../platform/workload.js';
+import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+
+export class Coturn extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const c = v.coturn;
+    const secret = credentialsSecretName(ctx, 'coturn');
+    const config = [
+      `listening-port=${c.port}`,
+      `external-ip=${c.host}`,
+      `realm=${c.realm}`,
+      `min-port=${c.minRelayPort}`,
+      `max-port=${c.maxRelayPort}`,
+      'fingerprint',
+      'lt-cred-mech',
+      'no-cli',
+      'no-tls',
+      'no-dtls',
+      'no-multicast-peers',
+      'log-file=stdout',
+      'pidfile=/tmp/turnserver.pid',
+    ].join('\\n');
+    const script =
+      `printf '${config}\\n' > /tmp/turnserver.conf && ` +
+      `printf 'user=%s:%s\\n' "$TURN_USERNAME" "$TURN_CREDENTIAL" >> /tmp/turnserver.conf && ` +
+      'exec turnserver -c /tmp/turnserver.conf';
+
+    platformDeployment(this, ctx, {
+      component: 'coturn',
+      settings: c,
+      recreate: true,
+      spec: podSpec(v, c, {
+        runAsUser: 65534,
+        hostNetwork: true,
+        containers: [
+          container({
+            name: 'coturn',
+            image: c.image,
+            resources: c.resources,
+            command: ['/bin/sh', '-c', script],
+            ports: [
+              { name: 'turn-udp', containerPort: c.port, protocol: 'UDP' },
+              { name: 'turn-tcp', containerPort: c.port, protocol: 'TCP' },
+            ],
+            env: [
+              secretEnv('TURN_USERNAME', secret, SECRET_KEYS.coturn.username),
+              secretEnv('TURN_CREDENTIAL', secret, SECRET_KEYS.coturn.credential),
+            ],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            readinessProbe: tcpProbe(c.port),
+            livenessProbe: tcpProbe(c.port, 20),
+          }),
+        ],
+        volumes: [emptyDir('tmp')],
+      }),
+    });
+    platformService(
+      this,
+      ctx,
+      'coturn',
+      [
+        { name: 'turn-udp', port: c.port, protocol: 'UDP', nodePort: c.nodePort },
+        { name: 'turn-tcp', port: c.port, protocol: 'TCP', nodePort: c.nodePort },
+      ],
+      { type: 'NodePort' },
+    );
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Frontend: nginx serving the UI, configured by the frontend-nginx ConfigMap
+ * to run unprivileged (port 8080, writable paths on emptyDirs) and to proxy
+ * the API to the workspace manager.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { PlatformContext } from '../platform/context.js';
+import { checksum } from '../platform/checksum.js';
+import { container, emptyDir, httpProbe, podSpec } from '../platform/pod.js';
+import { platformDeployment, platformService } from '../platform/workload.js';
+import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
+
+export const FRONTEND_PORT = 8080;
+export const FRONTEND_SERVICE_PORT = 80;
+
+export function frontendNginxConf(ctx: PlatformContext): string {
+  const manager = `${ctx.name('workspace-manager')}.${ctx.namespace}.svc.cluster.local:${WORKSPACE_MANAGER_PORT}`;
+  return `worker_processes auto;
+pid /tmp/nginx.pid;
+error_log /dev/stderr warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log /dev/stdout;
+  client_body_temp_path /tmp/client_body;
+  proxy_temp_path /tmp/proxy;
+  fastcgi_temp_path /tmp/fastcgi;
+  uwsgi_temp_path /tmp/uwsgi;
+  scgi_temp_path /tmp/scgi;
+  sendfile on;
+  server_tokens off;
+  server {
+    listen ${FRONTEND_PORT};
+    root /usr/share/nginx/html;
+    location = /healthz { access_log off; return 200 "ok\\n"; }
+    location /api/ {
+      proxy_pass http://${manager};
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_read_timeout 3600s;
+    }
+    location / { try_files $uri $uri/ /index.html; }
+  }
+}
+`;
+}
+
+export class Frontend extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values.frontend;
+    const configName = ctx.name('frontend-nginx');
+    const data = { 'nginx.conf': frontendNginxConf(ctx) };
+    new k8s.KubeConfigMap(this, 'nginx-config', { metadata: ctx.metadata('frontend', configName), data });
+
+    platformDeployment(this, ctx, {
+      component: 'frontend',
+      replicas: v.replicas,
+      settings: v,
+      checksums: { 'frontend-nginx': checksum(data) },
+      spec: podSpec(ctx.values, v, {
+        runAsUser: 101,
+        containers: [
+          container({
+            name: 'frontend',
+            image: v.image,
+            resources: v.resources,
+            ports: [{ name: 'http', containerPort: FRONTEND_PORT }],
+            volumeMounts: [
+              { name: 'nginx-config', mountPath: '/etc/nginx/nginx.conf', subPath: 'nginx.conf', readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+              { name: 'cache', mountPath: '/var/cache/nginx' },
+            ],
+            readinessProbe: httpProbe('/healthz', 'http'),
+            livenessProbe: httpProbe('/healthz', 'http', 20),
+          }),
+        ],
+        volumes: [{ name: 'nginx-config', configMap: { name: configName } }, emptyDir('tmp'), emptyDir('cache')],
+      }),
+    });
+    platformService(this, ctx, 'frontend', [{ name: 'http', port: FRONTEND_SERVICE_PORT }]);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Keycloak with the platform realm imported from the keycloak-realm
+ * ConfigMap. Admin and database credentials come from Secrets; health and
+ * metrics are on the management port.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { PlatformContext } from '../platform/context.js';
+import { checksum } from '../platform/checksum.js';
+import { splitEnv } from '../platform/credentials.js';
+import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
+import { platformDeployment, platformService } from '../platform/workload.js';
+import { platformHosts, publicUrl } from '../values/hosts.js';
+import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { POSTGRES_PORT } from './postgres.js';
+
+export const KEYCLOAK_HTTP_PORT = 8080;
+export const KEYCLOAK_MANAGEMENT_PORT = 9000;
+
+export function realmJson(ctx: PlatformContext): string {
+  const v = ctx.values;
+  const hosts = platformHosts(v.publicRouting);
+  const frontend = publicUrl(v.publicRouting, hosts.frontend);
+  const realm = {
+    realm: v.keycloak.realm,
+    enabled: true,
+    sslRequired: v.publicRouting.scheme === 'https' ? 'external' : 'none',
+    registrationAllowed: false,
+    clients: [
+      {
+        clientId: v.keycloak.clientId,
+        enabled: true,
+        publicClient: true,
+        standardFlowEnabled: true,
+        directAccessGrantsEnabled: false,
+        redirectUris: [`${frontend}/*`],
+        webOrigins: [frontend],
+        attributes: { 'pkce.code.challenge.method': 'S256', 'post.logout.redirect.uris': `${frontend}/*` },
+      },
+    ],
+  };
+  return JSON.stringify(realm, null, 2);
+}
+
+export class Keycloak extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const kc = v.keycloak;
+    const realmName = ctx.name('keycloak-realm');
+    const data = { 'realm.json': realmJson(ctx) };
+    new k8s.KubeConfigMap(this, 'realm', { metadata: ctx.metadata('keycloak', realmName), data });
+
+    const secret = credentialsSecretName(ctx, 'keycloak');
+    const { plain, sensitive } = splitEnv(kc.env);
+    const env: k8s.EnvVar[] = [
+      secretEnv('KC_BOOTSTRAP_ADMIN_USERNAME', secret, SECRET_KEYS.keycloak.adminUser),
+      secretEnv('KC_BOOTSTRAP_ADMIN_PASSWORD', secret, SECRET_KEYS.keycloak.adminPassword),
+      { name: 'KC_HTTP_ENABLED', value: 'true' },
+      { name: 'KC_HTTP_PORT', value: String(KEYCLOAK_HTTP_PORT) },
+      { name: 'KC_HEALTH_ENABLED', value: 'true' },
+      { name: 'KC_METRICS_ENABLED', value: 'true' },
+      { name: 'KC_PROXY_HEADERS', value: 'xforwarded' },
+      { name: 'KC_HOSTNAME', value: publicUrl(v.publicRouting, platformHosts(v.publicRouting).keycloak) },
+    ];
+    if (v.postgres.enabled) {
+      env.push(
+        { name: 'KC_DB', value: 'postgres' },
+        {
+          name: 'KC_DB_URL',
+          value: `jdbc:postgresql://${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.keycloakDatabase}`,
+        },
+        { name: 'KC_DB_USERNAME', value: v.postgres.auth.username },
+        secretEnv('KC_DB_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
+      );
+    } else if (!('KC_DB' in kc.env)) {
+      env.push({ name: 'KC_DB', value: 'postgres' });
+    }
+    for (const key of Object.keys(sensitive)) env.push(secretEnv(key, secret, key));
+    for (const [name, value] of Object.entries(plain)) env.push({ name, value });
+
+    platformDeployment(this, ctx, {
+      component: 'keycloak',
+      replicas: kc.replicas,
+      settings: kc,
+      checksums: { realm: checksum(data) },
+      spec: podSpec(v, kc, {
+        runAsUser: 1000,
+        fsGroup: 1000,
+        containers: [
+          container({
+            name: 'keycloak',
+            image: kc.image,
+            resources: kc.resources,
+            args: ['start', '--import-realm'],
+            ports: [
+              { name: 'http', containerPort: KEYCLOAK_HTTP_PORT },
+              { name: 'management', containerPort: KEYCLOAK_MANAGEMENT_PORT },
+            ],
+            env,
+            volumeMounts: [
+              { name: 'data', mountPath: '/opt/keycloak/data' },
+              { name: 'realm', mountPath: '/opt/keycloak/data/import', readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+            readinessProbe: httpProbe('/health/ready', 'management'),
+            livenessProbe: httpProbe('/health/live', 'management', 20),
+            startupProbe: httpProbe('/health/started', 'management', 5, 60),
+            // Keycloak's start step rewrites files under /opt/keycloak; the rest of restricted still holds.
+            readOnlyRootFilesystem: false,
+          }),
+        ],
+        volumes: [emptyDir('data', '512Mi'), { name: 'realm', configMap: { name: realmName } }, emptyDir('tmp', '256Mi')],
+      }),
+    });
+    platformService(this, ctx, 'keycloak', [
+      { name: 'http', port: KEYCLOAK_HTTP_PORT },
+      { name: 'management', port: KEYCLOAK_MANAGEMENT_PORT },
+    ]);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * PostgreSQL StatefulSet (non-root, uid 999, data on a claim template) and the
+ * postgres-bootstrap Job that creates the Keycloak database idempotently.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { PlatformContext } from '../platform/context.js';
+import { container, emptyDir, execProbe, podSpec, secretEnv } from '../platform/pod.js';
+import { platformService, platformStatefulSet } from '../platform/workload.js';
+import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+
+export const POSTGRES_PORT = 5432;
+const POSTGRES_UID = 999;
+
+export class Postgres extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const p = v.postgres;
+    const password = secretEnv('POSTGRES_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password);
+    const ready = execProbe(['/bin/sh', '-c', `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`]);
+
+    platformStatefulSet(this, ctx, {
+      component: 'postgres',
+      settings: p,
+      volumeClaim: p.persistence.enabled
+        ? { size: p.persistence.size, storageClass: p.persistence.storageClass || v.global.storageClass }
+        : undefined,
+      spec: podSpec(v, p, {
+        runAsUser: POSTGRES_UID,
+        fsGroup: POSTGRES_UID,
+        containers: [
+          container({
+            name: 'postgres',
+            image: p.image,
+            resources: p.resources,
+            ports: [{ name: 'postgres', containerPort: POSTGRES_PORT }],
+            env: [
+              { name: 'POSTGRES_USER', value: p.auth.username },
+              { name: 'POSTGRES_DB', value: p.auth.appDatabase },
+              password,
+              { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+            ],
+            volumeMounts: [
+              { name: 'data', mountPath: '/var/lib/postgresql/data' },
+              { name: 'run', mountPath: '/var/run/postgresql' },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+            readinessProbe: ready,
+            livenessProbe: { ...ready, periodSeconds: 20, failureThreshold: 6 },
+          }),
+        ],
+        volumes: [...(p.persistence.enabled ? [] : [emptyDir('data', p.persistence.size)]), emptyDir('run'), emptyDir('tmp')],
+      }),
+    });
+    platformService(this, ctx, 'postgres', [{ name: 'postgres', port: POSTGRES_PORT }]);
+    platformService(this, ctx, 'postgres', [{ name: 'postgres', port: POSTGRES_PORT }], {
+      id: 'headless-service',
+      name: `${ctx.name('postgres')}-headless`,
+      headless: true,
+    });
+  }
+}
+
+/** Creates the Keycloak database when it is missing; safe to run again. */
+export class PostgresBootstrap extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const p = v.postgres;
+    const db = p.auth.keycloakDatabase;
+    const script = [
+      'until pg_isready -h "$PGHOST" -p "$PGPORT" -U "$PGUSER"; do echo waiting for postgres; sleep 2; done',
+      `psql -tAc "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1 || psql -c 'CREATE DATABASE "${db}"'`,
+    ].join('\n');
+    new k8s.KubeJob(this, 'job', {
+      metadata: ctx.metadata('postgres-bootstrap'),
+      spec: {
+        backoffLimit: 10,
+        template: {
+          metadata: { labels: ctx.labels('postgres-bootstrap') },
+          spec: {
+            ...podSpec(v, p, {
+              runAsUser: POSTGRES_UID,
+              containers: [
+                container({
+                  name: 'bootstrap',
+                  image: p.image,
+                  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+                  command: ['/bin/sh', '-ec', script],
+                  env: [
+                    { name: 'PGHOST', value: ctx.serviceHost('postgres') },
+                    { name: 'PGPORT', value: String(POSTGRES_PORT) },
+                    { name: 'PGUSER', value: p.auth.username },
+                    { name: 'PGDATABASE', value: p.auth.appDatabase },
+                    secretEnv('PGPASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
+                  ],
+                }),
+              ],
+            }),
+            restartPolicy: 'OnFailure',
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The shared knowledge-bases PVC (seed 000): mounted by the manager, and
+ * attached by the operator into workspace runtimes.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { PlatformContext } from '../platform/context.js';
+
+export class KnowledgeBasesPvc extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const kb = ctx.values.kubernetes.knowledgeBases;
+    new k8s.KubePersistentVolumeClaim(this, 'pvc', {
+      metadata: {
+        ...ctx.metadata('platform', kb.pvcName),
+        // Knowledge bases outlive an uninstall, as databases do.
+        annotations: { 'helm.sh/resource-policy': 'keep' },
+      },
+      spec: {
+        accessModes: kb.accessModes,
+        storageClassName: kb.storageClassName || ctx.values.global.storageClass || undefined,
+        resources: { requests: { storage: k8s.Quantity.fromString(kb.size) } },
+      },
+    });
+  }
+}

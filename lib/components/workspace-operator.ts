@@ -1,0 +1,115 @@
+/**
+ * Workspace operator: Deployment, ServiceAccount, the ClusterRole from seed
+ * 000's RBAC table, and a Role for its leader-election Lease in the release
+ * namespace only (least privilege: no cluster-wide leases).
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { PlatformContext } from '../platform/context.js';
+import { container, httpProbe, podSpec } from '../platform/pod.js';
+import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';
+import { configMapNames } from './platform-config.js';
+import { credentialsSecretName } from './secrets.js';
+import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
+
+export const OPERATOR_METRICS_PORT = 8080;
+export const OPERATOR_HEALTH_PORT = 8081;
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** The ClusterRole rules: seed 000's table, Cilium only when enabled. */
+export function operatorRules(ctx: PlatformContext): k8s.PolicyRule[] {
+  const rules: k8s.PolicyRule[] = [
+    {
+      apiGroups: [''],
+      resources: ['pods', 'services', 'persistentvolumeclaims', 'events', 'configmaps', 'secrets'],
+      verbs: ALL_VERBS,
+    },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ALL_VERBS },
+    // NetworkPolicy is the fallback firewall when Cilium is off (not in 000's table).
+    {
+      apiGroups: ['networking.k8s.io'],
+      resources: ctx.values.cilium.enabled ? ['ingresses'] : ['ingresses', 'networkpolicies'],
+      verbs: ALL_VERBS,
+    },
+  ];
+  if (ctx.values.cilium.enabled) {
+    rules.push({ apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ALL_VERBS });
+  }
+  rules.push({
+    apiGroups: [WORKSPACE_API_GROUP],
+    resources: [WORKSPACE_RESOURCE, `${WORKSPACE_RESOURCE}/status`, `${WORKSPACE_RESOURCE}/finalizers`],
+    verbs: ALL_VERBS,
+  });
+  return rules;
+}
+
+export class WorkspaceOperator extends Construct {
+  constructor(scope: Construct, id: string, { ctx, configChecksum }: { ctx: PlatformContext; configChecksum: string }) {
+    super(scope, id);
+    const v = ctx.values;
+    const o = v.workspaceOperator;
+    const name = ctx.name('workspace-operator');
+    const subject = { kind: 'ServiceAccount', name, namespace: ctx.namespace };
+    serviceAccount(this, ctx, 'workspace-operator');
+
+    new k8s.KubeClusterRole(this, 'cluster-role', {
+      metadata: { name, labels: ctx.labels('workspace-operator') },
+      rules: operatorRules(ctx),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name, labels: ctx.labels('workspace-operator') },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [subject],
+    });
+    new k8s.KubeRole(this, 'leader-election-role', {
+      metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'leader-election-binding', {
+      metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-leader-election` },
+      subjects: [subject],
+    });
+
+    const names = configMapNames(ctx);
+    platformDeployment(this, ctx, {
+      component: 'workspace-operator',
+      replicas: o.replicas,
+      settings: o,
+      checksums: { config: configChecksum },
+      spec: podSpec(v, o, {
+        runAsUser: 65532,
+        serviceAccountName: name,
+        terminationGracePeriodSeconds: 30,
+        containers: [
+          container({
+            name: 'workspace-operator',
+            image: o.image,
+            resources: o.resources,
+            ports: [
+              { name: 'metrics', containerPort: OPERATOR_METRICS_PORT },
+              { name: 'health', containerPort: OPERATOR_HEALTH_PORT },
+            ],
+            envFrom: [{ configMapRef: { name: names.platform } }],
+            env: [
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'PLATFORM_CONFIGMAP_NAME', value: names.platform },
+              { name: 'LEADER_ELECTION', value: String(o.leaderElection) },
+              { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
+              { name: 'LOG_LEVEL', value: o.logLevel },
+              { name: 'COTURN_SECRET_NAME', value: v.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '' },
+            ],
+            readinessProbe: httpProbe('/readyz', 'health'),
+            livenessProbe: httpProbe('/healthz', 'health', 20),
+          }),
+        ],
+      }),
+    });
+    platformService(this, ctx, 'workspace-operator', [{ name: 'metrics', port: OPERATOR_METRICS_PORT }], {
+      name: `${name}-metrics`,
+    });
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The `workspaces.platform.aileron.io` CRD: spec and status from seed 000's
+ * example and status table, validated by the API server so a bad Workspace
+ * is refused with the field named, before the operator ever sees it.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MAX_WORKSPACE_ID_LENGTH, WORKSPACE_ID_PATTERN } from '../values/hosts.js';
+
+export const WORKSPACE_API_GROUP = 'platform.aileron.io';
+export const WORKSPACE_VERSION = 'v1alpha1';
+export const WORKSPACE_KIND = 'Workspace';
+export const WORKSPACE_RESOURCE = 'workspaces';
+export const WORKSPACE_CRD_NAME = `${WORKSPACE_RESOURCE}.${WORKSPACE_API_GROUP}`;
+
+export const PROVISIONERS = ['kubernetes', 'docker'] as const;
+export const DOMAIN_ACCESS_MODES = ['specific', 'all'] as const;
+export const WORKSPACE_PHASES = ['Pending', 'Reconciling', 'Running', 'Failed'] as const;
+
+type Schema = Record<string, unknown>;
+
+const HOSTNAME = '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const obj = (description: string, properties: Record<string, Schema>, extra: Schema = {}): Schema => ({
+  type: 'object',
+  description,
+  properties,
+  ...extra,
+});
+
+const quantityMap: Schema = {
+  type: 'object',
+  additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN },
+};
+const resources: Schema = obj('Requests and limits; the platform defaults apply when empty', {
+  requests: quantityMap,
+  limits: quantityMap,
+});
+const image = str('Container image; the platform default applies when empty', { maxLength: 512 });
+
+const firewallGroup = (what: string): Schema =>
+  obj(`Egress policy of the ${what} pod`, {
+    networkAccessEnabled: { type: 'boolean', default: true, description: 'false: no internet at all' },
+    domainAccessMode: str('specific: only allowedDomains (plus the defaults); all: the internet, but never private ranges', {
+      enum: [...DOMAIN_ACCESS_MODES],
+      default: 'specific',
+    }),
+    allowedDomains: {
+      type: 'array',
+      description: 'Extra domains, on top of the firewall defaults',
+      maxItems: 256,
+      items: { type: 'string', maxLength: 253, pattern: HOSTNAME },
+    },
+  });
+
+const timestamp = (what: string) => str(`Set to a new time to restart ${what}`, { format: 'date-time' });
+
+const specSchema: Schema = obj(
+  'Desired workspace',
+  {
+    workspaceId: str(
+      `Workspace id: a DNS label of at most ${MAX_WORKSPACE_ID_LENGTH} characters, so every derived name and host stays valid`,
+      {
+        pattern: WORKSPACE_ID_PATTERN,
+        minLength: 1,
+        maxLength: MAX_WORKSPACE_ID_LENGTH,
+        'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'workspaceId is immutable' }],
+      },
+    ),
+    ownerId: str('Id of the owning user', { minLength: 1, maxLength: 253 }),
+    provisioner: str('Provisioner', { enum: [...PROVISIONERS], default: 'kubernetes' }),
+    runtime: obj('Runtime container', { imageKey: str('Named image variant', { maxLength: 63 }), image, resources }),
+    browser: obj('Browser (neko) container', {
+      enabled: { type: 'boolean', default: true, description: 'Run the browser component' },
+      image,
+      resources,
+    }),
+    canvas: obj('Canvas container', {
+      enabled: { type: 'boolean', default: true, description: 'Run the canvas component' },
+      image,
+      resources,
+    }),
+    workspacePath: str('Where the workspace volume is mounted', { default: '/workspace', pattern: '^/[^\\0]*$', maxLength: 1024 }),
+    targetNamespace: str('Namespace the pods run in; must be allowed by the platform', {
+      pattern: DNS_LABEL,
+      maxLength: 63,
+    }),
+    git: obj('Repository cloned into the workspace', {
+      url: str('Clone URL', { maxLength: 2048 }),
+      branch: str('Branch', { maxLength: 255 }),
+    }),
+    envVars: {
+      type: 'array',
+      description: 'Environment of the runtime container',
+      maxItems: 128,
+      items: obj(
+        'One variable',
+        { key: str('Name', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 256 }), value: str('Value', { maxLength: 32768 }) },
+        { required: ['key'] },
+      ),
+    },
+    knowledgeBases: {
+      type: 'array',
+      description: 'Knowledge bases mounted at /knowledge/<alias>',
+      maxItems: 32,
+      items: obj(
+        'One knowledge base',
+        {
+          kbId: str('Folder of the knowledge base on the shared volume', { pattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$', maxLength: 253 }),
+          alias: str('Mount name under /knowledge', { pattern: DNS_LABEL, maxLength: 63 }),
+          readOnly: { type: 'boolean', default: true, description: 'Mount read-only' },
+        },
+        { required: ['kbId', 'alias'] },
+      ),
+    },
+    storage: obj('Workspace volume overrides', {
+      size: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN },
+      storageClassName: str('StorageClass', { maxLength: 253 }),
+    }),
+    firewall: obj('Per-group egress policy (enforced with Cilium)', {
+      workspace: firewallGroup('runtime and canvas'),
+      browser: firewallGroup('browser'),
+    }),
+    operations: obj('Restart triggers', {
+      restartWorkspaceAt: timestamp('every component'),
+      restartRuntimeAt: timestamp('the runtime'),
+      restartBrowserAt: timestamp('the browser'),
+      restartCanvasAt: timestamp('the canvas'),
+    }),
+  },
+  { required: ['workspaceId', 'ownerId'] },
+);
+
+const componentStatus = (what: string): Schema =>
+  obj(`${what} status`, {
+    phase: str('Pending, Running, Failed or Disabled'),
+    ready: { type: 'boolean' },
+    internalUrl: str('Cluster-internal Service URL'),
+    externalUrl: str('Public Ingress URL'),
+    lastRestartedAt: str('Last restart the operator carried out', { format: 'date-time' }),
+  });
+
+const firewallStatus = (what: string): Schema =>
+  obj(`${what} firewall as enforced`, {
+    networkAccessEnabled: { type: 'boolean' },
+    domainAccessMode: str('Mode in force'),
+    effectiveAllowedDomains: { type: 'array', items: { type: 'string' } },
+    enforcedBy: str('CiliumNetworkPolicy, NetworkPolicy or None'),
+  });
+
+const statusSchema: Schema = obj('Observed state, written by the operator', {
+  phase: str('Overall phase', { enum: [...WORKSPACE_PHASES] }),
+  observedGeneration: { type: 'integer', format: 'int64' },
+  targetNamespace: str('Namespace where the pods are deployed'),
+  components: obj('Per-component status', {
+    runtime: componentStatus('Runtime'),
+    browser: componentStatus('Browser'),
+    canvas: componentStatus('Canvas'),
+  }),
+  firewall: obj('Firewall in force', { workspace: firewallStatus('Workspace'), browser: firewallStatus('Browser') }),
+  conditions: {
+    type: 'array',
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+    items: obj(
+      'Condition (Ready, Progressing, Degraded)',
+      {
+        type: str('Type', { maxLength: 316 }),
+        status: str('Status', { enum: ['True', 'False', 'Unknown'] }),
+        reason: str('CamelCase reason', { maxLength: 1024 }),
+        message: str('Human-readable message', { maxLength: 32768 }),
+        observedGeneration: { type: 'integer', format: 'int64' },
+        lastTransitionTime: str('Last change of status', { format: 'date-time' }),
+      },
+      { required: ['type', 'status', 'lastTransitionTime'] },
+    ),
+  },
+});
+
+export function workspaceCrdManifest(labels: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: WORKSPACE_CRD_NAME, labels: Object.keys(labels).length > 0 ? labels : undefined },
+    spec: {
+      group: WORKSPACE_API_GROUP,
+      scope: 'Namespaced',
+      names: {
+        kind: WORKSPACE_KIND,
+        listKind: `${WORKSPACE_KIND}List`,
+        plural: WORKSPACE_RESOURCE,
+        singular: 'workspace',
+        shortNames: ['ws'],
+        categories: ['aileron'],
+      },
+      versions: [
+        {
+          name: WORKSPACE_VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            { name: 'Owner', type: 'string', jsonPath: '.spec.ownerId' },
+            { name: 'Namespace', type: 'string', jsonPath: '.status.targetNamespace' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: 'An Aileron cloud workspace: runtime, browser and canvas with their hosts and firewall',
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: specSchema,
+                status: statusSchema,
+              },
+              required: ['spec'],
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export class WorkspaceCrd extends Construct {
+  constructor(scope: Construct, id: string, labels: Record<string, string>) {
+    super(scope, id);
+    const manifest = workspaceCrdManifest(labels) as { apiVersion: string; kind: string; metadata: { name: string } };
+    new ApiObject(this, 'crd', manifest);
+  }
+}

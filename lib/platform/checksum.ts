@@ -1,0 +1,29 @@
+/**
+ * Config checksums for pod annotations, so a ConfigMap change rolls the pods
+ * that read it. The digest is over Go's JSON encoding of the data (sorted keys,
+ * HTML-safe escapes): a Helm template gets the same digest from
+ * `toJson .data | sha256sum`.
+ */
+import { createHash } from 'node:crypto';
+
+export function goJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return escapeLikeGo(JSON.stringify(value));
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${escapeLikeGo(JSON.stringify(k))}:${goJson(v)}`).join(',')}}`;
+}
+
+function escapeLikeGo(json: string): string {
+  return json
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+export function checksum(data: unknown): string {
+  return createHash('sha256').update(goJson(data)).digest('hex');
+}

@@ -1,0 +1,86 @@
+/**
+ * What every platform construct needs besides its own values: the release, the
+ * namespace, Helm-style names and the standard labels.
+ */
+import { APP_VERSION, type Values } from '../values/schema.js';
+
+export const CHART_NAME = 'aileron';
+
+export interface ReleaseOptions {
+  /** Helm release name (default `aileron`). */
+  release?: string;
+  /** Namespace of the platform objects (default `aileron`). */
+  namespace?: string;
+  /** Value of app.kubernetes.io/managed-by: `aileron-k8s` for synth, `Helm` for the chart. */
+  managedBy?: string;
+}
+
+export type Component =
+  | 'frontend'
+  | 'workspace-manager'
+  | 'workspace-operator'
+  | 'keycloak'
+  | 'coturn'
+  | 'postgres'
+  | 'redis'
+  | 'postgres-bootstrap'
+  | 'platform'
+  | 'test';
+
+export class PlatformContext {
+  readonly release: string;
+  readonly namespace: string;
+  readonly fullname: string;
+  readonly managedBy: string;
+
+  constructor(
+    readonly values: Values,
+    options: ReleaseOptions = {},
+  ) {
+    this.release = options.release ?? 'aileron';
+    this.namespace = options.namespace ?? 'aileron';
+    this.managedBy = options.managedBy ?? 'aileron-k8s';
+    this.fullname = fullname(this.release);
+  }
+
+  /** `<fullname>-<component>`, e.g. `aileron-workspace-manager`. */
+  name(component: string): string {
+    return truncate(`${this.fullname}-${component}`);
+  }
+
+  /** Labels that select a component's pods; they never change across upgrades. */
+  selector(component: Component): Record<string, string> {
+    return {
+      'app.kubernetes.io/name': CHART_NAME,
+      'app.kubernetes.io/instance': this.release,
+      'app.kubernetes.io/component': component,
+    };
+  }
+
+  labels(component: Component): Record<string, string> {
+    return {
+      ...this.selector(component),
+      'app.kubernetes.io/part-of': CHART_NAME,
+      'app.kubernetes.io/version': APP_VERSION,
+      'app.kubernetes.io/managed-by': this.managedBy,
+    };
+  }
+
+  metadata(component: Component, name = this.name(component), extra: { annotations?: Record<string, string> } = {}) {
+    return { name, namespace: this.namespace, labels: this.labels(component), ...extra };
+  }
+
+  /** In-cluster DNS name of a platform Service. */
+  serviceHost(component: Component): string {
+    return `${this.name(component)}.${this.namespace}.svc.cluster.local`;
+  }
+}
+
+/** Helm's conventional fullname: the release name when it already holds the chart name. */
+export function fullname(release: string): string {
+  return truncate(release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`);
+}
+
+function truncate(name: string): string {
+  return name.slice(0, 63).replace(/-+$/, '');
+}

@@ -1,0 +1,44 @@
+/**
+ * Where each credential comes from: an existing Secret, a value the user gave,
+ * or a strong random value. Random values come from a SecretGenerator so synth
+ * can keep the ones it generated before (as Helm keeps them with `lookup`).
+ */
+import { randomInt } from 'node:crypto';
+
+const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 32 alphanumeric characters (~190 bits): safe inside URLs and config files. */
+export function randomSecret(length = 32): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHANUM[randomInt(ALPHANUM.length)];
+  return out;
+}
+
+export interface SecretGenerator {
+  /** The value for `key` of Secret `secretName`: reused when known, fresh otherwise. */
+  value(secretName: string, key: string): string;
+}
+
+/** Generates fresh values, reusing those of a previous render when given. */
+export class ReusingSecretGenerator implements SecretGenerator {
+  constructor(private readonly previous: Map<string, Record<string, string>> = new Map()) {}
+
+  value(secretName: string, key: string): string {
+    return this.previous.get(secretName)?.[key] ?? randomSecret();
+  }
+}
+
+/**
+ * Env keys that hold credentials. They go to a Secret and reach the container
+ * through secretKeyRef, never as plain env values.
+ */
+export function isSensitiveEnv(key: string): boolean {
+  return /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_URL$|_BACKEND$|_DSN$/i.test(key);
+}
+
+export function splitEnv(env: Record<string, string>): { plain: Record<string, string>; sensitive: Record<string, string> } {
+  const plain: Record<string, string> = {};
+  const sensitive: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) (isSensitiveEnv(k) ? sensitive : plain)[k] = v;
+  return { plain, sensitive };
+}

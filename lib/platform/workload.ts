@@ -1,0 +1,115 @@
+/**
+ * Deployment, StatefulSet and Service shapes shared by the platform
+ * components: stable label selectors, explicit names, checksum annotations.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { Component, PlatformContext } from './context.js';
+import type { PodSettings } from './pod.js';
+import { nonEmpty } from './pod.js';
+
+export interface DeploymentOptions {
+  component: Component;
+  replicas?: number;
+  settings: PodSettings;
+  spec: k8s.PodSpec;
+  /** checksum/<name> annotations that roll the pods when their config changes. */
+  checksums?: Record<string, string>;
+  /** Recreate for single-writer or host-port workloads. */
+  recreate?: boolean;
+}
+
+function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplateSpec {
+  const checksums = Object.fromEntries(Object.entries(o.checksums ?? {}).map(([k, v]) => [`checksum/${k}`, v]));
+  return {
+    metadata: { labels: ctx.labels(o.component), annotations: nonEmpty({ ...o.settings.podAnnotations, ...checksums }) },
+    spec: o.spec,
+  };
+}
+
+export function platformDeployment(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.KubeDeployment {
+  return new k8s.KubeDeployment(scope, 'deployment', {
+    metadata: ctx.metadata(o.component),
+    spec: {
+      replicas: o.replicas ?? 1,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: ctx.selector(o.component) },
+      strategy: o.recreate ? { type: 'Recreate' } : undefined,
+      template: podTemplate(ctx, o),
+    },
+  });
+}
+
+export interface StatefulSetOptions extends DeploymentOptions {
+  /** A claim template named `data`, or none (the pod spec then brings an emptyDir). */
+  volumeClaim?: { size: string; storageClass: string };
+}
+
+export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: StatefulSetOptions): k8s.KubeStatefulSet {
+  const name = ctx.name(o.component);
+  return new k8s.KubeStatefulSet(scope, 'statefulset', {
+    metadata: ctx.metadata(o.component),
+    spec: {
+      serviceName: `${name}-headless`,
+      replicas: 1,
+      selector: { matchLabels: ctx.selector(o.component) },
+      template: podTemplate(ctx, o),
+      volumeClaimTemplates: o.volumeClaim
+        ? [
+            {
+              metadata: { name: 'data', labels: ctx.selector(o.component) },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                storageClassName: o.volumeClaim.storageClass || undefined,
+                resources: { requests: { storage: k8s.Quantity.fromString(o.volumeClaim.size) } },
+              },
+            },
+          ]
+        : undefined,
+    },
+  });
+}
+
+export interface ServicePort {
+  name: string;
+  port: number;
+  targetPort?: string | number;
+  protocol?: 'TCP' | 'UDP';
+  nodePort?: number;
+}
+
+export function platformService(
+  scope: Construct,
+  ctx: PlatformContext,
+  component: Component,
+  ports: ServicePort[],
+  o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort'; headless?: boolean } = {},
+): k8s.KubeService {
+  return new k8s.KubeService(scope, o.id ?? 'service', {
+    metadata: ctx.metadata(component, o.name ?? ctx.name(component)),
+    spec: {
+      type: o.headless ? undefined : (o.type ?? 'ClusterIP'),
+      clusterIp: o.headless ? 'None' : undefined,
+      selector: ctx.selector(component),
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        protocol: p.protocol ?? 'TCP',
+        nodePort: p.nodePort,
+        targetPort:
+          p.targetPort === undefined
+            ? k8s.IntOrString.fromString(p.name)
+            : typeof p.targetPort === 'number'
+              ? k8s.IntOrString.fromNumber(p.targetPort)
+              : k8s.IntOrString.fromString(p.targetPort),
+      })),
+    },
+  });
+}
+
+export function serviceAccount(scope: Construct, ctx: PlatformContext, component: Component): k8s.KubeServiceAccount {
+  return new k8s.KubeServiceAccount(scope, 'service-account', {
+    metadata: ctx.metadata(component),
+    automountServiceAccountToken: false,
+  });
+}

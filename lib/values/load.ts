@@ -1,0 +1,162 @@
+/**
+ * Turns values sources (defaults, `-f` files, `--set` pairs) into one validated
+ * `Values` tree. Every failure is a ValuesError that names the key path and
+ * what was expected, so callers can stop before writing anything.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { ValuesSchema, type Values } from './schema.js';
+import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject } from './merge.js';
+import { checkValues } from './rules.js';
+
+export class ValuesError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid values:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ValuesError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile(ValuesSchema);
+
+export interface ValuesSources {
+  files?: string[];
+  set?: string[];
+  setString?: string[];
+  /** Already-parsed overlays applied after the files (used by tests and the operator). */
+  overlays?: JsonObject[];
+}
+
+/** Defaults, then each file, each overlay, then --set; validated. */
+export function loadValues(sources: ValuesSources = {}): Values {
+  let merged: JsonObject = {};
+  for (const file of sources.files ?? []) merged = deepMerge(merged, readValuesFile(file));
+  for (const overlay of sources.overlays ?? []) merged = deepMerge(merged, overlay);
+  try {
+    for (const arg of sources.set ?? []) for (const { path, value } of parseSet(arg)) setPath(merged, path, value);
+    for (const arg of sources.setString ?? []) for (const { path, value } of parseSet(arg, true)) setPath(merged, path, value);
+  } catch (err) {
+    if (err instanceof SetSyntaxError) throw new ValuesError([err.message]);
+    throw err;
+  }
+  return resolveValues(merged);
+}
+
+/** Applies schema defaults to a merged tree and validates it. */
+export function resolveValues(input: JsonObject): Values {
+  const values = structuredClone(input);
+  if (!validate(values)) throw new ValuesError(formatErrors(validate.errors ?? [], values));
+  const problems = checkValues(values as unknown as Values);
+  if (problems.length > 0) throw new ValuesError(problems);
+  return values as unknown as Values;
+}
+
+export function defaultValues(): Values {
+  return resolveValues({});
+}
+
+function readValuesFile(file: string): JsonObject {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ValuesError([`${file}: cannot read (${(err as Error).message})`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ValuesError([`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`]);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isObject(doc)) throw new ValuesError([`${file}: the top level must be a map of values`]);
+  return doc;
+}
+
+/** `/a/b/0` → `a.b[0]` */
+export function keyPath(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function formatErrors(errors: ErrorObject[], values: unknown): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of errors) {
+    // A union's branch errors repeat one mistake; its summary line says it once.
+    if (e.schemaPath.includes('anyOf/') && e.keyword !== 'anyOf') continue;
+    const base = keyPath(e.instancePath);
+    const line = describe(e, base, values);
+    if (!seen.has(line)) {
+      seen.add(line);
+      out.push(line);
+    }
+  }
+  return out;
+}
+
+function describe(e: ErrorObject, base: string, values: unknown): string {
+  const at = base || '(top level)';
+  const got = JSON.stringify(lookup(values, e.instancePath));
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(lookupSchema(e.parentSchema) ?? {});
+      const hint = nearest(key, known);
+      return `${base ? `${base}.` : ''}${key}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; known keys here: ${known.join(', ')}`;
+    }
+    case 'anyOf':
+      return `${at}: must be one of ${unionChoices(e.schema)} (got ${got})`;
+    case 'pattern':
+      return `${at}: ${got} does not match the expected format ${(e.params as { pattern: string }).pattern}`;
+    case 'type':
+      return `${at}: must be ${(e.params as { type: string }).type} (got ${got})`;
+    default:
+      return `${at}: ${e.message} (got ${got})`;
+  }
+}
+
+function unionChoices(schema: unknown): string {
+  const branches = Array.isArray(schema) ? schema : [];
+  return branches
+    .map((b: { const?: unknown; type?: string; minimum?: number; maximum?: number }) =>
+      b.const !== undefined ? JSON.stringify(b.const) : b.minimum !== undefined ? `${b.type} ${b.minimum}-${b.maximum}` : b.type,
+    )
+    .join(', ');
+}
+
+function lookupSchema(parent: unknown): Record<string, unknown> | undefined {
+  return (parent as { properties?: Record<string, unknown> })?.properties;
+}
+
+function lookup(values: unknown, pointer: string): unknown {
+  let node = values;
+  for (const p of pointer.split('/').slice(1)) node = (node as Record<string, unknown>)?.[p];
+  return node;
+}
+
+/** The known key closest to a mistyped one, when it is close enough to be a typo. */
+function nearest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

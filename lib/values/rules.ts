@@ -1,0 +1,82 @@
+/**
+ * Checks that span several keys, which JSON Schema cannot say clearly. Each
+ * problem names the key and the fix.
+ */
+import type { Values } from './schema.js';
+import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH } from './hosts.js';
+
+export function checkValues(v: Values): string[] {
+  return [...checkNamespaces(v), ...checkHosts(v), ...checkExternalServices(v), ...checkCoturn(v)];
+}
+
+function checkNamespaces(v: Values): string[] {
+  const k = v.kubernetes;
+  if (k.allowedNamespaces.includes(k.defaultNamespace)) return [];
+  return [
+    `kubernetes.defaultNamespace: "${k.defaultNamespace}" is not in kubernetes.allowedNamespaces (${k.allowedNamespaces.join(', ')}); add it there or pick one of them`,
+  ];
+}
+
+function checkHosts(v: Values): string[] {
+  const r = v.publicRouting;
+  const problems: string[] = [];
+  const longestId = 'w'.repeat(MAX_WORKSPACE_ID_LENGTH);
+  for (const key of ['frontendHost', 'workspaceManagerHost', 'keycloakHost'] as const) {
+    if (r[key].includes('{workspaceId}')) {
+      problems.push(`publicRouting.${key}: "${r[key]}" must not contain {workspaceId} (only the workspace host patterns do)`);
+      continue;
+    }
+    const why = hostProblem(expandHost(r[key], r));
+    if (why) problems.push(`publicRouting.${key}: "${expandHost(r[key], r)}" ${why}`);
+  }
+  for (const key of ['runtimeHostPattern', 'browserHostPattern', 'canvasHostPattern'] as const) {
+    if (!r[key].includes('{workspaceId}')) {
+      problems.push(`publicRouting.${key}: "${r[key]}" must contain {workspaceId}, or every workspace would share one host`);
+      continue;
+    }
+    const why = hostProblem(expandHost(r[key], r, longestId));
+    if (why) {
+      problems.push(
+        `publicRouting.${key}: with a ${MAX_WORKSPACE_ID_LENGTH}-character workspaceId the host ${why}; shorten the pattern or publicRouting.baseDomain`,
+      );
+    }
+  }
+  for (const [i, tls] of v.ingress.tls.entries()) {
+    for (const [j, host] of tls.hosts.entries()) {
+      const why = hostProblem(expandHost(host, r), true);
+      if (why) problems.push(`ingress.tls[${i}].hosts[${j}]: "${host}" ${why}`);
+    }
+  }
+  return problems;
+}
+
+/** With a bundled service off, the manager needs the URL of the external one (seed 001). */
+function checkExternalServices(v: Values): string[] {
+  const problems: string[] = [];
+  const env = v.workspaceManager.env;
+  const need = (enabledKey: string, envKey: string, example: string) => {
+    if (v.workspaceManager.enabled && !env[envKey] && !v.workspaceManager.existingSecret) {
+      problems.push(
+        `workspaceManager.env.${envKey}: required when ${enabledKey} is false (for example ${example}), or put it in workspaceManager.existingSecret`,
+      );
+    }
+  };
+  if (!v.postgres.enabled) need('postgres.enabled', 'DATABASE_URL', 'postgresql://user:pass@db:5432/aileron?sslmode=require');
+  if (!v.redis.enabled) need('redis.enabled', 'REDIS_URL', 'rediss://user:pass@redis:6379');
+  if (!v.keycloak.enabled && v.workspaceManager.enabled && !env.KEYCLOAK_SERVER_URL) {
+    problems.push('workspaceManager.env.KEYCLOAK_SERVER_URL: required when keycloak.enabled is false (for example https://sso.company.com)');
+  }
+  if (v.keycloak.enabled && !v.postgres.enabled && !v.keycloak.env.KC_DB_URL) {
+    problems.push(
+      'keycloak.env.KC_DB_URL: required when postgres.enabled is false and keycloak.enabled is true (jdbc:postgresql://host:5432/keycloak), with KC_DB_USERNAME and KC_DB_PASSWORD',
+    );
+  }
+  return problems;
+}
+
+function checkCoturn(v: Values): string[] {
+  const c = v.coturn;
+  return c.minRelayPort <= c.maxRelayPort
+    ? []
+    : [`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`];
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds or restores the real tools the tests use, pinned, into
+# ~/.cache/aileron-k8s/ (keyed by version, so only the first run is slow).
+# Prints the folder to put on PATH. KUBEBUILDER_ASSETS, when set, supplies
+# kube-apiserver and etcd instead of the build.
+set -euo pipefail
+
+K8S_VERSION=1.34.4
+HELM_VERSION=v3.19.0
+KUBECONFORM_VERSION=v0.7.0
+# kube-linter's module host is not reachable from this workplace's Go proxy;
+# kube-score covers the same ground (probes, security context, resources).
+KUBE_SCORE_VERSION=v1.20.0
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${AILERON_CACHE:-$HOME/.cache/aileron-k8s}
+bin=$cache/bin
+mkdir -p "$bin"
+export GOFLAGS=-buildvcs=false
+
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+go_tool() { # name module version
+  local name=$1 module=$2 version=$3 dest=$cache/tools/$1-$3
+  if [ ! -x "$dest/$name" ]; then
+    log "building $name $version"
+    GOBIN=$dest go install "$module@$version"
+  fi
+  ln -sf "$dest/$name" "$bin/$name"
+}
+
+control_plane() {
+  local dest=$cache/k8s-$K8S_VERSION
+  if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+    log "using kube-apiserver and etcd from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
+    dest=$KUBEBUILDER_ASSETS
+  elif [ ! -x "$dest/kube-apiserver" ] || [ ! -x "$dest/etcd" ]; then
+    log "building kube-apiserver and etcd $K8S_VERSION (first time: several minutes)"
+    mkdir -p "$dest"
+    (cd "$root/test/cluster" && go build -trimpath -ldflags=-s -o "$dest/" ./cmd/kube-apiserver ./cmd/etcd)
+  fi
+  ln -sf "$dest/kube-apiserver" "$bin/kube-apiserver"
+  ln -sf "$dest/etcd" "$bin/etcd"
+}
+
+# kubeconform works offline from a schema folder; generate one from the
+# OpenAPI spec that ships inside the pinned k8s.io/kubernetes module.
+schemas() {
+  local dest=$cache/schemas/v$K8S_VERSION
+  if [ ! -f "$dest/.done" ]; then
+    log "generating Kubernetes JSON schemas for v$K8S_VERSION"
+    local spec
+    spec=$(cd "$root/test/cluster" && go mod download -json k8s.io/kubernetes | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/api/openapi-spec/swagger.json
+    rm -rf "$dest" && mkdir -p "$dest"
+    node "$root/scripts/openapi-to-jsonschema.mjs" "$spec" "$dest"
+    touch "$dest/.done"
+  fi
+  ln -sfn "$dest" "$cache/schemas/current"
+}
+
+command -v kubectl >/dev/null || { log "kubectl is missing: apt-get install kubectl or put one on PATH"; exit 1; }
+control_plane
+go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
+go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
+schemas
+echo "$bin"

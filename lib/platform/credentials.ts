@@ -28,17 +28,25 @@ export class ReusingSecretGenerator implements SecretGenerator {
   }
 }
 
+/** Connection settings that usually embed a password, whatever their value looks like. */
+const CONNECTION_KEYS = new Set(['DATABASE_URL', 'REDIS_URL', 'CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND']);
+
 /**
- * Env keys that hold credentials. They go to a Secret and reach the container
+ * Env entries that hold credentials: by name, or a URL with user info
+ * (scheme://user:pass@host). They go to a Secret and reach the container
  * through secretKeyRef, never as plain env values.
  */
-export function isSensitiveEnv(key: string): boolean {
-  return /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_URL$|_BACKEND$|_DSN$/i.test(key);
+export function isSensitiveEnv(key: string, value = ''): boolean {
+  return (
+    /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$/i.test(key) ||
+    CONNECTION_KEYS.has(key) ||
+    /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)
+  );
 }
 
 export function splitEnv(env: Record<string, string>): { plain: Record<string, string>; sensitive: Record<string, string> } {
   const plain: Record<string, string> = {};
   const sensitive: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) (isSensitiveEnv(k) ? sensitive : plain)[k] = v;
+  for (const [k, v] of Object.entries(env)) (isSensitiveEnv(k, v) ? sensitive : plain)[k] = v;
   return { plain, sensitive };
 }

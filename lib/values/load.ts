@@ -17,7 +17,7 @@ export class ValuesError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile(ValuesSchema);
 
 export interface ValuesSources {
@@ -110,8 +110,11 @@ function describe(e: ErrorObject, base: string, values: unknown): string {
       return `${at}: must be one of ${unionChoices(e.schema)} (got ${got})`;
     case 'pattern':
       return `${at}: ${got} does not match the expected format ${(e.params as { pattern: string }).pattern}`;
-    case 'type':
-      return `${at}: must be ${(e.params as { type: string }).type} (got ${got})`;
+    case 'type': {
+      const type = (e.params as { type: string }).type;
+      const hint = type === 'string' && got !== undefined ? '; quote it in YAML, or use --set-string' : '';
+      return `${at}: must be ${type} (got ${got})${hint}`;
+    }
     default:
       return `${at}: ${e.message} (got ${got})`;
   }
@@ -132,7 +135,9 @@ function lookupSchema(parent: unknown): Record<string, unknown> | undefined {
 
 function lookup(values: unknown, pointer: string): unknown {
   let node = values;
-  for (const p of pointer.split('/').slice(1)) node = (node as Record<string, unknown>)?.[p];
+  for (const p of pointer.split('/').slice(1)) {
+    node = (node as Record<string, unknown>)?.[p.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
   return node;
 }
 

@@ -281,7 +281,7 @@ export const ValuesSchema = Type.Object(
         ...podSettings(1),
         resources: resources(['250m', '256Mi'], ['1000m', '512Mi'], 'Workspace manager container resources'),
         env: stringMap(
-          'Extra environment; secret-like keys (SECRET_KEY, *_URL, *PASSWORD*, *TOKEN*) go to a Secret, never plain env',
+          'Extra environment; credentials (SECRET_KEY, *PASSWORD*, *TOKEN*, DATABASE_URL, REDIS_URL, CELERY_*, URLs with user:pass@) go to a Secret, never plain env',
         ),
         existingSecret: existingSecret('SECRET_KEY (and any secret-like env keys)'),
       },

@@ -1,0 +1,2 @@
+import { setup } from './global-setup.js';
+export default setup;

@@ -1,0 +1,2 @@
+import { teardown } from './global-setup.js';
+export default teardown;

@@ -20,8 +20,13 @@ export function fileFor(obj: K8sObject): string {
   return `${component}.yaml`;
 }
 
+/**
+ * YAML that Go's YAML 1.1 readers (kubectl, Helm, Argo CD) read back the same:
+ * strings such as `y`, `on` or `0755` are quoted instead of becoming booleans
+ * or numbers.
+ */
 export function toYamlDocuments(objects: K8sObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 export function groupByFile(objects: K8sObject[]): Map<string, K8sObject[]> {

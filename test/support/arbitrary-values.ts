@@ -1,0 +1,134 @@
+/**
+ * fast-check generators of values overlays that are valid by construction,
+ * across every toggle and list the chart exposes. Shared by the synth
+ * property test and the chart equivalence test.
+ */
+import fc from 'fast-check';
+
+const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+const domain = fc.tuple(label, fc.constantFrom('com', 'org', 'io', 'dev')).map(([a, b]) => `${a}.${b}`);
+const quantity = (units: string[]) =>
+  fc.tuple(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(...units)).map(([n, u]) => `${n}${u}`);
+const resources = fc.record({
+  requests: fc.record({ cpu: quantity(['m']), memory: quantity(['Mi']) }),
+  limits: fc.record({ cpu: quantity(['m']), memory: quantity(['Mi', 'Gi']) }),
+});
+const image = fc.record({
+  repository: fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`),
+  tag: fc.stringMatching(/^v[0-9]\.[0-9]{1,2}\.[0-9]$/),
+  pullPolicy: fc.constantFrom('IfNotPresent', 'Always'),
+});
+const annotations = fc.dictionary(
+  fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`),
+  fc.oneof(label, fc.constantFrom('3600', 'true', '1.1')),
+  { maxKeys: 3 },
+);
+const pod = fc.record(
+  {
+    replicas: fc.integer({ min: 0, max: 5 }),
+    resources,
+    image,
+    nodeSelector: fc.dictionary(label, label, { maxKeys: 2 }),
+    podAnnotations: annotations,
+  },
+  { requiredKeys: [] },
+);
+const hostPatterns = fc.constantFrom(
+  {},
+  {
+    frontendHost: 'app.{baseDomain}',
+    workspaceManagerHost: 'api.{baseDomain}',
+    keycloakHost: 'sso.{baseDomain}',
+    runtimeHostPattern: '{workspaceId}-rt.{baseDomain}',
+    browserHostPattern: '{workspaceId}-br.{baseDomain}',
+    canvasHostPattern: '{workspaceId}-cv.{baseDomain}',
+  },
+);
+
+export const validValues = fc
+  .record({
+    scheme: fc.constantFrom('http', 'https'),
+    baseDomain: domain,
+    patterns: hostPatterns,
+    namespaces: fc.uniqueArray(label, { minLength: 1, maxLength: 4 }),
+    createNamespaces: fc.boolean(),
+    cilium: fc.boolean(),
+    ingressEnabled: fc.boolean(),
+    className: fc.constantFrom('nginx', 'traefik', ''),
+    annotations,
+    tls: fc.array(fc.record({ secretName: label, hosts: fc.array(domain, { maxLength: 2 }) }), { maxLength: 2 }),
+    pullSecrets: fc.array(label.map((name) => ({ name })), { maxLength: 2 }),
+    storageClass: fc.constantFrom('', 'fast-ssd'),
+    toggles: fc.record({
+      frontend: fc.boolean(),
+      workspaceManager: fc.boolean(),
+      workspaceOperator: fc.boolean(),
+      keycloak: fc.boolean(),
+      coturn: fc.boolean(),
+      postgres: fc.boolean(),
+      redis: fc.boolean(),
+    }),
+    persistence: fc.record({ postgres: fc.boolean(), redis: fc.boolean() }),
+    existingSecrets: fc.record({ postgres: fc.boolean(), keycloak: fc.boolean(), coturn: fc.boolean(), manager: fc.boolean() }),
+    pods: fc.record({ frontend: pod, workspaceManager: pod, workspaceOperator: pod, keycloak: pod }),
+    coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
+    domains: fc.array(domain, { maxLength: 4 }),
+    managerEnv: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,10}$/), label, { maxKeys: 3 }),
+  })
+  .map((r) => {
+    const t = r.toggles;
+    const managerEnv: Record<string, string> = { ...r.managerEnv };
+    if (!t.postgres) managerEnv.DATABASE_URL = 'postgresql://app:pw@db.example.com:5432/aileron';
+    if (!t.redis) managerEnv.REDIS_URL = 'rediss://:pw@cache.example.com:6379';
+    if (!t.keycloak) managerEnv.KEYCLOAK_SERVER_URL = 'https://sso.example.com';
+    return {
+      publicRouting: { scheme: r.scheme, baseDomain: r.baseDomain, ...r.patterns },
+      ingress: { enabled: r.ingressEnabled, className: r.className, annotations: r.annotations, tls: r.tls },
+      global: { imagePullSecrets: r.pullSecrets, storageClass: r.storageClass },
+      cilium: { enabled: r.cilium },
+      firewall: { defaults: { workspace: { allowedDomains: r.domains }, browser: { allowedDomains: r.domains.slice(0, 2) } } },
+      kubernetes: { allowedNamespaces: r.namespaces, defaultNamespace: r.namespaces[0], createNamespaces: r.createNamespaces },
+      frontend: { enabled: t.frontend, ...r.pods.frontend },
+      workspaceManager: {
+        enabled: t.workspaceManager,
+        ...r.pods.workspaceManager,
+        env: managerEnv,
+        existingSecret: r.existingSecrets.manager ? 'manager-creds' : '',
+      },
+      workspaceOperator: { enabled: t.workspaceOperator, ...r.pods.workspaceOperator },
+      keycloak: {
+        enabled: t.keycloak,
+        ...r.pods.keycloak,
+        auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
+        env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
+      },
+      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
+      postgres: {
+        enabled: t.postgres,
+        persistence: { enabled: r.persistence.postgres },
+        auth: { existingSecret: r.existingSecrets.postgres ? 'db' : '' },
+      },
+      redis: { enabled: t.redis, persistence: { enabled: r.persistence.redis } },
+    };
+  });
+
+/** A mutation that breaks one key, with the key path the error must name. */
+export const invalidMutation = fc.constantFrom(
+  { set: 'publicRouting.scheme=gopher', key: 'publicRouting.scheme' },
+  { set: 'publicRouting.baseDomain=Not_A_Domain', key: 'publicRouting.baseDomain' },
+  { set: 'kubernetes.defaultNamespace=not-allowed-ns', key: 'kubernetes.defaultNamespace' },
+  { set: 'kubernetes.allowedNamespaces[0]=Bad_Label', key: 'kubernetes.allowedNamespaces[0]' },
+  { set: 'coturn.nodePort=99', key: 'coturn.nodePort' },
+  { set: 'coturn.port=0', key: 'coturn.port' },
+  { set: 'frontend.replicas=-1', key: 'frontend.replicas' },
+  { set: 'frontend.image.tag=bad tag', key: 'frontend.image.tag' },
+  { set: 'postgres.persistence.size=big', key: 'postgres.persistence.size' },
+  { set: 'redis.enabled=maybe', key: 'redis.enabled' },
+  { set: 'workspaceOperator.logLevel=loud', key: 'workspaceOperator.logLevel' },
+  { set: 'kubernetes.serviceType=LoadBalancer', key: 'kubernetes.serviceType' },
+  { set: 'ingress.tls[0].secretName=UPPER', key: 'ingress.tls[0].secretName' },
+  { set: 'keycloak.resources.limits.cpu=lots', key: 'keycloak.resources.limits.cpu' },
+  { set: 'global.imagePullSecrets[0].nam=x', key: 'global.imagePullSecrets[0].nam' },
+  { set: 'publicRouting.runtimeHostPattern=runtime.{baseDomain}', key: 'publicRouting.runtimeHostPattern' },
+  { set: 'unknownTopLevel=1', key: 'unknownTopLevel' },
+);

@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
-import { container, emptyDir, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
+import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
@@ -60,7 +60,8 @@ export class Coturn extends Construct {
             ],
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: tcpProbe(c.port),
-            livenessProbe: tcpProbe(c.port, 20),
+            // A real STUN binding request, not just an open port.
+            livenessProbe: execProbe(['turnutils_stunclient', '-p', String(c.port), '127.0.0.1'], 20),
           }),
         ],
         volumes: [emptyDir('tmp')],

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum } from '../platform/checksum.js';
-import { container, emptyDir, httpProbe, podSpec } from '../platform/pod.js';
+import { container, emptyDir, httpProbe, podSpec, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
 
@@ -77,7 +77,7 @@ export class Frontend extends Construct {
               { name: 'cache', mountPath: '/var/cache/nginx' },
             ],
             readinessProbe: httpProbe('/healthz', 'http'),
-            livenessProbe: httpProbe('/healthz', 'http', 20),
+            livenessProbe: tcpProbe(FRONTEND_PORT, 20),
           }),
         ],
         volumes: [{ name: 'nginx-config', configMap: { name: configName } }, emptyDir('tmp'), emptyDir('cache')],

@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { PlatformContext } from '../platform/context.js';
-import { container, emptyDir, execProbe, podSpec, secretEnv } from '../platform/pod.js';
+import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformService, platformStatefulSet } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
@@ -47,7 +47,7 @@ export class Postgres extends Construct {
               { name: 'tmp', mountPath: '/tmp' },
             ],
             readinessProbe: ready,
-            livenessProbe: { ...ready, periodSeconds: 20, failureThreshold: 6 },
+            livenessProbe: { ...tcpProbe(POSTGRES_PORT, 20), failureThreshold: 6 },
           }),
         ],
         volumes: [...(p.persistence.enabled ? [] : [emptyDir('data', p.persistence.size)]), emptyDir('run'), emptyDir('tmp')],

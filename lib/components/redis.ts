@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
-import { container, emptyDir, execProbe, podSpec, secretEnv } from '../platform/pod.js';
+import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformService, platformStatefulSet } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
@@ -43,7 +43,7 @@ export class Redis extends Construct {
             ],
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
             readinessProbe: ping,
-            livenessProbe: { ...ping, periodSeconds: 20 },
+            livenessProbe: tcpProbe(REDIS_PORT, 20),
           }),
         ],
         volumes: r.persistence.enabled ? undefined : [emptyDir('data', r.persistence.size)],

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import type { PlatformContext } from '../platform/context.js';
 import { splitEnv } from '../platform/credentials.js';
-import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
+import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
@@ -120,7 +120,7 @@ export class WorkspaceManager extends Construct {
               { name: 'tmp', mountPath: '/tmp' },
             ],
             readinessProbe: httpProbe('/health', 'http'),
-            livenessProbe: httpProbe('/health', 'http', 20),
+            livenessProbe: tcpProbe(WORKSPACE_MANAGER_PORT, 20),
             startupProbe: httpProbe('/health', 'http', 5, 60),
           }),
         ],

@@ -19,6 +19,7 @@ import { Postgres, PostgresBootstrap } from '../components/postgres.js';
 import { Redis } from '../components/redis.js';
 import { KnowledgeBasesPvc } from '../components/storage.js';
 import { PlatformIngress } from '../components/ingress.js';
+import { PlatformNetworkPolicies } from '../components/network-policies.js';
 
 export interface PlatformOptions extends ReleaseOptions {
   values: Values;
@@ -63,6 +64,7 @@ export class PlatformChart extends Chart {
     }
     if (v.redis.enabled) new Redis(this, 'redis', ctx);
     if (v.ingress.enabled) new PlatformIngress(this, 'ingress', ctx);
+    if (v.networkPolicy.enabled) new PlatformNetworkPolicies(this, 'network-policies', ctx);
   }
 }
 

@@ -27,7 +27,34 @@ function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplat
   };
 }
 
+/**
+ * With more than one replica: a PodDisruptionBudget, and replicas spread over
+ * nodes unless the user gave their own affinity.
+ */
+function highAvailability(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.PodSpec {
+  if ((o.replicas ?? 1) < 2) return o.spec;
+  new k8s.KubePodDisruptionBudget(scope, 'pdb', {
+    metadata: ctx.metadata(o.component),
+    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: ctx.selector(o.component) } },
+  });
+  if (o.spec.affinity) return o.spec;
+  return {
+    ...o.spec,
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.selector(o.component) } },
+          },
+        ],
+      },
+    },
+  };
+}
+
 export function platformDeployment(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.KubeDeployment {
+  const spec = highAvailability(scope, ctx, o);
   return new k8s.KubeDeployment(scope, 'deployment', {
     metadata: ctx.metadata(o.component),
     spec: {
@@ -35,7 +62,7 @@ export function platformDeployment(scope: Construct, ctx: PlatformContext, o: De
       revisionHistoryLimit: 3,
       selector: { matchLabels: ctx.selector(o.component) },
       strategy: o.recreate ? { type: 'Recreate' } : undefined,
-      template: podTemplate(ctx, o),
+      template: podTemplate(ctx, { ...o, spec }),
     },
   });
 }

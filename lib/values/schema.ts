@@ -240,6 +240,15 @@ export const ValuesSchema = Type.Object(
       'Workspace scheduling settings read by the manager and the operator',
     ),
     cilium: obj({ enabled: bool(false, 'Create a CiliumNetworkPolicy per workspace group (needs Cilium)') }, 'Cilium'),
+    networkPolicy: obj(
+      {
+        enabled: bool(
+          true,
+          'Ingress NetworkPolicies for the platform pods: PostgreSQL and Redis accept only their clients, the others only their service ports',
+        ),
+      },
+      'Platform NetworkPolicies (needs a CNI that enforces them)',
+    ),
     firewall: obj(
       {
         defaults: obj(

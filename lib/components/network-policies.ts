@@ -1,0 +1,75 @@
+/**
+ * Ingress NetworkPolicies for the platform pods. The data stores accept only
+ * their clients; the services accept traffic on their service ports only,
+ * from anywhere (the ingress controller's namespace is not known here).
+ * Egress is closed for the data stores (they call nobody) and limited to DNS
+ * and PostgreSQL for the bootstrap Job; it stays open for the services that
+ * call external endpoints (OIDC, databases, registries) whose addresses the
+ * chart cannot know. CoTURN runs with hostNetwork, which NetworkPolicy does
+ * not select.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { Component, PlatformContext } from '../platform/context.js';
+import { FRONTEND_PORT } from './frontend.js';
+import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
+import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT } from './workspace-operator.js';
+import { KEYCLOAK_HTTP_PORT, KEYCLOAK_MANAGEMENT_PORT } from './keycloak.js';
+import { POSTGRES_PORT } from './postgres.js';
+import { REDIS_PORT } from './redis.js';
+
+interface Rule {
+  ports: number[];
+  /** Components allowed in; undefined means any source. */
+  from?: Component[];
+}
+
+/** Egress: undefined leaves it open; a list allows only those peers. */
+type Egress = k8s.NetworkPolicyEgressRule[] | undefined;
+
+const DNS: k8s.NetworkPolicyEgressRule = {
+  ports: [
+    { port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' },
+    { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' },
+  ],
+};
+
+export class PlatformNetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const toPostgres: k8s.NetworkPolicyEgressRule = {
+      to: [{ podSelector: { matchLabels: ctx.selector('postgres') } }],
+      ports: [{ port: k8s.IntOrString.fromNumber(POSTGRES_PORT), protocol: 'TCP' }],
+    };
+    const policies: Array<[Component, boolean, Rule[], Egress?]> = [
+      ['frontend', v.frontend.enabled, [{ ports: [FRONTEND_PORT] }]],
+      ['workspace-manager', v.workspaceManager.enabled, [{ ports: [WORKSPACE_MANAGER_PORT] }]],
+      ['workspace-operator', v.workspaceOperator.enabled, [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
+      [
+        'keycloak',
+        v.keycloak.enabled,
+        [{ ports: [KEYCLOAK_HTTP_PORT] }, { ports: [KEYCLOAK_MANAGEMENT_PORT], from: ['workspace-manager', 'test'] }],
+      ],
+      ['postgres', v.postgres.enabled, [{ ports: [POSTGRES_PORT], from: ['workspace-manager', 'keycloak', 'postgres-bootstrap'] }], []],
+      ['redis', v.redis.enabled, [{ ports: [REDIS_PORT], from: ['workspace-manager'] }], []],
+      // The bootstrap Job serves nothing and talks only to PostgreSQL.
+      ['postgres-bootstrap', v.postgres.enabled, [], [DNS, toPostgres]],
+    ];
+    for (const [component, enabled, rules, egress] of policies) {
+      if (!enabled) continue;
+      new k8s.KubeNetworkPolicy(this, component, {
+        metadata: ctx.metadata(component),
+        spec: {
+          podSelector: { matchLabels: ctx.selector(component) },
+          policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
+          egress,
+          ingress: rules.map((r) => ({
+            ports: r.ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+            from: r.from?.map((c) => ({ podSelector: { matchLabels: ctx.selector(c) } })),
+          })),
+        },
+      });
+    }
+  }
+}

@@ -62,9 +62,10 @@ export class PlatformNetworkPolicies extends Construct {
         metadata: ctx.metadata(component),
         spec: {
           podSelector: { matchLabels: ctx.selector(component) },
+          // Empty lists are left out: the API server drops them, and policyTypes alone denies.
           policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
-          egress,
-          ingress: rules.map((r) => ({
+          egress: egress?.length ? egress : undefined,
+          ingress: rules.length === 0 ? undefined : rules.map((r) => ({
             ports: r.ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
             from: r.from?.map((c) => ({ podSelector: { matchLabels: ctx.selector(c) } })),
           })),

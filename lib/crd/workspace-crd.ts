@@ -181,6 +181,14 @@ const statusSchema: Schema = obj('Observed state, written by the operator', {
   },
 });
 
+/**
+ * The CRD is cluster-wide and shared by every release (Helm keeps it in
+ * crds/, untemplated), so its labels name no release.
+ */
+export function crdLabels(): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/part-of': 'aileron', 'app.kubernetes.io/component': 'crd' };
+}
+
 export function workspaceCrdManifest(labels: Record<string, string> = {}): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -6,7 +6,7 @@ import { App, Chart } from 'cdk8s';
 import type { Values } from '../values/schema.js';
 import { PlatformContext, type ReleaseOptions } from './context.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
-import { WorkspaceCrd } from '../crd/workspace-crd.js';
+import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
 import { PlatformConfig } from '../components/platform-config.js';
 import { PlatformSecrets } from '../components/secrets.js';
@@ -48,7 +48,7 @@ export class PlatformChart extends Chart {
 
     if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', ctx);
     new WorkspaceNamespaces(this, 'workspace-namespaces', ctx);
-    if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', ctx.labels('platform'));
+    if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
     const config = new PlatformConfig(this, 'platform-config', ctx);
     new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() });
     new KnowledgeBasesPvc(this, 'knowledge-bases', ctx);

@@ -1,0 +1,79 @@
+import { exampleFile } from '../support/render.js';
+import { applyServerSide, kOk, synthToDir, waitForCrd } from '../support/cluster.js';
+
+const WORKSPACE = (ns: string) => `apiVersion: platform.aileron.io/v1alpha1
+kind: Workspace
+metadata: {name: ws-example, namespace: ${ns}}
+spec:
+  workspaceId: my-workspace
+  ownerId: user-123
+  provisioner: kubernetes
+  runtime: {imageKey: default, image: "ailerondocker/workspace-runtime:v0.1.0", resources: {}}
+  browser: {enabled: true, image: "ailerondocker/workspace-browser:v0.1.0"}
+  canvas: {enabled: true, image: "ailerondocker/workspace-canvas:v0.1.0"}
+  workspacePath: /workspace
+  targetNamespace: ${ns}
+  git: {url: "https://github.com/example/repo.git", branch: main}
+  envVars: [{key: NODE_ENV, value: production}]
+  firewall:
+    workspace: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [github.com, api.anthropic.com]}
+    browser: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [google.com]}
+`;
+
+/**
+ * Every applied object as stored, including generation and field ownership,
+ * without resourceVersion and managed-field timestamps: the API server bumps
+ * a new PVC's resourceVersion once on its first no-op re-apply (the content
+ * is identical), so versions alone would report a change that is not one.
+ */
+function stored(dir: string): Record<string, unknown> {
+  const list = JSON.parse(kOk(['get', '-f', dir, '-o', 'json', '--show-managed-fields']));
+  const items = list.kind === 'List' ? list.items : [list];
+  return Object.fromEntries(
+    items.map((o: { kind: string; metadata: Record<string, unknown> & { namespace?: string; name: string } }) => {
+      const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata;
+      const fields = (managedFields as Array<Record<string, unknown>>).map(({ time: _t, ...rest }) => rest);
+      return [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, { ...o, metadata: { ...metadata, managedFields: fields } }];
+    }),
+  );
+}
+
+describe.each([
+  { name: 'default values', files: [] as string[], set: [] as string[], release: 'aileron', namespace: 'aileron', wsNamespace: 'workspace-system' },
+  {
+    name: 'prod-like values (https, TLS, Cilium, external services)',
+    files: [exampleFile('prod'), exampleFile('external-services')],
+    set: ['kubernetes.allowedNamespaces={prod-workspaces}', 'kubernetes.defaultNamespace=prod-workspaces'],
+    release: 'prod',
+    namespace: 'aileron-prod',
+    wsNamespace: 'prod-workspaces',
+  },
+])('kubectl apply --server-side of the synth output: $name', ({ files, set, release, namespace, wsNamespace }) => {
+  const dir = synthToDir({ files, set }, release, namespace);
+
+  test('succeeds, with the CRD established before any Workspace', () => {
+    const first = applyServerSide(dir);
+    expect(first.status).toBe(0);
+    // The release namespace warns at "restricted": the one warning is CoTURN's documented
+    // hostNetwork (the pod-security test shows it is CoTURN's and nobody else's).
+    const warnings = first.stderr.split('\n').filter((l) => l.startsWith('Warning'));
+    expect(warnings).toEqual(['Warning: would violate PodSecurity "restricted:latest": host namespaces (hostNetwork=true)']);
+    waitForCrd();
+    kOk(['apply', '--server-side', '-f', '-'], WORKSPACE(wsNamespace));
+    expect(kOk(['get', 'ws', 'ws-example', '-n', wsNamespace, '-o', 'jsonpath={.spec.ownerId}'])).toBe('user-123');
+  });
+
+  test('every object is there, in the release namespace', () => {
+    const deployments = kOk(['get', 'deployments', '-n', namespace, '-o', 'jsonpath={.items[*].metadata.name}']).split(' ');
+    expect(deployments).toContain(`${release === 'aileron' ? 'aileron' : `${release}-aileron`}-workspace-operator`);
+    expect(kOk(['get', 'namespace', wsNamespace, '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}'])).toBe('restricted');
+  });
+
+  test('a second apply changes nothing', () => {
+    const before = stored(dir);
+    expect(Object.keys(before).length).toBeGreaterThan(15);
+    const again = applyServerSide(dir);
+    expect(again.status).toBe(0);
+    expect(stored(dir)).toEqual(before);
+  });
+});

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { ROOT } from '../support/render.js';
+import { k, kOk, waitForCrd } from '../support/cluster.js';
+
+const NS = 'crd-validation';
+
+function workspace(name: string, spec: string): string {
+  return `apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: ${name}, namespace: ${NS}}\nspec:\n${spec}`;
+}
+
+beforeAll(() => {
+  kOk(['apply', '--server-side', '--field-manager=aileron-k8s', '-f', join(ROOT, 'dist', '01-crds.yaml')]);
+  waitForCrd();
+  kOk(['create', 'namespace', NS]);
+});
+
+test('the upstream example Workspace is accepted, with defaults filled in', () => {
+  const res = k(['create', '-f', '-'], workspace('ok', `  workspaceId: my-workspace
+  ownerId: user-123
+  firewall:
+    workspace: {allowedDomains: [github.com, "*.npmjs.org"]}
+  operations: {restartRuntimeAt: "2026-04-09T10:00:00Z"}
+`));
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  const spec = JSON.parse(kOk(['get', 'workspace', 'ok', '-n', NS, '-o', 'jsonpath={.spec}']));
+  expect(spec).toMatchObject({ provisioner: 'kubernetes', workspacePath: '/workspace', firewall: { workspace: { domainAccessMode: 'specific', networkAccessEnabled: true } } });
+  expect(kOk(['get', 'ws', '-n', NS])).toMatch(/NAME\s+PHASE\s+OWNER\s+NAMESPACE\s+AGE/);
+});
+
+test.each([
+  ['a bad workspaceId', '  workspaceId: Bad_Id\n  ownerId: u\n', 'spec.workspaceId'],
+  ['a workspaceId too long for its derived names', `  workspaceId: ${'a'.repeat(41)}\n  ownerId: u\n`, 'spec.workspaceId'],
+  ['an unknown domainAccessMode', '  workspaceId: w1\n  ownerId: u\n  firewall: {browser: {domainAccessMode: some}}\n', 'spec.firewall.browser.domainAccessMode'],
+  ['an unknown provisioner', '  workspaceId: w1\n  ownerId: u\n  provisioner: nomad\n', 'spec.provisioner'],
+  ['a missing ownerId', '  workspaceId: w1\n', 'spec.ownerId'],
+  ['a domain that is not a hostname', '  workspaceId: w1\n  ownerId: u\n  firewall: {workspace: {allowedDomains: ["http://x.com/"]}}\n', 'spec.firewall.workspace.allowedDomains[0]'],
+  ['a restart time that is not a timestamp', '  workspaceId: w1\n  ownerId: u\n  operations: {restartWorkspaceAt: soon}\n', 'spec.operations.restartWorkspaceAt'],
+  ['a target namespace that is not a DNS label', '  workspaceId: w1\n  ownerId: u\n  targetNamespace: Team_A\n', 'spec.targetNamespace'],
+])('%s is rejected by the apiserver, naming the field', (_what, spec, field) => {
+  const res = k(['create', '-f', '-'], workspace('bad', spec));
+  expect(res.status).not.toBe(0);
+  expect(res.stderr).toContain('is invalid');
+  expect(res.stderr).toContain(field);
+});
+
+test('workspaceId cannot change once set', () => {
+  kOk(['create', '-f', '-'], workspace('immutable', '  workspaceId: first\n  ownerId: u\n'));
+  const res = k(['patch', 'workspace', 'immutable', '-n', NS, '--type=merge', '-p', '{"spec":{"workspaceId":"second"}}']);
+  expect(res.status).not.toBe(0);
+  expect(res.stderr).toContain('workspaceId is immutable');
+});
+
+test('status is a subresource: a spec update cannot write it', () => {
+  kOk(['create', '-f', '-'], workspace('status', '  workspaceId: st\n  ownerId: u\n'));
+  kOk(['patch', 'workspace', 'status', '-n', NS, '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
+  expect(kOk(['get', 'workspace', 'status', '-n', NS, '-o', 'jsonpath={.status.phase}'])).toBe('');
+  kOk(['patch', 'workspace', 'status', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
+  expect(kOk(['get', 'workspace', 'status', '-n', NS, '-o', 'jsonpath={.status.phase}'])).toBe('Running');
+});

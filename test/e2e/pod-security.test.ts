@@ -1,0 +1,50 @@
+import { exampleFile, render, podSpecOf, workloads, type Loose } from '../support/render.js';
+import { k, kOk } from '../support/cluster.js';
+import type { K8sObject } from '../../lib/platform/platform-chart.js';
+
+// Every platform pod template, created as a Pod (server-side dry run) in a
+// namespace that enforces and warns at Pod Security "restricted".
+const NS = 'psa-restricted';
+const EXCEPTIONS = new Set(['coturn']); // hostNetwork by design (seed 000), documented in the README
+
+beforeAll(() => {
+  kOk(['create', 'namespace', NS]);
+  kOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
+});
+
+function asPod(w: K8sObject): string {
+  const template = (w.spec as Loose).template;
+  // A StatefulSet's controller adds one volume per claim template, as this does.
+  const claims = ((w.spec as Loose).volumeClaimTemplates ?? []).map((c: Loose) => ({
+    name: c.metadata.name,
+    persistentVolumeClaim: { claimName: `${c.metadata.name}-${w.metadata.name}-0` },
+  }));
+  const base = podSpecOf(w);
+  const spec = { ...base, volumes: [...(base.volumes ?? []), ...claims], restartPolicy: w.kind === 'Job' ? 'OnFailure' : 'Always' };
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `psa-${w.metadata.name}`, namespace: NS, labels: template.metadata.labels }, spec });
+}
+
+const cases = [
+  ...workloads(render()).map((w) => ['default', w] as const),
+  ...workloads(render({ files: [exampleFile('prod')], set: ['frontend.replicas=2'] })).map((w) => ['prod', w] as const),
+];
+
+describe.each(cases.map(([values, w]) => [`${values}: ${w.kind} ${w.metadata.name}`, w]))('%s', (_name, w) => {
+  const component = w.metadata.labels!['app.kubernetes.io/component'];
+  const create = () => k(['create', '--dry-run=server', '-f', '-'], asPod(w));
+
+  if (EXCEPTIONS.has(component)) {
+    test('is refused under restricted, for hostNetwork only (documented exception)', () => {
+      const res = create();
+      expect(res.status).not.toBe(0);
+      expect(res.stderr).toContain('violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)');
+      expect(res.stderr).not.toMatch(/allowPrivilegeEscalation|unrestricted capabilities|runAsNonRoot|seccompProfile/);
+    });
+  } else {
+    test('is admitted with no warning', () => {
+      const res = create();
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+    });
+  }
+});

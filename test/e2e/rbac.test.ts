@@ -1,0 +1,111 @@
+import { applyServerSide, asServiceAccount, k, kOk, synthToDir } from '../support/cluster.js';
+
+// Acting as the operator's and the manager's ServiceAccounts (tokens from the
+// TokenRequest API), `kubectl auth can-i` must allow exactly seed 000's RBAC
+// tables and deny the rest.
+const NS = 'rbac-system';
+const WS = ['rbac-ws-a', 'rbac-ws-b'];
+const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+let operator: ReturnType<typeof asServiceAccount>;
+let manager: ReturnType<typeof asServiceAccount>;
+
+beforeAll(() => {
+  const dir = synthToDir({ set: [`kubernetes.allowedNamespaces={${WS.join(',')}}`, `kubernetes.defaultNamespace=${WS[0]}`] }, 'rbac', NS);
+  const res = applyServerSide(dir);
+  if (res.status !== 0) throw new Error(res.stderr);
+  kOk(['create', 'namespace', 'rbac-elsewhere']);
+  operator = asServiceAccount(NS, 'rbac-aileron-workspace-operator');
+  manager = asServiceAccount(NS, 'rbac-aileron-workspace-manager');
+});
+
+/** `kubectl auth can-i`; `type/sub` is a subresource (kubectl would read it as a name). */
+function canIArgs(verb: string, resource: string, namespace?: string): string[] {
+  const [type, sub] = resource.split('/');
+  return ['auth', 'can-i', verb, type, ...(sub ? [`--subresource=${sub}`] : []), ...(namespace ? ['-n', namespace] : ['--all-namespaces'])];
+}
+
+const can = (as: typeof operator, verb: string, resource: string, namespace?: string) => {
+  const res = as(canIArgs(verb, resource, namespace));
+  if (res.status !== 0 && res.stdout.trim() !== 'no') throw new Error(res.stderr);
+  return res.stdout.trim() === 'yes';
+};
+
+describe('workspace operator (ClusterRole)', () => {
+  test.each([
+    ['pods'],
+    ['services'],
+    ['persistentvolumeclaims'],
+    ['events'],
+    ['configmaps'],
+    ['secrets'],
+    ['deployments.apps'],
+    ['statefulsets.apps'],
+    ['ingresses.networking.k8s.io'],
+    ['workspaces.platform.aileron.io'],
+    ['workspaces.platform.aileron.io/status'],
+    ['workspaces.platform.aileron.io/finalizers'],
+  ])('every verb on %s in every namespace', (resource) => {
+    for (const verb of ALL) expect([verb, can(operator, verb, resource)]).toEqual([verb, true]);
+  });
+
+  test.each([
+    ['create', 'namespaces'],
+    ['delete', 'namespaces'],
+    ['get', 'nodes'],
+    ['create', 'daemonsets.apps'],
+    ['create', 'clusterroles.rbac.authorization.k8s.io'],
+    ['create', 'rolebindings.rbac.authorization.k8s.io'],
+    ['create', 'ciliumnetworkpolicies.cilium.io'], // Cilium is off in these values
+    ['create', 'customresourcedefinitions.apiextensions.k8s.io'],
+    ['create', 'serviceaccounts'],
+    ['create', 'pods/exec'],
+  ])('cannot %s %s', (verb, resource) => {
+    expect(can(operator, verb, resource)).toBe(false);
+  });
+
+  test('leases only in its own namespace', () => {
+    expect(can(operator, 'update', 'leases.coordination.k8s.io', NS)).toBe(true);
+    expect(can(operator, 'update', 'leases.coordination.k8s.io', 'rbac-elsewhere')).toBe(false);
+    expect(can(operator, 'delete', 'leases.coordination.k8s.io', NS)).toBe(false);
+  });
+});
+
+describe('workspace manager (Role per allowed namespace)', () => {
+  test('every verb on workspaces in each allowed namespace', () => {
+    for (const ns of WS) for (const verb of ALL) expect([ns, verb, can(manager, verb, 'workspaces.platform.aileron.io', ns)]).toEqual([ns, verb, true]);
+  });
+
+  test('nothing outside the allowed namespaces', () => {
+    expect(can(manager, 'create', 'workspaces.platform.aileron.io', 'rbac-elsewhere')).toBe(false);
+    expect(can(manager, 'list', 'workspaces.platform.aileron.io')).toBe(false);
+  });
+
+  test.each([
+    ['create', 'deployments.apps'],
+    ['get', 'deployments.apps'],
+    ['get', 'secrets'],
+    ['create', 'pods'],
+    ['patch', 'workspaces.platform.aileron.io/status'],
+    ['update', 'workspaces.platform.aileron.io/finalizers'],
+  ])('cannot %s %s in an allowed namespace', (verb, resource) => {
+    expect(can(manager, verb, resource, WS[0])).toBe(false);
+  });
+});
+
+test('nothing but the operator (and the control plane) can patch workspaces/status', () => {
+  const bindings = JSON.parse(kOk(['get', 'clusterrolebindings,rolebindings', '-A', '-o', 'json'])).items as Array<{
+    subjects?: Array<{ kind: string; name: string; namespace?: string }>;
+  }>;
+  const accounts = new Set(
+    bindings.flatMap((b) => (b.subjects ?? []).filter((s) => s.kind === 'ServiceAccount').map((s) => `${s.namespace}/${s.name}`)),
+  );
+  const allowed = [...accounts].filter((sa) => {
+    const [ns, name] = sa.split('/');
+    const res = k([...canIArgs('patch', 'workspaces.platform.aileron.io/status'), `--as=system:serviceaccount:${ns}:${name}`]);
+    return res.stdout.trim() === 'yes';
+  });
+  // kube-system accounts are the control plane's own controllers (the garbage collector patches anything).
+  expect(allowed.filter((sa) => !sa.endsWith('-workspace-operator') && !sa.startsWith('kube-system/'))).toEqual([]);
+  expect(allowed).toContain(`${NS}/rbac-aileron-workspace-operator`);
+});

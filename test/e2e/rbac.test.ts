@@ -11,7 +11,9 @@ let operator: ReturnType<typeof asServiceAccount>;
 let manager: ReturnType<typeof asServiceAccount>;
 
 beforeAll(() => {
-  const dir = synthToDir({ set: [`kubernetes.allowedNamespaces={${WS.join(',')}}`, `kubernetes.defaultNamespace=${WS[0]}`] }, 'rbac', NS);
+  // Its own TURN NodePort: releases of other test files share this cluster.
+  const set = [`kubernetes.allowedNamespaces={${WS.join(',')}}`, `kubernetes.defaultNamespace=${WS[0]}`, 'coturn.nodePort=30481'];
+  const dir = synthToDir({ set }, 'rbac', NS);
   const res = applyServerSide(dir);
   if (res.status !== 0) throw new Error(res.stderr);
   kOk(['create', 'namespace', 'rbac-elsewhere']);

@@ -4,7 +4,7 @@
  * the API to the workspace manager.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum } from '../platform/checksum.js';
 import { container, emptyDir, httpProbe, podSpec, tcpProbe } from '../platform/pod.js';

@@ -4,7 +4,7 @@
  * nginx WebSocket timeouts from ingress.annotations.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
 import { nonEmpty } from '../platform/pod.js';
 import { expandHost, platformHosts } from '../values/hosts.js';

@@ -5,7 +5,7 @@
  * or synth's own Namespace, see ReleaseNamespace).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 
 export const RESTRICTED = {

@@ -9,7 +9,7 @@
  * not select.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
 import { FRONTEND_PORT } from './frontend.js';
 import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';

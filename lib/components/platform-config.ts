@@ -4,7 +4,7 @@
  * Keys follow seed 000's env-variable table.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum } from '../platform/checksum.js';
 import { expandHost, platformHosts, publicUrl } from '../values/hosts.js';

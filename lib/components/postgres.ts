@@ -3,7 +3,7 @@
  * postgres-bootstrap Job that creates the Keycloak database idempotently.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformService, platformStatefulSet } from '../platform/workload.js';

@@ -4,7 +4,7 @@
  * are generated, never defaulted.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
 import { splitEnv, type SecretGenerator } from '../platform/credentials.js';
 

@@ -3,7 +3,7 @@
  * attached by the operator into workspace runtimes.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 
 export class KnowledgeBasesPvc extends Construct {

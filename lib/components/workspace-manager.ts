@@ -5,7 +5,7 @@
  * secretKeyRef variables, so no credential appears in the pod spec.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { splitEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';

@@ -4,7 +4,7 @@
  * namespace only (least privilege: no cluster-wide leases).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';

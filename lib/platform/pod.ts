@@ -3,7 +3,7 @@
  * "restricted" contexts, explicit resources, pinned images, no service-account
  * token unless asked for. Components state only what differs.
  */
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources, Values } from '../values/schema.js';
 
 export interface PodSettings {

@@ -3,7 +3,7 @@
  * components: stable label selectors, explicit names, checksum annotations.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from './context.js';
 import type { PodSettings } from './pod.js';
 import { nonEmpty } from './pod.js';

@@ -4,9 +4,10 @@
  * what was expected, so callers can stop before writing anything.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ValuesSchema, type Values } from './schema.js';
+import type { Values } from './schema.js';
+import validate from './validate.generated.cjs';
 import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject } from './merge.js';
 import { checkValues } from './rules.js';
 
@@ -17,8 +18,6 @@ export class ValuesError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const validate = ajv.compile(ValuesSchema);
 
 export interface ValuesSources {
   files?: string[];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { exampleFile, ROOT } from '../support/render.js';
 
-const CLI = join(ROOT, 'build', 'lib', 'cli', 'main.js');
+const CLI = join(ROOT, 'build', 'aileron-k8s.cjs'); // the bundle the bin runs
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const tmp = () => mkdtempSync(join(tmpdir(), 'cli-'));
 

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: synth wall time and peak memory for the default values,
+ * precompiled (the bundle the bin runs), against the targets of the synth
+ * issue. Figures only; no assertion.
+ */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { measure, report } from './measure.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const TARGET_MS = 500;
+const TARGET_MB = 150;
+const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'out');
+const cli = join(process.cwd(), 'build', 'aileron-k8s.cjs');
+
+const synth = measure('aileron-k8s synth (default values)', process.execPath, [cli, 'synth', '-o', out], RUNS, true);
+const large = measure(
+  'aileron-k8s synth (12 workspace namespaces, 3 replicas each)',
+  process.execPath,
+  [cli, 'synth', '--set', `kubernetes.allowedNamespaces={${Array.from({ length: 12 }, (_, i) => `ns-${i}`).join(',')}}`, '--set', 'kubernetes.defaultNamespace=ns-0', '--set', 'frontend.replicas=3', '--set', 'workspaceManager.replicas=3', '-o', out],
+  RUNS,
+  true,
+);
+const bare = measure('node startup alone (floor)', process.execPath, ['-e', '0'], RUNS, true);
+
+for (const m of [synth, large, bare]) console.log(report(m));
+console.log(
+  `synth vs target: ${(synth.medianMs / TARGET_MS).toFixed(2)}x of ${TARGET_MS} ms wall, ${(synth.peakRssMb! / TARGET_MB).toFixed(2)}x of ${TARGET_MB} MB RSS`,
+);
+console.log(`synth vs bare node startup: ${(synth.medianMs / bare.medianMs).toFixed(1)}x`);

@@ -8,11 +8,13 @@ import { loadValues, ValuesError } from '../values/load.js';
 import { renderPlatform } from '../platform/platform-chart.js';
 import { ReusingSecretGenerator } from '../platform/credentials.js';
 import { readGeneratedSecrets, writeManifests } from '../render/write.js';
+import { writeChart } from '../chart/write-chart.js';
 
 const USAGE = `usage: aileron-k8s <command> [options]
 
 commands:
   synth   render plain manifests for kubectl apply / GitOps
+  chart   write the Helm chart (values apply at helm install time)
 
 options:
   -f, --values FILE      values file (repeatable; later files win)
@@ -20,7 +22,7 @@ options:
       --set-string K=V   like --set, but the value is always a string
       --release NAME     release name (default aileron)
   -n, --namespace NS     namespace of the platform objects (default aileron)
-  -o, --output DIR       output folder (default dist)
+  -o, --output DIR       output folder (default dist; charts/aileron for chart)
   -h, --help             show this help
 `;
 
@@ -61,6 +63,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   try {
+    if (command === 'chart') {
+      const out = parsed.values.output === 'dist' ? 'charts/aileron' : parsed.values.output!;
+      const files = writeChart(out);
+      process.stdout.write(`wrote the chart (${files.length} files) to ${out}\n`);
+      return 0;
+    }
     const values = loadValues({ files: opts.values, set: opts.set, setString: opts['set-string'] });
     switch (command) {
       case 'synth': {

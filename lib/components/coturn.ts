@@ -11,13 +11,11 @@ import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '..
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
-export class Coturn extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
-    super(scope, id);
-    const v = ctx.values;
-    const c = v.coturn;
-    const secret = credentialsSecretName(ctx, 'coturn');
-    const config = [
+type TurnSettings = Record<'port' | 'host' | 'realm' | 'minRelayPort' | 'maxRelayPort', string | number>;
+
+/** The start command: writes turnserver.conf (credentials from env) and execs coturn. */
+export function coturnScript(c: TurnSettings): string {
+  const config = [
       `listening-port=${c.port}`,
       `external-ip=${c.host}`,
       `realm=${c.realm}`,
@@ -31,11 +29,21 @@ export class Coturn extends Construct {
       'no-multicast-peers',
       'log-file=stdout',
       'pidfile=/tmp/turnserver.pid',
-    ].join('\\n');
-    const script =
-      `printf '${config}\\n' > /tmp/turnserver.conf && ` +
-      `printf 'user=%s:%s\\n' "$TURN_USERNAME" "$TURN_CREDENTIAL" >> /tmp/turnserver.conf && ` +
-      'exec turnserver -c /tmp/turnserver.conf';
+  ].join('\\n');
+  return (
+    `printf '${config}\\n' > /tmp/turnserver.conf && ` +
+    `printf 'user=%s:%s\\n' "$TURN_USERNAME" "$TURN_CREDENTIAL" >> /tmp/turnserver.conf && ` +
+    'exec turnserver -c /tmp/turnserver.conf'
+  );
+}
+
+export class Coturn extends Construct {
+  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+    super(scope, id);
+    const v = ctx.values;
+    const c = v.coturn;
+    const secret = credentialsSecretName(ctx, 'coturn');
+    const script = coturnScript(c);
 
     platformDeployment(this, ctx, {
       component: 'coturn',

@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import { checksum } from '../platform/checksum.js';
+import { checksum, goJson } from '../platform/checksum.js';
 import { splitEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
@@ -39,7 +39,7 @@ export function realmJson(ctx: PlatformContext): string {
       },
     ],
   };
-  return JSON.stringify(realm, null, 2);
+  return goJson(realm, '  ');
 }
 
 export class Keycloak extends Construct {

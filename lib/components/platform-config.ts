@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import { checksum } from '../platform/checksum.js';
+import { checksum, goJson } from '../platform/checksum.js';
 import { expandHost, platformHosts, publicUrl } from '../values/hosts.js';
 
 /** Service names, ports and host patterns of the per-workspace components. */
@@ -43,9 +43,9 @@ export function platformConfigData(ctx: PlatformContext): Record<string, string>
     RUNTIME_K8S_IMAGE: k.runtimeImage,
     RUNTIME_K8S_BROWSER_IMAGE: k.browserImage,
     RUNTIME_K8S_CANVAS_IMAGE: k.canvasImage,
-    RUNTIME_K8S_RUNTIME_RESOURCES: JSON.stringify(k.workspaceDefaults.runtime.resources),
-    RUNTIME_K8S_BROWSER_RESOURCES: JSON.stringify(k.workspaceDefaults.browser.resources),
-    RUNTIME_K8S_CANVAS_RESOURCES: JSON.stringify(k.workspaceDefaults.canvas.resources),
+    RUNTIME_K8S_RUNTIME_RESOURCES: goJson(k.workspaceDefaults.runtime.resources),
+    RUNTIME_K8S_BROWSER_RESOURCES: goJson(k.workspaceDefaults.browser.resources),
+    RUNTIME_K8S_CANVAS_RESOURCES: goJson(k.workspaceDefaults.canvas.resources),
     WATCH_NAMESPACE: k.watchNamespace,
     KNOWLEDGE_BASES_PVC_NAME: k.knowledgeBases.pvcName,
     FIREWALL_DEFAULTS_CONFIGMAP_NAME: names.firewall,

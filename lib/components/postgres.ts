@@ -62,17 +62,21 @@ export class Postgres extends Construct {
   }
 }
 
+/** Waits for PostgreSQL, then creates the database when it is missing; safe to run again. */
+export function bootstrapScript(db: string): string {
+  return [
+    'until pg_isready -h "$PGHOST" -p "$PGPORT" -U "$PGUSER"; do echo waiting for postgres; sleep 2; done',
+    `psql -tAc "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1 || psql -c 'CREATE DATABASE "${db}"'`,
+  ].join('\n');
+}
+
 /** Creates the Keycloak database when it is missing; safe to run again. */
 export class PostgresBootstrap extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
     const v = ctx.values;
     const p = v.postgres;
-    const db = p.auth.keycloakDatabase;
-    const script = [
-      'until pg_isready -h "$PGHOST" -p "$PGPORT" -U "$PGUSER"; do echo waiting for postgres; sleep 2; done',
-      `psql -tAc "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1 || psql -c 'CREATE DATABASE "${db}"'`,
-    ].join('\n');
+    const script = bootstrapScript(p.auth.keycloakDatabase);
     new k8s.KubeJob(this, 'job', {
       metadata: ctx.metadata('postgres-bootstrap'),
       spec: {

@@ -12,13 +12,18 @@ import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 export const REDIS_PORT = 6379;
 const REDIS_UID = 999;
 
+/** redis-server reads its config, password included, from stdin. */
+export function redisCommand(appendonly: string): string {
+  const config = `requirepass %s\\nappendonly ${appendonly}\\ndir /data\\nport ${REDIS_PORT}\\n`;
+  return `printf '${config}' "$REDIS_PASSWORD" | exec redis-server -`;
+}
+
 export class Redis extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
     const v = ctx.values;
     const r = v.redis;
     const secret = credentialsSecretName(ctx, 'redis');
-    const config = `requirepass %s\\nappendonly ${r.persistence.enabled ? 'yes' : 'no'}\\ndir /data\\nport ${REDIS_PORT}\\n`;
     const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG']);
 
     platformStatefulSet(this, ctx, {
@@ -35,7 +40,7 @@ export class Redis extends Construct {
             name: 'redis',
             image: r.image,
             resources: r.resources,
-            command: ['/bin/sh', '-c', `printf '${config}' "$REDIS_PASSWORD" | exec redis-server -`],
+            command: ['/bin/sh', '-c', redisCommand(r.persistence.enabled ? 'yes' : 'no')],
             ports: [{ name: 'redis', containerPort: REDIS_PORT }],
             env: [
               secretEnv('REDIS_PASSWORD', secret, SECRET_KEYS.redis.password),

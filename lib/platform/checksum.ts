@@ -6,13 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 
-export function goJson(value: unknown): string {
+/** Go's json.Marshal (Helm's toJson); with `indent`, json.MarshalIndent (toPrettyJson). */
+export function goJson(value: unknown, indent = '', level = 0): string {
   if (value === null || typeof value !== 'object') return escapeLikeGo(JSON.stringify(value));
-  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  const pad = indent ? `\n${indent.repeat(level + 1)}` : '';
+  const end = indent ? `\n${indent.repeat(level)}` : '';
+  const sep = indent ? ': ' : ':';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[${value.map((v) => pad + goJson(v, indent, level + 1)).join(',')}${end}]`;
+  }
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${escapeLikeGo(JSON.stringify(k))}:${goJson(v)}`).join(',')}}`;
+  if (entries.length === 0) return '{}';
+  return `{${entries.map(([k, v]) => `${pad}${escapeLikeGo(JSON.stringify(k))}${sep}${goJson(v, indent, level + 1)}`).join(',')}${end}}`;
 }
 
 function escapeLikeGo(json: string): string {

@@ -29,7 +29,13 @@ export class ReusingSecretGenerator implements SecretGenerator {
 }
 
 /** Connection settings that usually embed a password, whatever their value looks like. */
-const CONNECTION_KEYS = new Set(['DATABASE_URL', 'REDIS_URL', 'CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND']);
+export const CONNECTION_KEYS = ['DATABASE_URL', 'REDIS_URL', 'CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND'];
+/** Case-insensitive; the same source serves JavaScript and Go's RE2 (the chart's regexMatch). */
+export const SENSITIVE_KEY_PATTERN = 'SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$';
+/** A URL with user info: scheme://user:pass@host. */
+export const URL_WITH_PASSWORD_PATTERN = '^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\\s]*:[^/@\\s]*@';
+const sensitiveKey = new RegExp(SENSITIVE_KEY_PATTERN, 'i');
+const urlWithPassword = new RegExp(URL_WITH_PASSWORD_PATTERN);
 
 /**
  * Env entries that hold credentials: by name, or a URL with user info
@@ -37,16 +43,13 @@ const CONNECTION_KEYS = new Set(['DATABASE_URL', 'REDIS_URL', 'CELERY_BROKER_URL
  * through secretKeyRef, never as plain env values.
  */
 export function isSensitiveEnv(key: string, value = ''): boolean {
-  return (
-    /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$/i.test(key) ||
-    CONNECTION_KEYS.has(key) ||
-    /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)
-  );
+  return sensitiveKey.test(key) || CONNECTION_KEYS.includes(key) || urlWithPassword.test(value);
 }
 
+/** Splits extra env into plain and credential entries, each in key order (as Helm ranges over maps). */
 export function splitEnv(env: Record<string, string>): { plain: Record<string, string>; sensitive: Record<string, string> } {
   const plain: Record<string, string> = {};
   const sensitive: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) (isSensitiveEnv(k, v) ? sensitive : plain)[k] = v;
+  for (const k of Object.keys(env).sort()) (isSensitiveEnv(k, env[k]) ? sensitive : plain)[k] = env[k];
   return { plain, sensitive };
 }

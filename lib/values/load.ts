@@ -27,9 +27,13 @@ export interface ValuesSources {
   overlays?: JsonObject[];
 }
 
-/** Defaults, then each file, each overlay, then --set; validated. */
+/**
+ * Defaults, then each file, each overlay, then --set; validated. Like Helm,
+ * merging starts from the full defaults tree (values.yaml), so `{}` for a map
+ * keeps its default entries; `null` removes one.
+ */
 export function loadValues(sources: ValuesSources = {}): Values {
-  let merged: JsonObject = {};
+  let merged = structuredClone(defaultTree());
   for (const file of sources.files ?? []) merged = deepMerge(merged, readValuesFile(file));
   for (const overlay of sources.overlays ?? []) merged = deepMerge(merged, overlay);
   try {
@@ -51,8 +55,15 @@ export function resolveValues(input: JsonObject): Values {
   return values as unknown as Values;
 }
 
+let defaults: JsonObject | undefined;
+
+function defaultTree(): JsonObject {
+  defaults ??= resolveValues({}) as unknown as JsonObject;
+  return defaults;
+}
+
 export function defaultValues(): Values {
-  return resolveValues({});
+  return structuredClone(defaultTree()) as unknown as Values;
 }
 
 function readValuesFile(file: string): JsonObject {

@@ -372,6 +372,19 @@ export const ValuesSchema = Type.Object(
       },
       'PostgreSQL',
     ),
+    crds: obj(
+      {
+        upgradeWithRelease: bool(
+          false,
+          'Helm only: render the Workspace CRD as a template so helm upgrade updates it (install with --skip-crds); kept on uninstall',
+        ),
+      },
+      'CRD handling (Helm never upgrades crds/)',
+    ),
+    tests: obj(
+      { image: image('curlimages/curl', '8.11.1', '`helm test`') },
+      '`helm test` hook (Helm only): checks the manager and Keycloak through their Services',
+    ),
     redis: obj(
       {
         enabled: bool(true, 'Enable the bundled Redis'),

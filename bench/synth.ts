@@ -3,9 +3,9 @@
  * precompiled (the bundle the bin runs), against the targets of the synth
  * issue. Figures only; no assertion.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { measure, report } from './measure.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -24,8 +24,25 @@ const large = measure(
 );
 const bare = measure('node startup alone (floor)', process.execPath, ['-e', '0'], RUNS, true);
 
-for (const m of [synth, large, bare]) console.log(report(m));
+const prodValues = ['-f', 'test/values/prod.yaml'];
+const synthProd = measure('aileron-k8s synth (prod example)', process.execPath, [cli, 'synth', ...prodValues, '-o', out], RUNS, true);
+
+const helmBin = join(process.env.AILERON_TOOLS_BIN ?? join(homedir(), '.cache', 'aileron-k8s', 'bin'), 'helm');
+const helm = existsSync(helmBin)
+  ? [
+      measure('helm template charts/aileron (default values)', helmBin, ['template', 'aileron', 'charts/aileron', '--include-crds'], RUNS),
+      measure('helm template charts/aileron (prod example)', helmBin, ['template', 'aileron', 'charts/aileron', '--include-crds', ...prodValues], RUNS),
+    ]
+  : [];
+
+for (const m of [synth, large, synthProd, ...helm, bare]) console.log(report(m));
 console.log(
   `synth vs target: ${(synth.medianMs / TARGET_MS).toFixed(2)}x of ${TARGET_MS} ms wall, ${(synth.peakRssMb! / TARGET_MB).toFixed(2)}x of ${TARGET_MB} MB RSS`,
 );
 console.log(`synth vs bare node startup: ${(synth.medianMs / bare.medianMs).toFixed(1)}x`);
+if (helm.length > 0) {
+  console.log(`helm template vs synth, default values: ${(helm[0].medianMs / synth.medianMs).toFixed(2)}x`);
+  console.log(`helm template vs synth, prod example: ${(helm[1].medianMs / synthProd.medianMs).toFixed(2)}x`);
+} else {
+  console.log('helm not found: run scripts/install-tools.sh for the chart comparison');
+}

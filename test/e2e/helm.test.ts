@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { cluster, k, kOk } from '../support/cluster.js';
+import { tool } from '../support/tools.js';
+import { CHART } from '../support/helm.js';
+import { TOOLS_BIN } from '../cluster/control-plane.js';
+
+// The chart on the real control plane: install, upgrade, test, uninstall.
+const REL = 'helmrel';
+const NS = 'helm-platform';
+const BASE = ['--set', 'kubernetes.allowedNamespaces={helm-ws}', '--set', 'kubernetes.defaultNamespace=helm-ws', '--set', 'coturn.nodePort=30483'];
+const helm = (...args: string[]) => tool('helm', [...args, '--kubeconfig', cluster().kubeconfig]);
+const secretValue = (name: string, key: string) =>
+  Buffer.from(kOk(['get', 'secret', name, '-n', NS, '-o', `jsonpath={.data.${key}}`]), 'base64').toString();
+
+test('helm install works and generates strong credentials', () => {
+  const res = helm('install', REL, CHART, '-n', NS, '--create-namespace', ...BASE);
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  expect(res.stdout).toContain('Frontend:          http://aileron.local');
+  expect(kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.metadata.name}'])).toBe(`${REL}-aileron-workspace-manager`);
+  expect(kOk(['get', 'role', `${REL}-aileron-workspace-manager`, '-n', 'helm-ws', '-o', 'jsonpath={.rules[0].resources[0]}'])).toBe('workspaces');
+  expect(secretValue(`${REL}-aileron-postgres`, 'postgres-password')).toMatch(/^[A-Za-z0-9]{32}$/);
+});
+
+test('helm upgrade with changed values changes the objects and keeps the credentials', () => {
+  const before = secretValue(`${REL}-aileron-postgres`, 'postgres-password');
+  const checksumBefore = kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations.checksum/config}']);
+  const res = helm('upgrade', REL, CHART, '-n', NS, ...BASE, '--set', 'publicRouting.baseDomain=upgraded.example.com', '--set', 'frontend.replicas=2');
+  expect(res.status).toBe(0);
+  expect(kOk(['get', 'ingress', `${REL}-aileron`, '-n', NS, '-o', 'jsonpath={.spec.rules[*].host}'])).toBe(
+    'upgraded.example.com workspace-manager.upgraded.example.com keycloak.upgraded.example.com',
+  );
+  expect(kOk(['get', 'deployment', `${REL}-aileron-frontend`, '-n', NS, '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
+  expect(kOk(['get', 'pdb', `${REL}-aileron-frontend`, '-n', NS, '-o', 'jsonpath={.spec.maxUnavailable}'])).toBe('1');
+  // The config changed, so the pods that read it roll; the password did not.
+  expect(kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations.checksum/config}'])).not.toBe(checksumBefore);
+  expect(secretValue(`${REL}-aileron-postgres`, 'postgres-password')).toBe(before);
+});
+
+test('helm test creates an admitted hook pod that checks the manager and Keycloak through their Services', async () => {
+  // No kubelet runs here, so this test plays its part: it marks the hook pod
+  // Succeeded once Helm has created it (and the API server admitted it under the
+  // release namespace's Pod Security). The curl checks themselves need real nodes.
+  const pod = `${REL}-aileron-test`;
+  const child = spawn(join(TOOLS_BIN, 'helm'), ['test', REL, '-n', NS, '--timeout', '60s', '--kubeconfig', cluster().kubeconfig]);
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  let command = '';
+  for (let i = 0; i < 100 && !command; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = k(['get', 'pod', pod, '-n', NS, '-o', 'jsonpath={.spec.containers[0].command[2]}']);
+    if (res.status === 0) command = res.stdout;
+  }
+  expect(command).toContain(`http://${REL}-aileron-workspace-manager:3001/health`);
+  expect(command).toContain(`http://${REL}-aileron-keycloak:9000/health/ready`);
+  kOk(['patch', 'pod', pod, '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Succeeded"}}']);
+  expect(await exited).toBe(0);
+  expect(output).toContain('Phase:          Succeeded');
+});
+
+test('helm uninstall removes the release and keeps data and namespaces', () => {
+  const res = helm('uninstall', REL, '-n', NS);
+  expect(res.status).toBe(0);
+  expect(k(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS]).status).not.toBe(0);
+  expect(k(['get', 'clusterrole', `${REL}-aileron-workspace-operator`]).status).not.toBe(0);
+  // Kept on purpose: the knowledge-base volume, the workspace namespaces, the CRD.
+  expect(kOk(['get', 'pvc', 'knowledge-bases-pvc', '-n', NS, '-o', 'jsonpath={.metadata.name}'])).toBe('knowledge-bases-pvc');
+  expect(kOk(['get', 'namespace', 'helm-ws', '-o', 'jsonpath={.metadata.name}'])).toBe('helm-ws');
+  expect(kOk(['get', 'crd', 'workspaces.platform.aileron.io', '-o', 'jsonpath={.metadata.name}'])).toBe('workspaces.platform.aileron.io');
+});

@@ -9,12 +9,16 @@ import { renderPlatform } from '../platform/platform-chart.js';
 import { ReusingSecretGenerator } from '../platform/credentials.js';
 import { readGeneratedSecrets, writeManifests } from '../render/write.js';
 import { writeChart } from '../chart/write-chart.js';
+import { renderWorkspaceFile } from './workspace-command.js';
+import { WorkspaceError } from '../workspace/model.js';
 
 const USAGE = `usage: aileron-k8s <command> [options]
 
 commands:
   synth   render plain manifests for kubectl apply / GitOps
   chart   write the Helm chart (values apply at helm install time)
+  workspace [options] WORKSPACE.yaml
+          print what the operator would apply for a Workspace (multi-document YAML)
 
 options:
   -f, --values FILE      values file (repeatable; later files win)
@@ -45,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o', default: 'dist' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-      allowPositionals: false,
+      allowPositionals: command === 'workspace',
     });
   } catch (err) {
     process.stderr.write(`aileron-k8s ${command}: ${(err as Error).message}\n\n${USAGE}`);
@@ -82,6 +86,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`wrote ${objects.length} objects in ${files.length} files to ${opts.output}\n`);
         return 0;
       }
+      case 'workspace': {
+        const [file] = parsed.positionals;
+        if (!file) throw new ValuesError(['workspace: give the Workspace YAML file to render']);
+        process.stdout.write(renderWorkspaceFile(file, values, opts.release!, opts.namespace!));
+        return 0;
+      }
       default:
         process.stderr.write(`aileron-k8s: unknown command "${command}"\n\n${USAGE}`);
         return 2;
@@ -89,6 +99,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ValuesError) {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\nnothing was written.\n`);
+      return 1;
+    }
+    if (err instanceof WorkspaceError) {
+      process.stderr.write(`aileron-k8s workspace: invalid Workspace: ${err.message}\n`);
       return 1;
     }
     throw err;

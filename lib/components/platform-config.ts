@@ -8,6 +8,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum, goJson } from '../platform/checksum.js';
 import { expandHost, platformHosts, publicUrl } from '../values/hosts.js';
+import { workspacePlatform } from '../workspace/platform.js';
 
 /** Service names, ports and host patterns of the per-workspace components. */
 export const WORKSPACE_PORTS = {
@@ -61,6 +62,8 @@ export function platformConfigData(ctx: PlatformContext): Record<string, string>
     TURN_FRONTEND_HOST: turnFrontend,
     TURN_PORT: String(v.coturn.nodePort),
     TURN_REALM: v.coturn.realm,
+    // Everything that shapes a workspace, for the operator (Go JSON, as the chart's toJson writes it).
+    WORKSPACE_PLATFORM: goJson(workspacePlatform(v, { release: ctx.release, namespace: ctx.namespace })),
   };
 }
 

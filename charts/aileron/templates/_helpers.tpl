@@ -196,6 +196,30 @@ TURN_HOST: {{ $v.coturn.host | quote }}
 TURN_FRONTEND_HOST: {{ $v.coturn.frontendHost | default $v.coturn.host | quote }}
 TURN_PORT: {{ $v.coturn.nodePort | toString | quote }}
 TURN_REALM: {{ $v.coturn.realm | quote }}
+WORKSPACE_PLATFORM: {{ include "aileron.workspacePlatform" . | quote }}
+{{- end -}}
+
+{{/* lib/workspace/platform.ts: the settings that shape a workspace, as JSON. */}}
+{{- define "aileron.workspacePlatform" -}}
+{{- $v := .Values -}}{{- $k := $v.kubernetes -}}{{- $r := $v.publicRouting -}}
+{{- $tlsSecret := $v.ingress.workspaceTls.secretName -}}
+{{- if not $tlsSecret -}}
+{{- $wildcard := printf "*.%s" $r.baseDomain -}}
+{{- range $t := $v.ingress.tls -}}
+{{- range $h := $t.hosts -}}
+{{- if and (not $tlsSecret) (eq (replace "{baseDomain}" $r.baseDomain $h) $wildcard) -}}{{- $tlsSecret = $t.secretName -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $turnSecret := "" -}}
+{{- if $v.coturn.enabled -}}{{- $turnSecret = include "aileron.secretName" (list . "coturn" $v.coturn.existingSecret) -}}{{- end -}}
+{{- $ingress := dict "className" $v.ingress.className "annotations" $v.ingress.annotations "tlsSecretName" $tlsSecret "clusterIssuer" $v.ingress.workspaceTls.clusterIssuer -}}
+{{- $images := dict "runtime" $k.runtimeImage "browser" $k.browserImage "canvas" $k.canvasImage -}}
+{{- $defaults := dict "runtime" $k.workspaceDefaults.runtime.resources "browser" $k.workspaceDefaults.browser.resources "canvas" $k.workspaceDefaults.canvas.resources -}}
+{{- $storage := dict "pvcPrefix" $k.pvcName "size" $k.workspaceStorage.size "storageClassName" ($k.workspaceStorage.storageClassName | default $v.global.storageClass) "accessModes" $k.workspaceStorage.accessModes "deleteWithWorkspace" $k.workspaceStorage.deleteWithWorkspace -}}
+{{- $firewall := dict "workspace" $v.firewall.defaults.workspace.allowedDomains "browser" $v.firewall.defaults.browser.allowedDomains -}}
+{{- $turn := dict "enabled" $v.coturn.enabled "host" $v.coturn.host "frontendHost" ($v.coturn.frontendHost | default $v.coturn.host) "port" $v.coturn.nodePort "minRelayPort" $v.coturn.minRelayPort "maxRelayPort" $v.coturn.maxRelayPort "secretName" $turnSecret -}}
+{{- dict "releaseNamespace" .Release.Namespace "releaseName" .Release.Name "routing" $r "ingress" $ingress "defaultNamespace" $k.defaultNamespace "allowedNamespaces" $k.allowedNamespaces "serviceType" $k.serviceType "images" $images "defaults" $defaults "storage" $storage "knowledgeBasesPvc" $k.knowledgeBases.pvcName "imagePullSecrets" $v.global.imagePullSecrets "cilium" $v.cilium.enabled "firewall" $firewall "turn" $turn | toJson -}}
 {{- end -}}
 
 {{- define "aileron.routingData" -}}

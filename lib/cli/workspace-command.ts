@@ -1,0 +1,24 @@
+/** `aileron-k8s workspace`: what the operator would apply for a Workspace file. */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Values } from '../values/schema.js';
+import { ValuesError } from '../values/load.js';
+import { workspacePlatform } from '../workspace/platform.js';
+import { validateWorkspace } from '../workspace/validate.js';
+import { desiredState } from '../workspace/workspace-chart.js';
+import { toYamlDocuments } from '../render/write.js';
+
+export function renderWorkspaceFile(file: string, values: Values, release: string, namespace: string): string {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ValuesError([`${file}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const workspace = validateWorkspace(doc);
+  const platform = workspacePlatform(values, { release, namespace });
+  // The operator copies the TURN credentials from the CoTURN Secret when it applies.
+  const credential = values.coturn.credential || `<copied from ${namespace}/${platform.turn.secretName} by the operator>`;
+  const { objects } = desiredState(workspace, platform, { turn: { username: values.coturn.username, credential } });
+  return toYamlDocuments(objects);
+}

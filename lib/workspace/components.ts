@@ -1,0 +1,195 @@
+/**
+ * One workspace component (runtime, browser or canvas): its Deployment,
+ * Service and Ingress, restricted pods, hosts from the routing patterns, TLS
+ * when the scheme is https.
+ */
+import { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { WORKSPACE_PORTS } from '../components/platform-config.js';
+import { resourceRequirements, restrictedContainerSecurity, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
+import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
+import type { WorkspacePlatform } from './platform.js';
+import { labels, metadata, RESTARTED_AT_ANNOTATION, selector } from './labels.js';
+
+const WORKSPACE_UID = 1000;
+
+interface PortSpec {
+  name: string;
+  port: number;
+  /** Ingress path served by this port, if public. */
+  path?: string;
+}
+
+/** Ports, and the Ingress paths they serve (longest path first). */
+export const COMPONENT_PORTS: Record<ResolvedComponent['component'], PortSpec[]> = {
+  runtime: [
+    { name: 'terminal', port: WORKSPACE_PORTS.runtime.terminal, path: '/ws/terminal' },
+    { name: 'http', port: WORKSPACE_PORTS.runtime.http, path: '/' },
+  ],
+  browser: [
+    { name: 'webrtc', port: WORKSPACE_PORTS.browser.webrtc, path: '/' },
+    // The Chrome DevTools port stays cluster-internal: it controls the browser.
+    { name: 'cdp', port: WORKSPACE_PORTS.browser.cdp },
+  ],
+  canvas: [
+    { name: 'ws', port: WORKSPACE_PORTS.canvas.ws, path: '/ws' },
+    { name: 'http', port: WORKSPACE_PORTS.canvas.http, path: '/' },
+  ],
+};
+
+export interface WorkspaceComponentProps {
+  ws: ResolvedWorkspace;
+  platform: WorkspacePlatform;
+  component: ResolvedComponent;
+  /** Name of the Secret holding TURN credentials in the workspace namespace (browser only). */
+  turnSecret?: string;
+}
+
+function iceServers(host: string, port: number): string {
+  const urls = [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`];
+  return JSON.stringify([{ urls, username: '$(TURN_USERNAME)', credential: '$(TURN_CREDENTIAL)' }]);
+}
+
+function containerFor(p: WorkspaceComponentProps): k8s.Container {
+  const { ws, component: c } = p;
+  const ports = COMPONENT_PORTS[c.component].map((x) => ({ name: x.name, containerPort: x.port }));
+  const env: k8s.EnvVar[] = [];
+  const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  if (c.component === 'runtime') {
+    env.push(...ws.env);
+    mounts.push({ name: 'workspace', mountPath: ws.workspacePath });
+    for (const kb of ws.knowledgeBases) {
+      mounts.push({ name: 'knowledge-bases', mountPath: `/knowledge/${kb.alias}`, subPath: kb.kbId, readOnly: kb.readOnly });
+    }
+  }
+  if (c.component === 'canvas') {
+    env.push({ name: 'WORKSPACE_ID', value: ws.id }, { name: 'WORKSPACE_PATH', value: ws.workspacePath });
+    mounts.push({ name: 'workspace', mountPath: ws.workspacePath });
+  }
+  if (c.component === 'browser') {
+    mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
+    if (p.turnSecret) {
+      env.push(
+        { name: 'TURN_USERNAME', valueFrom: { secretKeyRef: { name: p.turnSecret, key: 'username' } } },
+        { name: 'TURN_CREDENTIAL', valueFrom: { secretKeyRef: { name: p.turnSecret, key: 'credential' } } },
+        { name: 'NEKO_WEBRTC_ICESERVERS_BACKEND', value: iceServers(p.platform.turn.host, p.platform.turn.port) },
+        { name: 'NEKO_WEBRTC_ICESERVERS_FRONTEND', value: iceServers(p.platform.turn.frontendHost, p.platform.turn.port) },
+      );
+    }
+  }
+  const main = COMPONENT_PORTS[c.component].at(-1)!;
+  return {
+    name: c.component,
+    image: c.image,
+    imagePullPolicy: 'IfNotPresent',
+    ports,
+    env: env.length > 0 ? env : undefined,
+    resources: resourceRequirements(c.resources),
+    volumeMounts: mounts,
+    readinessProbe: c.component === 'runtime' ? httpProbe('/health', 'http') : tcpProbe(main.port),
+    livenessProbe: tcpProbe(main.port, 20),
+    // Workspace tools write all over the filesystem (package caches, editors); the rest of restricted holds.
+    securityContext: restrictedContainerSecurity(false),
+  };
+}
+
+function volumesFor(p: WorkspaceComponentProps): k8s.Volume[] {
+  const { ws, component: c, platform } = p;
+  const volumes: k8s.Volume[] = [emptyDir('tmp', '1Gi')];
+  if (c.component !== 'browser') volumes.push({ name: 'workspace', persistentVolumeClaim: { claimName: ws.storage.name } });
+  if (c.component === 'runtime' && ws.knowledgeBases.length > 0) {
+    volumes.push({ name: 'knowledge-bases', persistentVolumeClaim: { claimName: platform.knowledgeBasesPvc } });
+  }
+  if (c.component === 'browser') volumes.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Gi') } });
+  return volumes;
+}
+
+/** Canvas shares the runtime's volume: with ReadWriteOnce it must run on the runtime's node. */
+function affinityFor(p: WorkspaceComponentProps): k8s.Affinity | undefined {
+  if (p.component.component !== 'canvas') return undefined;
+  return {
+    podAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector(p.ws, 'runtime') } },
+      ],
+    },
+  };
+}
+
+export class WorkspaceComponentConstruct extends Construct {
+  constructor(scope: Construct, id: string, p: WorkspaceComponentProps) {
+    super(scope, id);
+    const { ws, component: c, platform } = p;
+    const part = c.component;
+    const group = part === 'browser' ? 'browser' : 'workspace';
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: metadata(ws, part, c.name),
+      spec: {
+        replicas: 1,
+        revisionHistoryLimit: 2,
+        // One pod at a time: the volume is ReadWriteOnce and the workspace is single-user.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector(ws, part) },
+        template: {
+          metadata: {
+            labels: labels(ws, part, group),
+            annotations: c.restartedAt ? { [RESTARTED_AT_ANNOTATION]: c.restartedAt } : undefined,
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: WORKSPACE_UID,
+              runAsGroup: WORKSPACE_UID,
+              fsGroup: WORKSPACE_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            imagePullSecrets: platform.imagePullSecrets.length > 0 ? platform.imagePullSecrets : undefined,
+            affinity: affinityFor(p),
+            containers: [containerFor(p)],
+            volumes: volumesFor(p),
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'service', {
+      metadata: metadata(ws, part, c.name),
+      spec: {
+        type: platform.serviceType,
+        selector: selector(ws, part),
+        ports: COMPONENT_PORTS[part].map((x) => ({
+          name: x.name,
+          port: x.port,
+          protocol: 'TCP',
+          targetPort: k8s.IntOrString.fromString(x.name),
+        })),
+      },
+    });
+    new k8s.KubeIngress(this, 'ingress', { metadata: ingressMetadata(p), spec: ingressSpec(p) });
+  }
+}
+
+function ingressMetadata(p: WorkspaceComponentProps) {
+  const annotations = { ...p.platform.ingress.annotations };
+  if (tlsEnabled(p.platform) && !p.platform.ingress.tlsSecretName && p.platform.ingress.clusterIssuer) {
+    annotations['cert-manager.io/cluster-issuer'] = p.platform.ingress.clusterIssuer;
+  }
+  return { ...metadata(p.ws, p.component.component, p.component.name), annotations: nonEmpty(annotations) };
+}
+
+const tlsEnabled = (platform: WorkspacePlatform) => platform.routing.scheme === 'https';
+
+function ingressSpec(p: WorkspaceComponentProps): k8s.IngressSpec {
+  const { component: c, platform } = p;
+  const paths = COMPONENT_PORTS[c.component]
+    .filter((x) => x.path)
+    .map((x) => ({ path: x.path!, pathType: 'Prefix', backend: { service: { name: c.name, port: { name: x.name } } } }));
+  // https: the wildcard Secret, or one certificate per Ingress from cert-manager, or the controller's default.
+  const secretName = platform.ingress.tlsSecretName || (platform.ingress.clusterIssuer ? `${c.name}-tls` : undefined);
+  return {
+    ingressClassName: platform.ingress.className || undefined,
+    tls: tlsEnabled(platform) ? [{ hosts: [c.host], secretName }] : undefined,
+    rules: [{ host: c.host, http: { paths } }],
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * A Workspace resolved against the platform: namespace, images, resources,
+ * hosts, URLs, firewall and restart times, with every default applied. The
+ * constructs render this; the operator reports it in status.
+ */
+import type { WorkspaceSpec, WorkspaceSpecStorageSize } from '../../imports/workspace-platform.aileron.io.js';
+import type { Resources } from '../values/schema.js';
+import { publicUrl, workspaceHost, type WorkspaceComponent } from '../values/hosts.js';
+import { WORKSPACE_PORTS } from '../components/platform-config.js';
+import type { WorkspacePlatform } from './platform.js';
+
+export const COMPONENTS: WorkspaceComponent[] = ['runtime', 'browser', 'canvas'];
+
+/** The generated (builder) types, as they arrive in JSON: timestamps and quantities are plain values. */
+type AsJson<T> = T extends Date
+  ? string
+  : T extends WorkspaceSpecStorageSize
+    ? string | number
+    : T extends Array<infer U>
+      ? Array<AsJson<U>>
+      : T extends object
+        ? { readonly [K in keyof T]: AsJson<T[K]> }
+        : T;
+export type WorkspaceSpecJson = AsJson<WorkspaceSpec>;
+
+export interface WorkspaceResource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; uid?: string; generation?: number; deletionTimestamp?: string; finalizers?: string[] };
+  spec: WorkspaceSpecJson;
+  status?: Record<string, unknown>;
+}
+
+export interface ResolvedComponent {
+  component: WorkspaceComponent;
+  enabled: boolean;
+  name: string;
+  image: string;
+  resources: Resources;
+  host: string;
+  internalUrl: string;
+  externalUrl: string;
+  /** Latest restart trigger that applies to this component. */
+  restartedAt?: string;
+}
+
+export type FirewallGroup = 'workspace' | 'browser';
+
+export interface ResolvedFirewall {
+  networkAccessEnabled: boolean;
+  domainAccessMode: 'specific' | 'all';
+  /** Defaults ∪ spec, sorted; empty without network access. */
+  domains: string[];
+}
+
+export interface ResolvedWorkspace {
+  id: string;
+  namespace: string;
+  owner: { name: string; namespace: string; uid?: string };
+  ownerId: string;
+  workspacePath: string;
+  components: Record<WorkspaceComponent, ResolvedComponent>;
+  env: Array<{ name: string; value: string }>;
+  knowledgeBases: Array<{ kbId: string; alias: string; readOnly: boolean }>;
+  storage: { name: string; size: string; storageClassName: string };
+  firewall: Record<FirewallGroup, ResolvedFirewall>;
+}
+
+export class WorkspaceError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly reason = 'InvalidSpec',
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'WorkspaceError';
+  }
+}
+
+function hasResources(r: { requests?: object; limits?: object } | undefined): boolean {
+  return !!r && (Object.keys(r.requests ?? {}).length > 0 || Object.keys(r.limits ?? {}).length > 0);
+}
+
+function asResources(r: unknown): Resources {
+  return JSON.parse(JSON.stringify(r)) as Resources;
+}
+
+function latest(...times: Array<string | undefined>): string | undefined {
+  const set = times.filter((t): t is string => !!t).sort((a, b) => Date.parse(a) - Date.parse(b));
+  return set.at(-1);
+}
+
+export function resolveWorkspace(ws: WorkspaceResource, platform: WorkspacePlatform): ResolvedWorkspace {
+  const spec = ws.spec;
+  const id = spec.workspaceId;
+  const namespace = spec.targetNamespace || platform.defaultNamespace;
+  if (!platform.allowedNamespaces.includes(namespace)) {
+    throw new WorkspaceError(
+      'spec.targetNamespace',
+      `"${namespace}" is not an allowed namespace (${platform.allowedNamespaces.join(', ')}); use one of them or add it to kubernetes.allowedNamespaces`,
+      'NamespaceNotAllowed',
+    );
+  }
+  const ops = spec.operations ?? {};
+  const restart = {
+    runtime: latest(ops.restartWorkspaceAt, ops.restartRuntimeAt),
+    browser: latest(ops.restartWorkspaceAt, ops.restartBrowserAt),
+    canvas: latest(ops.restartWorkspaceAt, ops.restartCanvasAt),
+  };
+  const specs = { runtime: spec.runtime, browser: spec.browser, canvas: spec.canvas };
+  const component = (c: WorkspaceComponent): ResolvedComponent => {
+    const s = specs[c] as { image?: string; resources?: { requests?: object; limits?: object }; enabled?: boolean } | undefined;
+    const name = `workspace-${c}-${id}`;
+    const host = workspaceHost(platform.routing, c, id);
+    const port = { runtime: WORKSPACE_PORTS.runtime.http, browser: WORKSPACE_PORTS.browser.webrtc, canvas: WORKSPACE_PORTS.canvas.http }[c];
+    return {
+      component: c,
+      enabled: c === 'runtime' ? true : s?.enabled !== false,
+      name,
+      image: s?.image || platform.images[c],
+      resources: hasResources(s?.resources) ? asResources(s!.resources) : platform.defaults[c],
+      host,
+      internalUrl: `http://${name}.${namespace}.svc.cluster.local:${port}`,
+      externalUrl: publicUrl(platform.routing, host),
+      restartedAt: restart[c],
+    };
+  };
+  const firewall = (group: FirewallGroup): ResolvedFirewall => {
+    const f = spec.firewall?.[group];
+    const enabled = f?.networkAccessEnabled !== false;
+    const mode = (f?.domainAccessMode as 'specific' | 'all' | undefined) ?? 'specific';
+    const domains = enabled ? [...new Set([...platform.firewall[group], ...(f?.allowedDomains ?? [])])].sort() : [];
+    return { networkAccessEnabled: enabled, domainAccessMode: mode, domains };
+  };
+  const env = [
+    { name: 'WORKSPACE_ID', value: id },
+    { name: 'WORKSPACE_OWNER_ID', value: spec.ownerId },
+    { name: 'WORKSPACE_PATH', value: spec.workspacePath ?? '/workspace' },
+    ...(spec.git?.url ? [{ name: 'GIT_URL', value: spec.git.url }] : []),
+    ...(spec.git?.branch ? [{ name: 'GIT_BRANCH', value: spec.git.branch }] : []),
+    ...(spec.envVars ?? []).map((e) => ({ name: e.key, value: e.value ?? '' })),
+  ];
+  const storageSize = spec.storage?.size;
+  return {
+    id,
+    namespace,
+    owner: { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default', uid: ws.metadata.uid },
+    ownerId: spec.ownerId,
+    workspacePath: spec.workspacePath ?? '/workspace',
+    components: { runtime: component('runtime'), browser: component('browser'), canvas: component('canvas') },
+    env,
+    knowledgeBases: (spec.knowledgeBases ?? []).map((kb) => ({ kbId: kb.kbId, alias: kb.alias, readOnly: kb.readOnly !== false })),
+    storage: {
+      name: `${platform.storage.pvcPrefix}-${id}`,
+      size: storageSize === undefined ? platform.storage.size : String(storageSize),
+      storageClassName: spec.storage?.storageClassName || platform.storage.storageClassName,
+    },
+    firewall: { workspace: firewall('workspace'), browser: firewall('browser') },
+  };
+}

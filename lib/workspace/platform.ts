@@ -1,0 +1,85 @@
+/**
+ * The part of the values model that shapes a workspace, as one JSON object:
+ * both renderers write it into the platform-config ConfigMap
+ * (WORKSPACE_PLATFORM), and the operator and `aileron-k8s workspace` read it.
+ */
+import type { Values, Resources } from '../values/schema.js';
+import { PlatformContext } from '../platform/context.js';
+import { credentialsSecretName } from '../components/secrets.js';
+
+export interface WorkspacePlatform {
+  /** Namespace of the platform (manager, Keycloak, CoTURN Secret). */
+  releaseNamespace: string;
+  /** Name of the platform release, whose manager and Keycloak pods workspaces may reach. */
+  releaseName: string;
+  routing: Values['publicRouting'];
+  ingress: {
+    className: string;
+    annotations: Record<string, string>;
+    /** Wildcard TLS Secret for workspace hosts ("" = none). */
+    tlsSecretName: string;
+    clusterIssuer: string;
+  };
+  defaultNamespace: string;
+  allowedNamespaces: string[];
+  serviceType: 'ClusterIP' | 'NodePort';
+  images: { runtime: string; browser: string; canvas: string };
+  defaults: { runtime: Resources; browser: Resources; canvas: Resources };
+  storage: { pvcPrefix: string; size: string; storageClassName: string; accessModes: string[]; deleteWithWorkspace: boolean };
+  knowledgeBasesPvc: string;
+  imagePullSecrets: Array<{ name: string }>;
+  cilium: boolean;
+  firewall: { workspace: string[]; browser: string[] };
+  turn: { enabled: boolean; host: string; frontendHost: string; port: number; minRelayPort: number; maxRelayPort: number; secretName: string };
+}
+
+/** The wildcard Secret of ingress.tls that covers `*.<baseDomain>`, if any. */
+function wildcardTlsSecret(v: Values): string {
+  const wildcard = `*.${v.publicRouting.baseDomain}`;
+  return v.ingress.tls.find((t) => t.hosts.some((h) => h.split('{baseDomain}').join(v.publicRouting.baseDomain) === wildcard))?.secretName ?? '';
+}
+
+export function workspacePlatform(values: Values, options: { release?: string; namespace?: string } = {}): WorkspacePlatform {
+  const ctx = new PlatformContext(values, options);
+  const k = values.kubernetes;
+  return {
+    releaseNamespace: ctx.namespace,
+    releaseName: ctx.release,
+    routing: values.publicRouting,
+    ingress: {
+      className: values.ingress.className,
+      annotations: values.ingress.annotations,
+      tlsSecretName: values.ingress.workspaceTls.secretName || wildcardTlsSecret(values),
+      clusterIssuer: values.ingress.workspaceTls.clusterIssuer,
+    },
+    defaultNamespace: k.defaultNamespace,
+    allowedNamespaces: k.allowedNamespaces,
+    serviceType: k.serviceType,
+    images: { runtime: k.runtimeImage, browser: k.browserImage, canvas: k.canvasImage },
+    defaults: {
+      runtime: k.workspaceDefaults.runtime.resources,
+      browser: k.workspaceDefaults.browser.resources,
+      canvas: k.workspaceDefaults.canvas.resources,
+    },
+    storage: {
+      pvcPrefix: k.pvcName,
+      size: k.workspaceStorage.size,
+      storageClassName: k.workspaceStorage.storageClassName || values.global.storageClass,
+      accessModes: k.workspaceStorage.accessModes,
+      deleteWithWorkspace: k.workspaceStorage.deleteWithWorkspace,
+    },
+    knowledgeBasesPvc: k.knowledgeBases.pvcName,
+    imagePullSecrets: values.global.imagePullSecrets,
+    cilium: values.cilium.enabled,
+    firewall: { workspace: values.firewall.defaults.workspace.allowedDomains, browser: values.firewall.defaults.browser.allowedDomains },
+    turn: {
+      enabled: values.coturn.enabled,
+      host: values.coturn.host,
+      frontendHost: values.coturn.frontendHost || values.coturn.host,
+      port: values.coturn.nodePort,
+      minRelayPort: values.coturn.minRelayPort,
+      maxRelayPort: values.coturn.maxRelayPort,
+      secretName: values.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '',
+    },
+  };
+}

@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadValues, type ValuesSources } from '../../lib/values/load.js';
+import { workspacePlatform } from '../../lib/workspace/platform.js';
+import { desiredState } from '../../lib/workspace/workspace-chart.js';
+import { WorkspaceError, type WorkspaceResource } from '../../lib/workspace/model.js';
+import { firewallStatus } from '../../lib/workspace/firewall.js';
+import { validateWorkspace } from '../../lib/workspace/validate.js';
+import { toYamlDocuments } from '../../lib/render/write.js';
+import { exampleFile, find, ROOT, type Loose } from '../support/render.js';
+import { kubeconform } from '../support/tools.js';
+
+const example = (): WorkspaceResource => validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
+const platformFor = (sources: ValuesSources = {}) => workspacePlatform(loadValues(sources));
+const TURN = { username: 'aileron', credential: 'turn-secret' };
+const render = (ws = example(), sources: ValuesSources = {}) => desiredState({ ...ws, metadata: { ...ws.metadata, uid: 'uid-1' } }, platformFor(sources), { turn: TURN });
+const withSpec = (patch: object): WorkspaceResource => {
+  const ws = example();
+  return { ...ws, spec: { ...ws.spec, ...patch } as WorkspaceResource['spec'] };
+};
+
+describe('the upstream example Workspace', () => {
+  const { objects, workspace } = render();
+
+  test('runtime, browser and canvas each get a Deployment, Service and Ingress in the target namespace', () => {
+    for (const c of ['runtime', 'browser', 'canvas']) {
+      for (const kind of ['Deployment', 'Service', 'Ingress']) expect(find(objects, kind, `workspace-${c}-my-workspace`, 'workspace-system')).toBeDefined();
+    }
+  });
+
+  test('ports: runtime 3002/3004 with /ws/terminal on 3004, browser 6080/9223, canvas 3003/3013', () => {
+    const ports = (c: string) => ((find(objects, 'Service', `workspace-${c}-my-workspace`).spec as Loose).ports as Loose[]).map((p) => p.port);
+    expect(ports('runtime')).toEqual([3004, 3002]);
+    expect(ports('browser')).toEqual([6080, 9223]);
+    expect(ports('canvas')).toEqual([3013, 3003]);
+    const paths = ((find(objects, 'Ingress', 'workspace-runtime-my-workspace').spec as Loose).rules[0].http.paths as Loose[]).map((p) => [p.path, p.backend.service.port.name]);
+    expect(paths).toEqual([
+      ['/ws/terminal', 'terminal'],
+      ['/', 'http'],
+    ]);
+    // CDP controls the browser: never public.
+    expect(JSON.stringify(find(objects, 'Ingress', 'workspace-browser-my-workspace').spec)).not.toContain('cdp');
+  });
+
+  test('hosts and URLs come from the routing patterns', () => {
+    expect((find(objects, 'Ingress', 'workspace-browser-my-workspace').spec as Loose).rules[0].host).toBe('workspace-browser-my-workspace.aileron.local');
+    expect(workspace.components.canvas.externalUrl).toBe('http://workspace-canvas-my-workspace.aileron.local');
+    expect(workspace.components.runtime.internalUrl).toBe('http://workspace-runtime-my-workspace.workspace-system.svc.cluster.local:3002');
+  });
+
+  test('a per-workspace PVC, mounted at workspacePath by runtime and canvas, canvas pinned to the runtime node', () => {
+    const pvc = find(objects, 'PersistentVolumeClaim', 'workspace-runtime-pvc-my-workspace');
+    expect(pvc.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
+    expect(pvc.metadata).not.toHaveProperty('ownerReferences'); // kept on delete by default
+    for (const c of ['runtime', 'canvas']) {
+      const spec = (find(objects, 'Deployment', `workspace-${c}-my-workspace`).spec as Loose).template.spec;
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/workspace' });
+      expect(spec.volumes).toContainEqual({ name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-runtime-pvc-my-workspace' } });
+    }
+    const canvas = (find(objects, 'Deployment', 'workspace-canvas-my-workspace').spec as Loose).template.spec;
+    expect(canvas.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+  });
+
+  test('resources default to kubernetes.workspaceDefaults; restricted securityContext', () => {
+    const spec = (find(objects, 'Deployment', 'workspace-browser-my-workspace').spec as Loose).template.spec;
+    expect(spec.containers[0].resources).toEqual({ requests: { cpu: '1000m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '2Gi' } });
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('runtime env carries the spec envVars and git settings', () => {
+    const env = (find(objects, 'Deployment', 'workspace-runtime-my-workspace').spec as Loose).template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'NODE_ENV', value: 'production' }, { name: 'GIT_URL', value: 'https://github.com/example/repo.git' }, { name: 'GIT_BRANCH', value: 'main' }]));
+  });
+
+  test('the browser gets neko TURN settings from the CoTURN values, credentials through a Secret', () => {
+    const env = Object.fromEntries(
+      ((find(objects, 'Deployment', 'workspace-browser-my-workspace').spec as Loose).template.spec.containers[0].env as Loose[]).map((e) => [e.name, e.value ?? e.valueFrom]),
+    );
+    expect(JSON.parse(env.NEKO_WEBRTC_ICESERVERS_BACKEND)).toEqual([
+      { urls: ['turn:192.168.65.3:30478?transport=udp', 'turn:192.168.65.3:30478?transport=tcp'], username: '$(TURN_USERNAME)', credential: '$(TURN_CREDENTIAL)' },
+    ]);
+    expect(env.TURN_CREDENTIAL).toEqual({ secretKeyRef: { name: 'workspace-browser-my-workspace-turn', key: 'credential' } });
+    expect((find(objects, 'Secret', 'workspace-browser-my-workspace-turn').stringData as Loose).credential).toBe('turn-secret');
+  });
+
+  test('objects in the Workspace namespace are owned by it', () => {
+    expect(find(objects, 'Deployment', 'workspace-runtime-my-workspace').metadata).toMatchObject({
+      ownerReferences: [{ kind: 'Workspace', name: 'ws-example', uid: 'uid-1', controller: true }],
+    });
+  });
+
+  test('every object passes kubeconform -strict (with and without Cilium, https)', () => {
+    const all = [...objects, ...render(example(), { files: [exampleFile('prod')] }).objects];
+    const res = kubeconform([], toYamlDocuments(all));
+    expect(res.stdout + res.stderr).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+  });
+});
+
+describe('namespaces', () => {
+  test('targetNamespace defaults to kubernetes.defaultNamespace', () => {
+    const ws = example();
+    const { targetNamespace: _t, ...spec } = ws.spec;
+    expect(desiredState({ ...ws, spec: spec as WorkspaceResource['spec'] }, platformFor()).workspace.namespace).toBe('workspace-system');
+  });
+
+  test('a namespace that is not allowed is an error naming spec.targetNamespace', () => {
+    let error: unknown;
+    try {
+      render(withSpec({ targetNamespace: 'team-z' }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect((error as WorkspaceError).field).toBe('spec.targetNamespace');
+    expect((error as WorkspaceError).reason).toBe('NamespaceNotAllowed');
+  });
+
+  test('across namespaces nothing is owned (the finalizer cleans up)', () => {
+    const ws = withSpec({ targetNamespace: 'default' });
+    const { objects } = render(ws);
+    expect(objects.every((o) => o.metadata.namespace === 'default' && !('ownerReferences' in o.metadata))).toBe(true);
+  });
+});
+
+describe('components and operations', () => {
+  test('a disabled browser is absent, with its firewall and TURN Secret', () => {
+    const { objects } = render(withSpec({ browser: { enabled: false } }));
+    expect(objects.some((o) => o.metadata.name.startsWith('workspace-browser-'))).toBe(false);
+    expect(objects.some((o) => o.metadata.name === 'workspace-my-workspace-browser')).toBe(false);
+  });
+
+  test('restart triggers become a pod template annotation, the latest one winning', () => {
+    const { objects } = render(withSpec({ operations: { restartWorkspaceAt: '2026-04-09T10:00:00Z', restartRuntimeAt: '2026-04-10T10:00:00Z' } }));
+    const ann = (name: string) => (find(objects, 'Deployment', name).spec as Loose).template.metadata.annotations;
+    expect(ann('workspace-runtime-my-workspace')).toEqual({ 'platform.aileron.io/restarted-at': '2026-04-10T10:00:00Z' });
+    expect(ann('workspace-canvas-my-workspace')).toEqual({ 'platform.aileron.io/restarted-at': '2026-04-09T10:00:00Z' });
+  });
+
+  test('spec resources win over the defaults', () => {
+    const { objects } = render(withSpec({ runtime: { resources: { limits: { cpu: '4', memory: '8Gi' } } } }));
+    expect((find(objects, 'Deployment', 'workspace-runtime-my-workspace').spec as Loose).template.spec.containers[0].resources).toEqual({ limits: { cpu: '4', memory: '8Gi' } });
+  });
+
+  test('knowledge bases mount at /knowledge/<alias> with subPath kbId and readOnly honoured', () => {
+    const { objects } = render(withSpec({ knowledgeBases: [{ kbId: 'kb-1', alias: 'docs' }, { kbId: 'kb-2', alias: 'notes', readOnly: false }] }));
+    const spec = (find(objects, 'Deployment', 'workspace-runtime-my-workspace').spec as Loose).template.spec;
+    expect(spec.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'knowledge-bases', mountPath: '/knowledge/docs', subPath: 'kb-1', readOnly: true },
+        { name: 'knowledge-bases', mountPath: '/knowledge/notes', subPath: 'kb-2', readOnly: false },
+      ]),
+    );
+    expect(spec.volumes).toContainEqual({ name: 'knowledge-bases', persistentVolumeClaim: { claimName: 'knowledge-bases-pvc' } });
+  });
+});
+
+describe('TLS on workspace hosts', () => {
+  test('https with a wildcard in ingress.tls uses that Secret', () => {
+    const tls = (find(render(example(), { files: [exampleFile('prod')] }).objects, 'Ingress', 'workspace-canvas-my-workspace').spec as Loose).tls;
+    expect(tls).toEqual([{ hosts: ['workspace-canvas-my-workspace.example.com'], secretName: 'aileron-tls' }]);
+  });
+
+  test('https with a cert-manager issuer gets a certificate per Ingress', () => {
+    const { objects } = render(example(), { set: ['publicRouting.scheme=https', 'ingress.workspaceTls.clusterIssuer=letsencrypt'] });
+    const ing = find(objects, 'Ingress', 'workspace-runtime-my-workspace');
+    expect(ing.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+    expect((ing.spec as Loose).tls).toEqual([{ hosts: ['workspace-runtime-my-workspace.aileron.local'], secretName: 'workspace-runtime-my-workspace-tls' }]);
+  });
+
+  test('http has no TLS', () => {
+    expect((find(render().objects, 'Ingress', 'workspace-runtime-my-workspace').spec as Loose).tls).toBeUndefined();
+  });
+});
+
+describe('firewall', () => {
+  const cilium = { set: ['cilium.enabled=true'] };
+  const policy = (objects: ReturnType<typeof render>['objects'], group: string) => find(objects, 'CiliumNetworkPolicy', `workspace-my-workspace-${group}`).spec as Loose;
+
+  test('Cilium: DNS through kube-dns with the DNS proxy rule, platform services by their real labels', () => {
+    const egress = policy(render(example(), cilium).objects, 'workspace').egress;
+    expect(egress[0].toEndpoints[0].matchLabels).toEqual({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' });
+    expect(egress[0].toPorts[0].rules).toEqual({ dns: [{ matchPattern: '*' }] });
+    expect(egress[1].toEndpoints[0]).toMatchObject({
+      matchLabels: { 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': 'aileron', 'k8s:io.kubernetes.pod.namespace': 'aileron' },
+      matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['workspace-manager', 'keycloak'] }],
+    });
+  });
+
+  test('the platform pods really carry the labels the policy selects', async () => {
+    const { render: renderPlatform } = await import('../support/render.js');
+    const manager = find(renderPlatform(), 'Deployment', 'aileron-workspace-manager');
+    expect((manager.spec as Loose).template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': 'aileron', 'app.kubernetes.io/component': 'workspace-manager' });
+  });
+
+  test('toFQDNs = defaults ∪ spec domains; the browser may reach the TURN relay', () => {
+    const { objects, workspace } = render(example(), cilium);
+    const fqdns = policy(objects, 'browser').egress.find((r: Loose) => r.toFQDNs).toFQDNs.map((x: Loose) => x.matchName);
+    expect(fqdns).toEqual(['github.com', 'google.com', 'googleapis.com', 'gstatic.com']);
+    const turn = policy(objects, 'browser').egress.find((r: Loose) => r.toEntities);
+    expect(turn.toPorts[0].ports).toEqual([{ port: '30478', protocol: 'ANY' }, { port: '49152', endPort: 65535, protocol: 'UDP' }]);
+    expect(firewallStatus(workspace.firewall.browser, platformFor(cilium)).effectiveAllowedDomains).toEqual(fqdns);
+  });
+
+  test('networkAccessEnabled false means no internet', () => {
+    const { objects, workspace } = render(withSpec({ firewall: { workspace: { networkAccessEnabled: false } } }), cilium);
+    const egress = policy(objects, 'workspace').egress;
+    expect(egress.some((r: Loose) => r.toFQDNs || r.toCIDRSet || r.toCIDR)).toBe(false);
+    expect(firewallStatus(workspace.firewall.workspace, platformFor(cilium)).effectiveAllowedDomains).toEqual([]);
+  });
+
+  test('domainAccessMode all: the internet, never private ranges or cloud metadata', () => {
+    const { objects } = render(withSpec({ firewall: { workspace: { domainAccessMode: 'all' } } }), cilium);
+    const set = policy(objects, 'workspace').egress.find((r: Loose) => r.toCIDRSet).toCIDRSet;
+    expect(set[0]).toEqual({ cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) });
+  });
+
+  test('without Cilium, a NetworkPolicy with the same intent, and status says domains are not enforced', () => {
+    const { objects, workspace } = render();
+    const np = find(objects, 'NetworkPolicy', 'workspace-my-workspace-workspace').spec as Loose;
+    expect(np.policyTypes).toEqual(['Egress']);
+    const internet = np.egress.find((r: Loose) => r.to?.[0]?.ipBlock?.cidr === '0.0.0.0/0');
+    expect(internet.to[0].ipBlock.except).toContain('169.254.0.0/16');
+    expect(internet.ports.map((p: Loose) => p.port)).toEqual([80, 443]);
+    expect(firewallStatus(workspace.firewall.workspace, platformFor())).toEqual({
+      networkAccessEnabled: true,
+      domainAccessMode: 'specific',
+      effectiveAllowedDomains: ['*'],
+      enforcedBy: 'NetworkPolicy',
+    });
+  });
+});
+
+describe('aileron-k8s workspace input checks', () => {
+  test.each([
+    [{ spec: { workspaceId: 'ok' } }, 'spec.ownerId'],
+    [{ spec: { workspaceId: 'Bad_Id', ownerId: 'u' } }, 'spec.workspaceId'],
+    [{ spec: { workspaceId: 'ok', ownerId: 'u', firewall: { browser: { domainAccessMode: 'some' } } } }, 'spec.firewall.browser.domainAccessMode'],
+  ])('%j is refused naming %s', (body, field) => {
+    let error: unknown;
+    try {
+      validateWorkspace({ apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name: 'w' }, ...body });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as WorkspaceError).field).toBe(field);
+  });
+});

@@ -1,0 +1,39 @@
+/** Operator settings from its environment (the Deployment sets them; see lib/components/workspace-operator.ts). */
+import { hostname } from 'node:os';
+
+export interface OperatorConfig {
+  /** "" watches every namespace. */
+  watchNamespace: string;
+  podNamespace: string;
+  podName: string;
+  platformConfigMap: string;
+  leaderElection: boolean;
+  leaseName: string;
+  leaseDurationSeconds: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  healthPort: number;
+  metricsPort: number;
+  workers: number;
+  /** Client-side limit on API requests per second, and the burst above it. */
+  qps: number;
+  burst: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const int = (key: string, def: number) => (env[key] ? Number.parseInt(env[key]!, 10) : def);
+  return {
+    watchNamespace: env.WATCH_NAMESPACE ?? '',
+    podNamespace: env.POD_NAMESPACE ?? 'aileron',
+    podName: env.POD_NAME ?? hostname(),
+    platformConfigMap: env.PLATFORM_CONFIGMAP_NAME ?? 'aileron-platform-config',
+    leaderElection: (env.LEADER_ELECTION ?? 'true') === 'true',
+    leaseName: env.LEADER_ELECTION_LEASE_NAME ?? 'aileron-workspace-operator',
+    leaseDurationSeconds: int('LEASE_DURATION_SECONDS', 15),
+    logLevel: (env.LOG_LEVEL as OperatorConfig['logLevel']) ?? 'info',
+    healthPort: int('HEALTH_PORT', 8081),
+    metricsPort: int('METRICS_PORT', 8080),
+    workers: int('WORKERS', 4),
+    qps: int('KUBE_API_QPS', 50),
+    burst: int('KUBE_API_BURST', 100),
+  };
+}

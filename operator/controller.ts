@@ -1,0 +1,136 @@
+/**
+ * Watches Workspaces (all namespaces, or WATCH_NAMESPACE) and the
+ * Deployments the operator made, and runs the reconciler for each change on a
+ * few workers. Informers restart themselves after watch errors (the API
+ * server restarting, for one).
+ */
+import { AppsV1Api, makeInformer, type Informer, type KubernetesObject, type ObjectCache, type V1Deployment } from '@kubernetes/client-node';
+import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
+import { MANAGED_BY, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../lib/workspace/labels.js';
+import type { WorkspaceResource } from '../lib/workspace/model.js';
+import type { OperatorConfig } from './config.js';
+import type { Kube } from './kube.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { Reconciler } from './reconciler.js';
+import { ConfigMapPlatformSource } from './platform-source.js';
+import { WorkQueue } from './queue.js';
+
+type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+
+export class Controller {
+  private readonly queue = new WorkQueue();
+  private workspaces!: Watched<KubernetesObject>;
+  private deployments!: Watched<V1Deployment>;
+  private readonly reconciler: Reconciler;
+  private workers: Promise<void>[] = [];
+  private stopped = false;
+  synced = false;
+
+  constructor(
+    private readonly cfg: OperatorConfig,
+    private readonly kube: Kube,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.reconciler = new Reconciler({
+      kube,
+      metrics,
+      log,
+      platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap),
+      deployment: (namespace, name) => this.deployments?.get(name, namespace),
+    });
+  }
+
+  async start(): Promise<void> {
+    const ns = this.cfg.watchNamespace;
+    const path = ns
+      ? `/apis/${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}/namespaces/${ns}/${WORKSPACE_RESOURCE}`
+      : `/apis/${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}/${WORKSPACE_RESOURCE}`;
+    const params = { group: WORKSPACE_API_GROUP, version: WORKSPACE_VERSION, plural: WORKSPACE_RESOURCE };
+    this.workspaces = makeInformer(this.kube.kc, path, () =>
+      (ns ? this.kube.custom.listNamespacedCustomObject({ ...params, namespace: ns }) : this.kube.custom.listClusterCustomObject(params)) as never,
+    );
+    const apps = this.kube.kc.makeApiClient(AppsV1Api);
+    const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+    this.deployments = makeInformer(
+      this.kube.kc,
+      '/apis/apps/v1/deployments',
+      () => apps.listDeploymentForAllNamespaces({ labelSelector: selector }),
+      selector,
+    );
+
+    const enqueueWorkspace = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
+    for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, enqueueWorkspace);
+    // A change to an owned Deployment refreshes status; a deletion also forces a re-apply.
+    const enqueueOwner = (d: V1Deployment, deleted = false) => {
+      const labels = d.metadata?.labels ?? {};
+      const owner = `${labels[OWNER_NAMESPACE_LABEL]}/${labels[OWNER_NAME_LABEL]}`;
+      if (deleted) {
+        const ws = this.workspaces.get(labels[OWNER_NAME_LABEL] ?? '', labels[OWNER_NAMESPACE_LABEL]);
+        if (ws?.metadata?.uid) this.reconciler.invalidate(ws.metadata.uid);
+      }
+      this.queue.add(owner);
+    };
+    this.deployments.on('add', (d) => enqueueOwner(d));
+    this.deployments.on('update', (d) => enqueueOwner(d));
+    this.deployments.on('delete', (d) => enqueueOwner(d, true));
+    for (const [name, informer] of [['workspaces', this.workspaces], ['deployments', this.deployments]] as const) {
+      informer.on('error', (err: unknown) => {
+        if (this.stopped) return;
+        this.log.warn('watch failed; restarting it', { informer: name, error: String((err as Error)?.message ?? err) });
+        setTimeout(() => void informer.start().catch(() => undefined), 1000);
+      });
+    }
+    await this.startWithRetry(this.deployments, 'deployments');
+    await this.startWithRetry(this.workspaces, 'workspaces');
+    this.synced = true;
+    this.log.info('watching', { namespace: ns || '(all)' });
+    this.workers = Array.from({ length: this.cfg.workers }, () => this.work());
+  }
+
+  private async startWithRetry(informer: Watched<KubernetesObject> | Watched<V1Deployment>, name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await informer.start();
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        this.log.warn('list failed; retrying', { informer: name, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.next();
+      if (key === undefined) return;
+      this.metrics.queueDepth.set(this.queue.depth);
+      const [namespace, name] = key.split('/');
+      const ws = this.workspaces.get(name, namespace) as WorkspaceResource | undefined;
+      const timer = this.metrics.reconcileDuration.startTimer();
+      try {
+        if (ws) await this.reconciler.reconcile(ws);
+        this.queue.forget(key);
+        this.metrics.reconciles.inc({ result: 'success' });
+      } catch (err) {
+        const delay = this.queue.addAfterFailure(key);
+        this.metrics.reconciles.inc({ result: 'error' });
+        this.metrics.reconcileErrors.inc({ reason: 'ApplyFailed' });
+        this.log.error('reconcile failed; will retry', { workspace: name, namespace, retryInMs: delay, error: (err as Error).message });
+      } finally {
+        timer();
+        this.queue.done(key);
+      }
+    }
+  }
+
+  /** Stops taking work and waits for the reconciles in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.shutdown();
+    await Promise.allSettled([this.workspaces?.stop(), this.deployments?.stop()]);
+    await Promise.allSettled(this.workers);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The operator's API access: one KubeConfig, a client-side rate limit (a
+ * token bucket; client-node has none) and retry with backoff on conflicts,
+ * throttling, server errors and dropped connections.
+ */
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { Metrics } from './metrics.js';
+
+export const FIELD_MANAGER = 'aileron-workspace-operator';
+
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.qps) * 1000)));
+    }
+  }
+}
+
+export function statusCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+function retryable(err: unknown): boolean {
+  const code = statusCode(err);
+  if (code === undefined) return true; // connection refused or reset: the API server may be restarting
+  return code === 409 || code === 429 || code >= 500;
+}
+
+export class Kube {
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly coordination: CoordinationV1Api;
+  private readonly bucket: TokenBucket;
+
+  constructor(
+    readonly kc: KubeConfig,
+    qps: number,
+    burst: number,
+    private readonly metrics?: Metrics,
+  ) {
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+    this.bucket = new TokenBucket(qps, burst);
+  }
+
+  /** Runs one API call under the rate limit, retrying transient failures with exponential backoff. */
+  async call<T>(verb: 'read' | 'write', fn: () => Promise<T>, attempts = 6): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.bucket.take();
+      try {
+        const result = await fn();
+        this.metrics?.apiRequests.inc({ verb });
+        return result;
+      } catch (err) {
+        this.metrics?.apiRequests.inc({ verb });
+        if (attempt + 1 >= attempts || !retryable(err)) throw err;
+        const delay = Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random());
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  apply(obj: KubernetesObject): Promise<KubernetesObject> {
+    return this.call('write', () => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+  }
+
+  async delete(obj: KubernetesObject): Promise<void> {
+    try {
+      await this.call('write', () => this.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background'));
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+    }
+  }
+
+  async list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubernetesObject[]> {
+    try {
+      const res = await this.call('read', () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
+      return res.items;
+    } catch (err) {
+      if (statusCode(err) === 404) return []; // the kind is not installed (no Cilium)
+      throw err;
+    }
+  }
+
+  mergePatchOptions() {
+    return setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  }
+}
+
+export function loadKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}

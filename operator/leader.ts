@@ -1,0 +1,124 @@
+/**
+ * Leader election on a coordination.k8s.io Lease (client-node has no
+ * helper): one replica holds the Lease and renews it; the others take over
+ * once it has not been renewed for its duration. Updates carry the
+ * resourceVersion, so two candidates cannot both win.
+ */
+import type { V1Lease } from '@kubernetes/client-node';
+import type { Kube } from './kube.js';
+import { statusCode } from './kube.js';
+import type { Logger } from './log.js';
+
+/**
+ * Lease times are MicroTime: the API server parses exactly six fractional
+ * digits, while client-node writes a Date with milliseconds (HTTP 400).
+ */
+class MicroTime extends Date {
+  override toISOString(): string {
+    return super.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  }
+}
+
+export interface LeaderOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds: number;
+}
+
+export class LeaderElector {
+  private leading = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly o: LeaderOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Resolves once this replica leads; `onLost` fires if it stops leading. */
+  async acquire(onLost: () => void): Promise<void> {
+    const retryMs = Math.max(500, (this.o.leaseDurationSeconds * 1000) / 5);
+    while (!this.stopped) {
+      if (await this.tryAcquireOrRenew()) {
+        this.leading = true;
+        this.log.info('became leader', { lease: `${this.o.namespace}/${this.o.name}` });
+        this.timer = setInterval(() => {
+          void this.tryAcquireOrRenew().then((ok) => {
+            if (!ok && this.leading) {
+              this.leading = false;
+              clearInterval(this.timer);
+              this.log.warn('lost leadership');
+              onLost();
+            }
+          });
+        }, retryMs);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = new MicroTime();
+    const { namespace, name, identity, leaseDurationSeconds } = this.o;
+    const api = this.kube.coordination;
+    let lease: V1Lease | undefined;
+    try {
+      lease = await api.readNamespacedLease({ name, namespace });
+    } catch (err) {
+      if (statusCode(err) !== 404) return this.leading && !this.expired(undefined, now);
+    }
+    const spec = { holderIdentity: identity, leaseDurationSeconds, renewTime: now };
+    try {
+      if (!lease) {
+        await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } } });
+        return true;
+      }
+      const holder = lease.spec?.holderIdentity;
+      if (holder && holder !== identity && !this.expired(lease, now)) return false;
+      const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+      await api.replaceNamespacedLease({
+        name,
+        namespace,
+        body: {
+          metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
+          spec: { ...spec, acquireTime: holder === identity && lease.spec?.acquireTime ? new MicroTime(lease.spec.acquireTime) : now, leaseTransitions: transitions },
+        },
+      });
+      return true;
+    } catch {
+      return false; // conflict: someone else renewed or took it first
+    }
+  }
+
+  private expired(lease: V1Lease | undefined, now: Date): boolean {
+    const renew = lease?.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
+    const duration = (lease?.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
+    return renew + duration < now.getTime();
+  }
+
+  /** Gives the Lease up so another replica takes over at once (graceful shutdown). */
+  async release(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.kube.coordination.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      if (lease.spec?.holderIdentity !== this.o.identity) return;
+      await this.kube.coordination.replaceNamespacedLease({
+        name: this.o.name,
+        namespace: this.o.namespace,
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: new MicroTime(0), acquireTime: lease.spec?.acquireTime && new MicroTime(lease.spec.acquireTime) } },
+      });
+    } catch {
+      // it expires on its own
+    }
+  }
+}

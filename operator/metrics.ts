@@ -1,0 +1,27 @@
+/** Prometheus metrics (prom-client): reconcile counts, errors, durations, workspace start time, API calls. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({ name: 'aileron_operator_reconciles_total', help: 'Reconciles by result', labelNames: ['result'], registers: [this.registry] });
+  readonly reconcileErrors = new Counter({ name: 'aileron_operator_reconcile_errors_total', help: 'Reconciles that failed', labelNames: ['reason'], registers: [this.registry] });
+  readonly reconcileDuration = new Histogram({
+    name: 'aileron_operator_reconcile_duration_seconds',
+    help: 'Time of one reconcile',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly workspaceStart = new Histogram({
+    name: 'aileron_operator_workspace_start_seconds',
+    help: 'From Workspace creation to phase Running',
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  readonly apiRequests = new Counter({ name: 'aileron_operator_api_requests_total', help: 'Kubernetes API requests', labelNames: ['verb'], registers: [this.registry] });
+  readonly leader = new Gauge({ name: 'aileron_operator_leader', help: '1 while this replica leads', registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: 'aileron_operator_queue_depth', help: 'Workspaces waiting for a reconcile', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * One idempotent reconcile of one Workspace: compute the desired objects
+ * (lib/workspace), apply them server-side, delete what is no longer desired,
+ * and write status. Cross-namespace objects are cleaned up by a finalizer.
+ */
+import { createHash } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
+import type { WorkspacePlatform } from '../lib/workspace/platform.js';
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
+import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
+import { Kube, statusCode } from './kube.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { buildStatus, sameStatus, type DeploymentView } from './status.js';
+import type { PlatformSource } from './platform-source.js';
+
+export const FINALIZER = 'platform.aileron.io/cleanup';
+
+/** Every kind a workspace may own, for pruning and cleanup. The PVC is handled on its own. */
+const OWNED_KINDS: Array<[string, string]> = [
+  ['apps/v1', 'Deployment'],
+  ['v1', 'Service'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['v1', 'Secret'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['cilium.io/v2', 'CiliumNetworkPolicy'],
+];
+
+export interface ReconcilerDeps {
+  kube: Kube;
+  platform: PlatformSource;
+  metrics: Metrics;
+  log: Logger;
+  /** The Deployments the informer sees, by namespace/name. */
+  deployment: (namespace: string, name: string) => DeploymentView | undefined;
+}
+
+const key = (o: KubernetesObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
+
+export class Reconciler {
+  /** Hash of the objects last applied per Workspace uid: unchanged desired state means no writes. */
+  private readonly applied = new Map<string, string>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Forget what was applied for a workspace (an owned object changed or vanished). */
+  invalidate(uid: string): void {
+    this.applied.delete(uid);
+  }
+
+  async reconcile(ws: WorkspaceResource): Promise<void> {
+    const log = this.deps.log.with({ workspace: ws.metadata.name, namespace: ws.metadata.namespace });
+    if (ws.metadata.deletionTimestamp) return this.finalize(ws, log);
+
+    let platform: WorkspacePlatform;
+    try {
+      platform = await this.deps.platform.get();
+    } catch (err) {
+      throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
+    }
+    let desired;
+    try {
+      desired = desiredState(ws, platform, { turn: await this.turnCredentials(platform) });
+    } catch (err) {
+      if (!(err instanceof WorkspaceError)) throw err;
+      // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
+      log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
+      this.deps.metrics.reconcileErrors.inc({ reason: err.reason });
+      await this.event(ws, 'Warning', err.reason, err.message);
+      await this.writeStatus(ws, buildStatus({ ws, deployments: new Map(), failure: { reason: err.reason, message: err.message } }));
+      return;
+    }
+    const resolved = desired.workspace;
+    if (resolved.namespace !== ws.metadata.namespace && !ws.metadata.finalizers?.includes(FINALIZER)) {
+      await this.setFinalizers(ws, [...(ws.metadata.finalizers ?? []), FINALIZER]);
+    }
+
+    const hash = createHash('sha256').update(JSON.stringify(desired.objects)).digest('hex');
+    const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
+    if (this.applied.get(uid) !== hash) {
+      for (const obj of desired.objects) await this.deps.kube.apply(obj as KubernetesObject);
+      await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
+      this.applied.set(uid, hash);
+      log.info('applied desired state', { objects: desired.objects.length, targetNamespace: resolved.namespace });
+    }
+
+    const deployments = new Map<string, DeploymentView>();
+    for (const c of Object.values(resolved.components)) {
+      const d = this.deps.deployment(resolved.namespace, c.name);
+      if (d) deployments.set(c.name, d);
+    }
+    const status = buildStatus({ ws, resolved, platform, deployments });
+    const wasRunning = (ws.status as { phase?: string } | undefined)?.phase === 'Running';
+    if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
+      const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
+      if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
+    }
+    await this.writeStatus(ws, status);
+  }
+
+  /** Deletes this workspace's objects that the desired state no longer has (a component turned off). */
+  private async prune(ws: ResolvedWorkspace, desired: Set<string>): Promise<void> {
+    for (const obj of await this.ownedObjects(ws)) {
+      if (!desired.has(key(obj))) await this.deps.kube.delete(obj);
+    }
+  }
+
+  private async ownedObjects(ws: { id: string; namespace: string; owner: { namespace: string; name: string } }): Promise<KubernetesObject[]> {
+    const selector = `${WORKSPACE_ID_LABEL}=${ws.id},${OWNER_NAMESPACE_LABEL}=${ws.owner.namespace},${OWNER_NAME_LABEL}=${ws.owner.name.slice(0, 63)}`;
+    const found: KubernetesObject[] = [];
+    for (const [apiVersion, kind] of OWNED_KINDS) {
+      for (const item of await this.deps.kube.list(apiVersion, kind, ws.namespace, selector)) found.push({ ...item, apiVersion, kind });
+    }
+    return found;
+  }
+
+  private async finalize(ws: WorkspaceResource, log: Logger): Promise<void> {
+    if (!ws.metadata.finalizers?.includes(FINALIZER)) return;
+    const platform = await this.deps.platform.get();
+    const namespace = ws.spec.targetNamespace || platform.defaultNamespace;
+    const owner = { namespace: ws.metadata.namespace ?? 'default', name: ws.metadata.name };
+    const objects = await this.ownedObjects({ id: ws.spec.workspaceId, namespace, owner });
+    for (const obj of objects) await this.deps.kube.delete(obj);
+    if (platform.storage.deleteWithWorkspace) {
+      await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
+    }
+    await this.setFinalizers(ws, ws.metadata.finalizers.filter((f) => f !== FINALIZER));
+    this.applied.delete(ws.metadata.uid ?? '');
+    log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
+  }
+
+  private async setFinalizers(ws: WorkspaceResource, finalizers: string[]): Promise<void> {
+    const { kube } = this.deps;
+    await kube.call('write', () =>
+      kube.custom.patchNamespacedCustomObject(
+        {
+          group: WORKSPACE_API_GROUP,
+          version: WORKSPACE_VERSION,
+          namespace: ws.metadata.namespace!,
+          plural: WORKSPACE_RESOURCE,
+          name: ws.metadata.name,
+          body: { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } },
+        },
+        kube.mergePatchOptions(),
+      ),
+    );
+  }
+
+  private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<void> {
+    if (sameStatus(ws.status, status)) return;
+    const { kube } = this.deps;
+    try {
+      await kube.call('write', () =>
+        kube.custom.patchNamespacedCustomObjectStatus(
+          {
+            group: WORKSPACE_API_GROUP,
+            version: WORKSPACE_VERSION,
+            namespace: ws.metadata.namespace!,
+            plural: WORKSPACE_RESOURCE,
+            name: ws.metadata.name,
+            body: { status },
+          },
+          kube.mergePatchOptions(),
+        ),
+      );
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err; // deleted meanwhile
+    }
+  }
+
+  private turnCache?: { at: number; value?: TurnCredentials };
+
+  /** The CoTURN credentials, copied into each workspace namespace for neko (cached for a minute). */
+  private async turnCredentials(platform: WorkspacePlatform): Promise<TurnCredentials | undefined> {
+    if (!platform.turn.enabled || !platform.turn.secretName) return undefined;
+    if (this.turnCache && Date.now() - this.turnCache.at < 60_000) return this.turnCache.value;
+    let value: TurnCredentials | undefined;
+    try {
+      const secret = await this.deps.kube.call('read', () =>
+        this.deps.kube.core.readNamespacedSecret({ name: platform.turn.secretName, namespace: platform.releaseNamespace }),
+      );
+      const data = secret.data ?? {};
+      const decode = (k: string) => Buffer.from(data[k] ?? '', 'base64').toString();
+      if (data.username && data.credential) value = { username: decode('username'), credential: decode('credential') };
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+      this.deps.log.warn('CoTURN Secret not found; browsers get no TURN settings', { secret: platform.turn.secretName });
+    }
+    this.turnCache = { at: Date.now(), value };
+    return value;
+  }
+
+  private async event(ws: WorkspaceResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const namespace = ws.metadata.namespace!;
+    const now = new Date().toISOString();
+    try {
+      await this.deps.kube.call('write', () =>
+        this.deps.kube.core.createNamespacedEvent({
+          namespace,
+          body: {
+            metadata: { generateName: `${ws.metadata.name}.`, namespace },
+            involvedObject: {
+              apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
+              kind: 'Workspace',
+              name: ws.metadata.name,
+              namespace,
+              uid: ws.metadata.uid,
+            },
+            type,
+            reason,
+            message,
+            source: { component: 'aileron-workspace-operator' },
+            firstTimestamp: now as unknown as Date,
+            lastTimestamp: now as unknown as Date,
+            count: 1,
+          },
+        }),
+      );
+    } catch (err) {
+      this.deps.log.warn('could not record an Event', { error: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Workspace status from what the operator observes: phase (Pending,
+ * Reconciling, Running, Failed), per-component phase and URLs, the firewall
+ * in force, and Ready / Progressing / Degraded conditions. Pure: the
+ * reconciler feeds it the Deployments it sees.
+ */
+import type { ResolvedWorkspace, WorkspaceResource } from '../lib/workspace/model.js';
+import { COMPONENTS } from '../lib/workspace/model.js';
+import { firewallStatus } from '../lib/workspace/firewall.js';
+import type { WorkspacePlatform } from '../lib/workspace/platform.js';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: 'Ready' | 'Progressing' | 'Degraded';
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+export interface DeploymentView {
+  metadata?: { name?: string; generation?: number };
+  status?: { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number; readyReplicas?: number };
+}
+
+export type Phase = 'Pending' | 'Reconciling' | 'Running' | 'Failed';
+
+export function deploymentReady(d: DeploymentView | undefined): boolean {
+  if (!d?.status) return false;
+  const current = (d.status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return current && (d.status.availableReplicas ?? 0) >= 1 && (d.status.updatedReplicas ?? 0) >= 1;
+}
+
+export interface StatusInput {
+  ws: WorkspaceResource;
+  resolved?: ResolvedWorkspace;
+  platform?: WorkspacePlatform;
+  deployments: Map<string, DeploymentView>;
+  failure?: { reason: string; message: string };
+  now?: string;
+}
+
+/** Keeps a condition's lastTransitionTime while its status does not change. */
+function condition(previous: Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: string): Condition {
+  const old = previous?.find((c) => c.type === next.type);
+  return { ...next, lastTransitionTime: old && old.status === next.status ? old.lastTransitionTime : now };
+}
+
+export function buildStatus(input: StatusInput): Record<string, unknown> {
+  const { ws, resolved, platform, deployments, failure } = input;
+  const now = input.now ?? new Date().toISOString();
+  const generation = ws.metadata.generation;
+  const previous = (ws.status as { conditions?: Condition[] } | undefined)?.conditions;
+  const cond = (c: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>) => condition(previous, { ...c, observedGeneration: generation }, now);
+
+  if (failure || !resolved || !platform) {
+    const reason = failure?.reason ?? 'Unknown';
+    const message = failure?.message ?? 'the workspace could not be resolved';
+    return {
+      phase: 'Failed',
+      observedGeneration: generation,
+      targetNamespace: resolved?.namespace ?? ws.spec.targetNamespace ?? '',
+      conditions: [
+        cond({ type: 'Ready', status: 'False', reason, message }),
+        cond({ type: 'Progressing', status: 'False', reason, message: 'nothing is applied until the spec is fixed' }),
+        cond({ type: 'Degraded', status: 'True', reason, message }),
+      ],
+    };
+  }
+
+  const components: Record<string, unknown> = {};
+  const waiting: string[] = [];
+  for (const c of COMPONENTS) {
+    const rc = resolved.components[c];
+    if (!rc.enabled) {
+      components[c] = { phase: 'Disabled', ready: false };
+      continue;
+    }
+    const ready = deploymentReady(deployments.get(rc.name));
+    if (!ready) waiting.push(c);
+    components[c] = {
+      phase: ready ? 'Running' : 'Pending',
+      ready,
+      internalUrl: rc.internalUrl,
+      externalUrl: rc.externalUrl,
+      ...(rc.restartedAt ? { lastRestartedAt: rc.restartedAt } : {}),
+    };
+  }
+  const running = waiting.length === 0;
+  const firewall = {
+    workspace: firewallStatus(resolved.firewall.workspace, platform),
+    ...(resolved.components.browser.enabled ? { browser: firewallStatus(resolved.firewall.browser, platform) } : {}),
+  };
+  return {
+    phase: running ? 'Running' : 'Reconciling',
+    observedGeneration: generation,
+    targetNamespace: resolved.namespace,
+    components,
+    firewall,
+    conditions: [
+      running
+        ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })
+        : cond({ type: 'Ready', status: 'False', reason: 'ComponentsNotReady', message: `waiting for ${waiting.join(', ')}` }),
+      running
+        ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
+        : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
+      cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+    ],
+  };
+}
+
+/** Status equality that ignores transition times (they only move when a status flips). */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  const strip = (s: unknown) => JSON.stringify(s ?? {}, (k, v) => (k === 'lastTransitionTime' ? undefined : v));
+  return strip(a) === strip(b);
+}

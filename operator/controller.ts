@@ -79,7 +79,7 @@ export class Controller {
       informer.on('error', (err: unknown) => {
         if (this.stopped) return;
         this.log.warn('watch failed; restarting it', { informer: name, error: String((err as Error)?.message ?? err) });
-        setTimeout(() => void informer.start().catch(() => undefined), 1000);
+        setTimeout(() => void this.startWithRetry(informer, name), 1000);
       });
     }
     await this.startWithRetry(this.deployments, 'deployments');

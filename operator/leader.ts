@@ -41,16 +41,22 @@ export class LeaderElector {
     return this.leading;
   }
 
-  /** Resolves once this replica leads; `onLost` fires if it stops leading. */
+  /**
+   * Resolves once this replica leads; `onLost` fires when another replica is
+   * seen holding the Lease. An unreachable API server is not a loss: nobody
+   * can take the Lease meanwhile, and once it answers the resourceVersion
+   * check lets exactly one candidate win.
+   */
   async acquire(onLost: () => void): Promise<void> {
     const retryMs = Math.max(500, (this.o.leaseDurationSeconds * 1000) / 5);
     while (!this.stopped) {
-      if (await this.tryAcquireOrRenew()) {
+      if ((await this.tryAcquireOrRenew()) === 'held') {
         this.leading = true;
         this.log.info('became leader', { lease: `${this.o.namespace}/${this.o.name}` });
         this.timer = setInterval(() => {
-          void this.tryAcquireOrRenew().then((ok) => {
-            if (!ok && this.leading) {
+          void this.tryAcquireOrRenew().then((result) => {
+            if (result === 'unreachable') this.log.warn('cannot renew the Lease; the API server does not answer');
+            if (result === 'taken' && this.leading) {
               this.leading = false;
               clearInterval(this.timer);
               this.log.warn('lost leadership');
@@ -64,7 +70,8 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** held: this replica holds the Lease now; taken: another one does; unreachable: unknown. */
+  private async tryAcquireOrRenew(): Promise<'held' | 'taken' | 'unreachable'> {
     const now = new MicroTime();
     const { namespace, name, identity, leaseDurationSeconds } = this.o;
     const api = this.kube.coordination;
@@ -72,16 +79,16 @@ export class LeaderElector {
     try {
       lease = await api.readNamespacedLease({ name, namespace });
     } catch (err) {
-      if (statusCode(err) !== 404) return this.leading && !this.expired(undefined, now);
+      if (statusCode(err) !== 404) return 'unreachable';
     }
     const spec = { holderIdentity: identity, leaseDurationSeconds, renewTime: now };
     try {
       if (!lease) {
         await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } } });
-        return true;
+        return 'held';
       }
       const holder = lease.spec?.holderIdentity;
-      if (holder && holder !== identity && !this.expired(lease, now)) return false;
+      if (holder && holder !== identity && !this.expired(lease, now)) return 'taken';
       const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
       await api.replaceNamespacedLease({
         name,
@@ -91,9 +98,10 @@ export class LeaderElector {
           spec: { ...spec, acquireTime: holder === identity && lease.spec?.acquireTime ? new MicroTime(lease.spec.acquireTime) : now, leaseTransitions: transitions },
         },
       });
-      return true;
-    } catch {
-      return false; // conflict: someone else renewed or took it first
+      return 'held';
+    } catch (err) {
+      // A conflict means someone else wrote the Lease first; the next round reads who.
+      return statusCode(err) === 409 ? (this.leading ? 'unreachable' : 'taken') : 'unreachable';
     }
   }
 

@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
+import { ROOT } from '../support/render.js';
+
+// The operator as a real process, with its own ServiceAccount token (so its
+// RBAC is exercised too), against its own control plane: this file restarts
+// the API server, which the other test files must not see.
+const plane = new ControlPlane();
+let admin = '';
+let operatorConfig = '';
+const k = (args: string[], input?: string) => kubectl(admin, args, input);
+const kOk = (args: string[], input?: string) => {
+  const r = k(args, input);
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const json = (args: string[]) => JSON.parse(kOk([...args, '-o', 'json']));
+
+interface Operator {
+  proc: ChildProcess;
+  logs: string[];
+  exited: Promise<number | null>;
+  healthPort: number;
+  metricsPort: number;
+}
+const running: Operator[] = [];
+let port = 19080;
+
+function startOperator(name: string, env: Record<string, string> = {}): Operator {
+  const [healthPort, metricsPort] = [port++, port++];
+  const proc = spawn(process.execPath, [join(ROOT, 'build', 'operator', 'main.js')], {
+    env: {
+      ...process.env,
+      KUBECONFIG: operatorConfig,
+      POD_NAMESPACE: 'aileron',
+      POD_NAME: name,
+      LEASE_DURATION_SECONDS: '3',
+      HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
+      ...env,
+    },
+  });
+  const op: Operator = { proc, logs: [], exited: new Promise((r) => proc.on('exit', (code) => r(code))), healthPort, metricsPort };
+  proc.stdout!.on('data', (c) => op.logs.push(...String(c).split('\n').filter(Boolean)));
+  proc.stderr!.on('data', (c) => op.logs.push(String(c)));
+  running.push(op);
+  return op;
+}
+
+async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+const workspace = (name: string, id: string, namespace: string, extra = '') => `apiVersion: platform.aileron.io/v1alpha1
+kind: Workspace
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  workspaceId: ${id}
+  ownerId: user-123
+${extra}`;
+const status = (name: string, ns = 'workspace-system') => json(['get', 'workspace', name, '-n', ns]).status ?? {};
+const exists = (kind: string, name: string, ns = 'workspace-system') => k(['get', kind, name, '-n', ns]).status === 0;
+const markAvailable = (deployment: string, ns = 'workspace-system') => {
+  const generation = json(['get', 'deployment', deployment, '-n', ns]).metadata.generation;
+  kOk(['patch', 'deployment', deployment, '-n', ns, '--subresource=status', '--type=merge', '-p',
+    JSON.stringify({ status: { observedGeneration: generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } })]);
+};
+const leaseHolder = () => json(['get', 'lease', 'aileron-workspace-operator', '-n', 'aileron']).spec.holderIdentity;
+
+beforeAll(async () => {
+  admin = (await plane.start()).kubeconfig;
+  kOk(['apply', '--server-side', '-f', join(ROOT, 'dist')]);
+  kOk(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io']);
+  kOk(['create', 'namespace', 'ws-owners']);
+  operatorConfig = kubeconfigForServiceAccount({ kubeconfig: admin, dir: plane.dir, server: plane.server }, 'aileron', 'aileron-workspace-operator');
+});
+
+afterAll(async () => {
+  for (const op of running) op.proc.kill('SIGKILL');
+  await plane.stop();
+});
+
+describe('one operator', () => {
+  let op: Operator;
+  beforeAll(() => {
+    op = startOperator('op-a');
+  });
+
+  test('the upstream example Workspace: objects, hosts, URLs and status', async () => {
+    kOk(['apply', '-f', join(ROOT, 'examples', 'workspace.yaml')]);
+    const s = await eventually('status with URLs', () => status('ws-example').components?.runtime?.internalUrl && status('ws-example'));
+    expect(s.phase).toBe('Reconciling');
+    expect(s.targetNamespace).toBe('workspace-system');
+    expect(s.components.runtime).toMatchObject({
+      internalUrl: 'http://workspace-runtime-my-workspace.workspace-system.svc.cluster.local:3002',
+      externalUrl: 'http://workspace-runtime-my-workspace.aileron.local',
+    });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'Deploying' });
+    expect(s.firewall.workspace.enforcedBy).toBe('NetworkPolicy');
+    for (const c of ['runtime', 'browser', 'canvas']) {
+      for (const kind of ['deployment', 'service', 'ingress']) expect(exists(kind, `workspace-${c}-my-workspace`)).toBe(true);
+    }
+    expect(json(['get', 'ingress', 'workspace-browser-my-workspace', '-n', 'workspace-system']).spec.rules[0].host).toBe('workspace-browser-my-workspace.aileron.local');
+    // No kubelet here: play its part and report the three Deployments available.
+    for (const c of ['runtime', 'browser', 'canvas']) markAvailable(`workspace-${c}-my-workspace`);
+    const ready = await eventually('phase Running', () => status('ws-example').phase === 'Running' && status('ws-example'));
+    expect(ready.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'ComponentsReady' });
+    expect(ready.observedGeneration).toBe(1);
+  });
+
+  test('turning the browser off removes it; on brings it back', async () => {
+    kOk(['patch', 'workspace', 'ws-example', '-n', 'workspace-system', '--type=merge', '-p', '{"spec":{"browser":{"enabled":false}}}']);
+    await eventually('browser removed', () => !exists('deployment', 'workspace-browser-my-workspace') && !exists('networkpolicy', 'workspace-my-workspace-browser'));
+    expect(exists('service', 'workspace-browser-my-workspace')).toBe(false);
+    expect(exists('ingress', 'workspace-browser-my-workspace')).toBe(false);
+    await eventually('status Disabled', () => status('ws-example').components.browser.phase === 'Disabled');
+    kOk(['patch', 'workspace', 'ws-example', '-n', 'workspace-system', '--type=merge', '-p', '{"spec":{"browser":{"enabled":true}}}']);
+    await eventually('browser back', () => exists('deployment', 'workspace-browser-my-workspace') && exists('ingress', 'workspace-browser-my-workspace'));
+  });
+
+  test('a restart operation restarts the component and shows in status', async () => {
+    const at = '2026-11-21T10:00:00Z';
+    kOk(['patch', 'workspace', 'ws-example', '-n', 'workspace-system', '--type=merge', '-p', JSON.stringify({ spec: { operations: { restartRuntimeAt: at } } })]);
+    await eventually('restart annotation', () =>
+      json(['get', 'deployment', 'workspace-runtime-my-workspace', '-n', 'workspace-system']).spec.template.metadata.annotations?.['platform.aileron.io/restarted-at'] === at,
+    );
+    await eventually('lastRestartedAt', () => status('ws-example').components.runtime.lastRestartedAt === at);
+    // The canvas was not asked to restart.
+    expect(json(['get', 'deployment', 'workspace-canvas-my-workspace', '-n', 'workspace-system']).spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('a namespace that is not allowed: status Failed, an Event, nothing created', async () => {
+    kOk(['apply', '-f', '-'], workspace('ws-forbidden', 'forbidden', 'workspace-system', '  targetNamespace: kube-public\n'));
+    const s = await eventually('Failed', () => status('ws-forbidden').phase === 'Failed' && status('ws-forbidden'));
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NamespaceNotAllowed' });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Degraded')).toMatchObject({ status: 'True' });
+    expect(k(['get', 'deployments', '-A', '-l', 'platform.aileron.io/workspace-id=forbidden', '-o', 'name']).stdout.trim()).toBe('');
+    const events = json(['get', 'events', '-n', 'workspace-system', '--field-selector', 'involvedObject.name=ws-forbidden']).items;
+    expect(events.map((e: { reason: string; type: string }) => [e.type, e.reason])).toContainEqual(['Warning', 'NamespaceNotAllowed']);
+  });
+
+  test('delete with a cross-namespace target: the finalizer cleans up', async () => {
+    kOk(['apply', '-f', '-'], workspace('ws-remote', 'remote', 'ws-owners', '  targetNamespace: workspace-system\n'));
+    await eventually('objects in the target namespace', () => exists('deployment', 'workspace-runtime-remote') && exists('networkpolicy', 'workspace-remote-workspace'));
+    expect(json(['get', 'workspace', 'ws-remote', '-n', 'ws-owners']).metadata.finalizers).toEqual(['platform.aileron.io/cleanup']);
+    kOk(['delete', 'workspace', 'ws-remote', '-n', 'ws-owners', '--wait=false']);
+    await eventually('cleanup', () => !exists('deployment', 'workspace-runtime-remote') && !exists('service', 'workspace-canvas-remote'));
+    await eventually('Workspace gone', () => k(['get', 'workspace', 'ws-remote', '-n', 'ws-owners']).status !== 0);
+    // The workspace volume is kept unless kubernetes.workspaceStorage.deleteWithWorkspace is set.
+    expect(exists('pvc', 'workspace-runtime-pvc-remote')).toBe(true);
+  });
+
+  test('the API server restarts mid-run, and the operator converges', async () => {
+    await plane.restartApiserver();
+    kOk(['apply', '-f', '-'], workspace('ws-after-restart', 'after-restart', 'workspace-system'));
+    await eventually('reconciled after the restart', () => status('ws-after-restart').components?.canvas?.internalUrl, 60_000);
+    expect(exists('deployment', 'workspace-canvas-after-restart')).toBe(true);
+  });
+
+  test('metrics and health endpoints answer', async () => {
+    const { healthPort, metricsPort } = op;
+    expect(await (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).text()).toBe('ok');
+    expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(/aileron_operator_reconciles_total\{result="success"\} \d+/);
+    expect(text).toContain('aileron_operator_reconcile_duration_seconds_bucket');
+    expect(text).toContain('aileron_operator_workspace_start_seconds_bucket');
+    expect(text).toMatch(/aileron_operator_leader 1/);
+  });
+
+  test('logs are JSON lines with workspace and namespace fields', () => {
+    const applied = op.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'applied desired state');
+    expect(applied).toMatchObject({ level: 'info', workspace: 'ws-example', namespace: 'workspace-system' });
+  });
+
+  test('SIGTERM shuts down gracefully and gives up the Lease', async () => {
+    expect(leaseHolder()).toBe('op-a');
+    op.proc.kill('SIGTERM');
+    expect(await op.exited).toBe(0);
+    expect(leaseHolder()).toBe('');
+  });
+});
+
+describe('two replicas', () => {
+  test('exactly one leads; the other takes over within the lease duration when it dies', async () => {
+    const a = startOperator('op-b');
+    await eventually('op-b leads', () => leaseHolder() === 'op-b');
+    const b = startOperator('op-c');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(leaseHolder()).toBe('op-b');
+    expect(b.logs.some((l) => l.includes('became leader'))).toBe(false);
+    a.proc.kill('SIGKILL');
+    const killedAt = Date.now();
+    await eventually('op-c leads', () => leaseHolder() === 'op-c', 15_000);
+    const failover = Date.now() - killedAt;
+    // Lease duration 3 s, renew/retry period 0.6 s: takeover within the duration plus one retry.
+    expect(failover).toBeLessThan(3000 + 1500);
+    kOk(['apply', '-f', '-'], workspace('ws-failover', 'failover', 'workspace-system'));
+    await eventually('the new leader reconciles', () => status('ws-failover').components?.runtime?.internalUrl);
+    b.proc.kill('SIGTERM');
+    await b.exited;
+  });
+
+  test('killed mid-reconcile, then restarted: converges with no duplicates', async () => {
+    for (let i = 0; i < 5; i++) kOk(['apply', '-f', '-'], workspace(`ws-burst-${i}`, `burst-${i}`, 'workspace-system'));
+    const first = startOperator('op-d');
+    await eventually('some work started', () => first.logs.some((l) => l.includes('applied desired state')), 15_000);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const second = startOperator('op-e');
+    for (let i = 0; i < 5; i++) await eventually(`ws-burst-${i} status`, () => status(`ws-burst-${i}`).components?.canvas?.internalUrl, 20_000);
+    for (let i = 0; i < 5; i++) {
+      const deployments = k(['get', 'deployments', '-n', 'workspace-system', '-l', `platform.aileron.io/workspace-id=burst-${i}`, '-o', 'name']).stdout.trim().split('\n');
+      expect(deployments.sort()).toEqual([`deployment.apps/workspace-browser-burst-${i}`, `deployment.apps/workspace-canvas-burst-${i}`, `deployment.apps/workspace-runtime-burst-${i}`]);
+    }
+    second.proc.kill('SIGTERM');
+    await second.exited;
+  });
+});

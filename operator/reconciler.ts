@@ -42,12 +42,15 @@ const key = (o: KubernetesObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.na
 export class Reconciler {
   /** Hash of the objects last applied per Workspace uid: unchanged desired state means no writes. */
   private readonly applied = new Map<string, string>();
+  /** The status last written per uid: the informer cache lags behind our own writes. */
+  private readonly written = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
   /** Forget what was applied for a workspace (an owned object changed or vanished). */
   invalidate(uid: string): void {
     this.applied.delete(uid);
+    this.written.delete(uid);
   }
 
   async reconcile(ws: WorkspaceResource): Promise<void> {
@@ -81,7 +84,8 @@ export class Reconciler {
     const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
     if (this.applied.get(uid) !== hash) {
       for (const obj of desired.objects) await this.deps.kube.apply(obj as KubernetesObject);
-      await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
+      // A Workspace never reconciled before (no status) has nothing left over to prune.
+      if (this.applied.has(uid) || ws.status) await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
       this.applied.set(uid, hash);
       log.info('applied desired state', { objects: desired.objects.length, targetNamespace: resolved.namespace });
     }
@@ -127,7 +131,7 @@ export class Reconciler {
       await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
     }
     await this.setFinalizers(ws, ws.metadata.finalizers.filter((f) => f !== FINALIZER));
-    this.applied.delete(ws.metadata.uid ?? '');
+    this.invalidate(ws.metadata.uid ?? '');
     log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 
@@ -149,7 +153,8 @@ export class Reconciler {
   }
 
   private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<void> {
-    if (sameStatus(ws.status, status)) return;
+    const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
+    if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return;
     const { kube } = this.deps;
     try {
       await kube.call('write', () =>
@@ -165,6 +170,7 @@ export class Reconciler {
           kube.mergePatchOptions(),
         ),
       );
+      this.written.set(uid, status);
     } catch (err) {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile
     }

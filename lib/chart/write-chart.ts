@@ -13,7 +13,7 @@ import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
 import { CONFIG_DATA_HELPERS, KNOWLEDGE_BASES_PVC, NAMESPACES, PLATFORM_CONFIG, SECRETS } from './templates/config.js';
-import { FRONTEND, nginxConfHelper, SENSITIVE_ENV_HELPER, WORKSPACE_MANAGER, WORKSPACE_OPERATOR } from './templates/services.js';
+import { FRONTEND, HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER, WORKSPACE_MANAGER, WORKSPACE_OPERATOR } from './templates/services.js';
 import { COTURN, KEYCLOAK, POSTGRES, REALM_HELPER, REDIS } from './templates/backing.js';
 import { INGRESS, NETWORK_POLICIES } from './templates/routing.js';
 import { NOTES, TEST_HOOK } from './templates/hooks.js';
@@ -59,7 +59,7 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'values.schema.json': `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ValuesSchema }, null, 2)}\n`,
     '.helmignore': '.git/\n*.swp\n*.bak\n*.tmp\n',
     'crds/platform.aileron.io_workspaces.yaml': HEADER + crd,
-    'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, nginxConfHelper(), REALM_HELPER].join('\n'),
+    'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER].join('\n'),
     'templates/NOTES.txt': NOTES,
     'templates/platform-config.yaml': PLATFORM_CONFIG,
     'templates/secrets.yaml': SECRETS,

@@ -13,6 +13,14 @@ import { credentialsSecretName } from './secrets.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
 
 export const OPERATOR_METRICS_PORT = 8080;
+
+/** Old-space size for the operator: 60% of its memory limit (MiB), 128 when the limit is not in Mi/Gi. */
+export function heapLimitMb(limit: string | undefined): number {
+  const m = /^(\d+)(Mi|Gi)$/.exec(limit ?? '');
+  if (!m) return 128;
+  const mib = Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+  return Math.max(64, Math.floor(mib * 0.6));
+}
 export const OPERATOR_HEALTH_PORT = 8081;
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -101,6 +109,8 @@ export class WorkspaceOperator extends Construct {
               { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
               { name: 'LOG_LEVEL', value: o.logLevel },
               { name: 'COTURN_SECRET_NAME', value: v.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '' },
+              // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
+              { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMb(o.resources.limits?.memory)}` },
             ],
             readinessProbe: httpProbe('/readyz', 'health'),
             livenessProbe: httpProbe('/healthz', 'health', 20),

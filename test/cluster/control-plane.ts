@@ -95,7 +95,8 @@ export class ControlPlane {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(this.dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(this.dir, 'sa.key')}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
+      // kubeadm's default: room for thousands of workspace Services.
+      '--service-cluster-ip-range=10.96.0.0/12',
       '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount',
       '--v=0',

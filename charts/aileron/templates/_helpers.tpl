@@ -260,6 +260,15 @@ true
 {{- end -}}
 {{- end -}}
 
+{{- define "aileron.heapLimitMb" -}}
+{{- $limit := toString (dig "limits" "memory" "" .) -}}
+{{- if regexMatch "^[0-9]+(Mi|Gi)$" $limit -}}
+{{- $mib := int (regexFind "^[0-9]+" $limit) -}}
+{{- if hasSuffix "Gi" $limit }}{{ $mib = mul $mib 1024 }}{{ end -}}
+{{- max 64 (div (mul $mib 6) 10) -}}
+{{- else -}}128{{- end -}}
+{{- end -}}
+
 {{- define "aileron.nginxConf" -}}
 worker_processes auto;
 pid /tmp/nginx.pid;

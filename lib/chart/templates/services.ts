@@ -28,6 +28,17 @@ export const secretEnv = (name: string, secretExpr: string, key: string, optiona
 export const emptyDir = (name: string, size = '64Mi') => `- emptyDir:\n    sizeLimit: ${size}\n  name: ${name}`;
 
 /** The credential test of splitEnv, in Go's RE2 with the same pattern sources. */
+/** heapLimitMb() of workspace-operator.ts. */
+export const HEAP_LIMIT_HELPER = `{{- define "aileron.heapLimitMb" -}}
+{{- $limit := toString (dig "limits" "memory" "" .) -}}
+{{- if regexMatch "^[0-9]+(Mi|Gi)$" $limit -}}
+{{- $mib := int (regexFind "^[0-9]+" $limit) -}}
+{{- if hasSuffix "Gi" $limit }}{{ $mib = mul $mib 1024 }}{{ end -}}
+{{- max 64 (div (mul $mib 6) 10) -}}
+{{- else -}}128{{- end -}}
+{{- end -}}
+`;
+
 export const SENSITIVE_ENV_HELPER = `{{- define "aileron.isSensitiveEnv" -}}
 {{- $key := index . 0 -}}{{- $value := toString (index . 1) -}}
 {{- if or (regexMatch \`(?i)${SENSITIVE_KEY_PATTERN}\` $key) (has $key (list ${CONNECTION_KEYS.map((k) => `"${k}"`).join(' ')})) (regexMatch \`${URL_WITH_PASSWORD_PATTERN}\` $value) -}}
@@ -311,7 +322,9 @@ ${deploymentTemplate({
   - name: LOG_LEVEL
     value: {{ $o.logLevel }}
   - name: COTURN_SECRET_NAME
-    value: {{ if .Values.coturn.enabled }}{{ include "aileron.secretName" (list $ "coturn" .Values.coturn.existingSecret) | quote }}{{ else }}""{{ end }}`,
+    value: {{ if .Values.coturn.enabled }}{{ include "aileron.secretName" (list $ "coturn" .Values.coturn.existingSecret) | quote }}{{ else }}""{{ end }}
+  - name: NODE_OPTIONS
+    value: "--max-old-space-size={{ include "aileron.heapLimitMb" $o.resources }}"`,
         httpProbe('readinessProbe', '/readyz', 'health'),
         httpProbe('livenessProbe', '/healthz', 'health', 20),
       ].join('\n'),

@@ -1,0 +1,90 @@
+import { buildStatus, deploymentReady, sameStatus } from '../../operator/status.js';
+import { WorkQueue } from '../../operator/queue.js';
+import { heapLimitMb } from '../../lib/components/workspace-operator.js';
+import { desiredState } from '../../lib/workspace/workspace-chart.js';
+import { workspacePlatform } from '../../lib/workspace/platform.js';
+import { defaultValues } from '../../lib/values/load.js';
+import type { WorkspaceResource } from '../../lib/workspace/model.js';
+
+const platform = workspacePlatform(defaultValues());
+const ws: WorkspaceResource = {
+  apiVersion: 'platform.aileron.io/v1alpha1',
+  kind: 'Workspace',
+  metadata: { name: 'w', namespace: 'workspace-system', generation: 3 },
+  spec: { workspaceId: 'w1', ownerId: 'u', browser: { enabled: false } } as WorkspaceResource['spec'],
+};
+const resolved = desiredState(ws, platform).workspace;
+const ready = { metadata: { generation: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } };
+
+describe('workspace status', () => {
+  test('Running with Ready=True once every enabled component is available; disabled ones say so', () => {
+    const s = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready], ['workspace-canvas-w1', ready]]), now: 't1' }) as Record<string, any>;
+    expect(s.phase).toBe('Running');
+    expect(s.observedGeneration).toBe(3);
+    expect(s.components.browser).toEqual({ phase: 'Disabled', ready: false });
+    expect(s.firewall.browser).toBeUndefined();
+    expect(s.conditions.map((c: any) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'True', 'ComponentsReady'],
+      ['Progressing', 'False', 'Deployed'],
+      ['Degraded', 'False', 'AsExpected'],
+    ]);
+  });
+
+  test('Reconciling, naming what it waits for, while a Deployment is not available', () => {
+    const s = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]) }) as Record<string, any>;
+    expect(s.phase).toBe('Reconciling');
+    expect(s.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', message: 'waiting for canvas' });
+  });
+
+  test('a Deployment whose new generation is not yet observed is not ready', () => {
+    expect(deploymentReady({ metadata: { generation: 3 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } })).toBe(false);
+    expect(deploymentReady(ready)).toBe(true);
+  });
+
+  test('Failed with Degraded=True and the reason', () => {
+    const s = buildStatus({ ws, deployments: new Map(), failure: { reason: 'NamespaceNotAllowed', message: 'nope' } }) as Record<string, any>;
+    expect(s.phase).toBe('Failed');
+    expect(s.conditions.find((c: any) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'NamespaceNotAllowed', message: 'nope' });
+  });
+
+  test('lastTransitionTime moves only when a condition flips', () => {
+    const first = buildStatus({ ws, resolved, platform, deployments: new Map(), now: 't1' }) as Record<string, any>;
+    const again = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map(), now: 't2' }) as Record<string, any>;
+    expect(again.conditions[0].lastTransitionTime).toBe('t1');
+    expect(sameStatus(first, again)).toBe(true);
+    const flipped = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready], ['workspace-canvas-w1', ready]]), now: 't3' }) as Record<string, any>;
+    expect(flipped.conditions[0].lastTransitionTime).toBe('t3');
+    expect(sameStatus(first, flipped)).toBe(false);
+  });
+});
+
+describe('work queue', () => {
+  test('a key is queued once, and one added while it runs comes back after', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    expect(q.depth).toBe(2);
+    expect(await q.next()).toBe('a');
+    q.add('a'); // changed while running
+    expect(await q.next()).toBe('b');
+    q.done('a');
+    expect(await q.next()).toBe('a');
+    q.shutdown();
+    expect(await q.next()).toBeUndefined();
+  });
+
+  test('failures back off exponentially', () => {
+    const q = new WorkQueue();
+    expect([q.addAfterFailure('x'), q.addAfterFailure('x'), q.addAfterFailure('x')]).toEqual([500, 1000, 2000]);
+    q.forget('x');
+    expect(q.addAfterFailure('x')).toBe(500);
+    q.shutdown();
+  });
+});
+
+test('the operator heap cap follows its memory limit', () => {
+  expect(heapLimitMb('256Mi')).toBe(153);
+  expect(heapLimitMb('1Gi')).toBe(614);
+  expect(heapLimitMb(undefined)).toBe(128);
+});

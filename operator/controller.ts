@@ -4,9 +4,9 @@
  * few workers. Informers restart themselves after watch errors (the API
  * server restarting, for one).
  */
-import { AppsV1Api, makeInformer, type Informer, type KubernetesObject, type ObjectCache, type V1Deployment } from '@kubernetes/client-node';
+import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { MANAGED_BY, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../lib/workspace/labels.js';
+import { MANAGED_BY } from '../lib/workspace/labels.js';
 import type { WorkspaceResource } from '../lib/workspace/model.js';
 import type { OperatorConfig } from './config.js';
 import type { Kube } from './kube.js';
@@ -15,13 +15,14 @@ import type { Metrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
+import { DeploymentCache } from './deployment-cache.js';
 
 type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export class Controller {
   private readonly queue = new WorkQueue();
   private workspaces!: Watched<KubernetesObject>;
-  private deployments!: Watched<V1Deployment>;
+  private readonly deployments: DeploymentCache;
   private readonly reconciler: Reconciler;
   private workers: Promise<void>[] = [];
   private stopped = false;
@@ -33,12 +34,13 @@ export class Controller {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
+    this.deployments = new DeploymentCache(kube.kc, `app.kubernetes.io/managed-by=${MANAGED_BY}`, log);
     this.reconciler = new Reconciler({
       kube,
       metrics,
       log,
       platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap),
-      deployment: (namespace, name) => this.deployments?.get(name, namespace),
+      deployment: (namespace, name) => this.deployments.get(namespace, name),
     });
   }
 
@@ -51,48 +53,33 @@ export class Controller {
     this.workspaces = makeInformer(this.kube.kc, path, () =>
       (ns ? this.kube.custom.listNamespacedCustomObject({ ...params, namespace: ns }) : this.kube.custom.listClusterCustomObject(params)) as never,
     );
-    const apps = this.kube.kc.makeApiClient(AppsV1Api);
-    const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-    this.deployments = makeInformer(
-      this.kube.kc,
-      '/apis/apps/v1/deployments',
-      () => apps.listDeploymentForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
 
     const enqueueWorkspace = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
     for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, enqueueWorkspace);
     // A change to an owned Deployment refreshes status; a deletion also forces a re-apply.
-    const enqueueOwner = (d: V1Deployment, deleted = false) => {
-      const labels = d.metadata?.labels ?? {};
-      const owner = `${labels[OWNER_NAMESPACE_LABEL]}/${labels[OWNER_NAME_LABEL]}`;
-      if (deleted) {
-        const ws = this.workspaces.get(labels[OWNER_NAME_LABEL] ?? '', labels[OWNER_NAMESPACE_LABEL]);
+    this.deployments.on((d, event) => {
+      if (event === 'delete') {
+        const ws = this.workspaces.get(d.owner.name, d.owner.namespace);
         if (ws?.metadata?.uid) this.reconciler.invalidate(ws.metadata.uid);
       }
-      this.queue.add(owner);
-    };
-    this.deployments.on('add', (d) => enqueueOwner(d));
-    this.deployments.on('update', (d) => enqueueOwner(d));
-    this.deployments.on('delete', (d) => enqueueOwner(d, true));
-    for (const [name, informer] of [['workspaces', this.workspaces], ['deployments', this.deployments]] as const) {
-      informer.on('error', (err: unknown) => {
-        if (this.stopped) return;
-        this.log.warn('watch failed; restarting it', { informer: name, error: String((err as Error)?.message ?? err) });
-        setTimeout(() => void this.startWithRetry(informer, name), 1000);
-      });
-    }
-    await this.startWithRetry(this.deployments, 'deployments');
-    await this.startWithRetry(this.workspaces, 'workspaces');
+      this.queue.add(`${d.owner.namespace}/${d.owner.name}`);
+    });
+    this.workspaces.on('error', (err: unknown) => {
+      if (this.stopped) return;
+      this.log.warn('watch failed; restarting it', { informer: 'workspaces', error: String((err as Error)?.message ?? err) });
+      setTimeout(() => void this.startWithRetry(this.workspaces, 'workspaces'), 1000);
+    });
+    await this.startWithRetry(() => this.deployments.start(), 'deployments');
+    await this.startWithRetry(() => this.workspaces.start(), 'workspaces');
     this.synced = true;
     this.log.info('watching', { namespace: ns || '(all)' });
     this.workers = Array.from({ length: this.cfg.workers }, () => this.work());
   }
 
-  private async startWithRetry(informer: Watched<KubernetesObject> | Watched<V1Deployment>, name: string): Promise<void> {
+  private async startWithRetry(start: Watched<KubernetesObject> | (() => Promise<void>), name: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await informer.start();
+        await (typeof start === 'function' ? start() : start.start());
         return;
       } catch (err) {
         if (this.stopped) return;
@@ -130,7 +117,8 @@ export class Controller {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.shutdown();
-    await Promise.allSettled([this.workspaces?.stop(), this.deployments?.stop()]);
+    this.deployments.stop();
+    await Promise.allSettled([this.workspaces?.stop()]);
     await Promise.allSettled(this.workers);
   }
 }

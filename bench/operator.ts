@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../test/cluster/control-plane.js';
+import { heapLimitMb } from '../lib/components/workspace-operator.js';
+import { defaultValues } from '../lib/values/load.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
@@ -27,8 +29,9 @@ k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io'])
 const saConfig = kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator');
 
 const metricsPort = 19280;
-// The heap cap the chart's default limit (256Mi) gives the operator: see heapLimitMb().
-const operator = spawn(process.execPath, ['--max-old-space-size=153', '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'operator', 'main.js')], {
+// The heap cap the chart's default memory limit gives the operator (heapLimitMb).
+const heapMb = heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory);
+const operator = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'operator', 'main.js')], {
   env: { ...process.env, KUBECONFIG: saConfig, POD_NAMESPACE: 'aileron', POD_NAME: 'bench', HEALTH_PORT: '19281', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn', KUBE_API_QPS: QPS, KUBE_API_BURST: String(Number(QPS) * 2), WORKERS: '8' },
   stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'ignore', 'inherit', 'pipe'],
 });
@@ -109,7 +112,7 @@ await plane.stop();
 
 const latencies = [...reconciled].map(([name, at]) => at - created.get(name)!).sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-console.log(`workspaces: ${N} (created in ${(createdIn / 1000).toFixed(1)} s, operator at ${QPS} API requests/s, 8 workers)`);
+console.log(`workspaces: ${N} (created in ${(createdIn / 1000).toFixed(1)} s, operator at ${QPS} API requests/s, 8 workers, heap cap ${heapMb} MB)`);
 console.log(`time until all reconciled: ${(total / 1000).toFixed(1)} s (${(N / (total / 1000)).toFixed(1)} workspaces/s)`);
 console.log(`create to status: p50 ${(pct(50) / 1000).toFixed(2)} s, p99 ${(pct(99) / 1000).toFixed(2)} s`);
 console.log(`API writes per workspace: ${((writesReconciled - writesBefore) / N).toFixed(1)}`);

@@ -106,6 +106,7 @@ export class Controller {
         this.metrics.reconciles.inc({ result: 'error' });
         this.metrics.reconcileErrors.inc({ reason: 'ApplyFailed' });
         this.log.error('reconcile failed; will retry', { workspace: name, namespace, retryInMs: delay, error: (err as Error).message });
+        if (ws) await this.reconciler.recordFailure(ws, err as Error);
       } finally {
         timer();
         this.queue.done(key);

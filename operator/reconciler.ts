@@ -135,41 +135,25 @@ export class Reconciler {
     log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 
-  private async setFinalizers(ws: WorkspaceResource, finalizers: string[]): Promise<void> {
+  /** A merge patch of the Workspace, or of its status subresource. */
+  private patchWorkspace(ws: WorkspaceResource, body: object, subresource?: 'status'): Promise<unknown> {
     const { kube } = this.deps;
-    await kube.call('write', () =>
-      kube.custom.patchNamespacedCustomObject(
-        {
-          group: WORKSPACE_API_GROUP,
-          version: WORKSPACE_VERSION,
-          namespace: ws.metadata.namespace!,
-          plural: WORKSPACE_RESOURCE,
-          name: ws.metadata.name,
-          body: { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } },
-        },
-        kube.mergePatchOptions(),
-      ),
+    const request = { group: WORKSPACE_API_GROUP, version: WORKSPACE_VERSION, namespace: ws.metadata.namespace!, plural: WORKSPACE_RESOURCE, name: ws.metadata.name, body };
+    return kube.call('write', () =>
+      subresource ? kube.custom.patchNamespacedCustomObjectStatus(request, kube.mergePatchOptions()) : kube.custom.patchNamespacedCustomObject(request, kube.mergePatchOptions()),
     );
+  }
+
+  private async setFinalizers(ws: WorkspaceResource, finalizers: string[]): Promise<void> {
+    // resourceVersion makes it conditional: a concurrent change is a conflict, retried on fresh data.
+    await this.patchWorkspace(ws, { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } });
   }
 
   private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<void> {
     const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
     if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return;
-    const { kube } = this.deps;
     try {
-      await kube.call('write', () =>
-        kube.custom.patchNamespacedCustomObjectStatus(
-          {
-            group: WORKSPACE_API_GROUP,
-            version: WORKSPACE_VERSION,
-            namespace: ws.metadata.namespace!,
-            plural: WORKSPACE_RESOURCE,
-            name: ws.metadata.name,
-            body: { status },
-          },
-          kube.mergePatchOptions(),
-        ),
-      );
+      await this.patchWorkspace(ws, { status }, 'status');
       this.written.set(uid, status);
     } catch (err) {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile
@@ -196,6 +180,11 @@ export class Reconciler {
     }
     this.turnCache = { at: Date.now(), value };
     return value;
+  }
+
+  /** A Warning Event for a reconcile that failed and will be retried. */
+  recordFailure(ws: WorkspaceResource, error: Error): Promise<void> {
+    return this.event(ws, 'Warning', 'ReconcileFailed', error.message.split('\n')[0].slice(0, 1024));
   }
 
   private async event(ws: WorkspaceResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

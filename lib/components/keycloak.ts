@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum, goJson } from '../platform/checksum.js';
-import { splitEnv } from '../platform/credentials.js';
+import { extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { platformHosts, publicUrl } from '../values/hosts.js';
@@ -52,7 +52,6 @@ export class Keycloak extends Construct {
     new k8s.KubeConfigMap(this, 'realm', { metadata: ctx.metadata('keycloak', realmName), data });
 
     const secret = credentialsSecretName(ctx, 'keycloak');
-    const { plain, sensitive } = splitEnv(kc.env);
     const env: k8s.EnvVar[] = [
       secretEnv('KC_BOOTSTRAP_ADMIN_USERNAME', secret, SECRET_KEYS.keycloak.adminUser),
       secretEnv('KC_BOOTSTRAP_ADMIN_PASSWORD', secret, SECRET_KEYS.keycloak.adminPassword),
@@ -76,8 +75,7 @@ export class Keycloak extends Construct {
     } else if (!('KC_DB' in kc.env)) {
       env.push({ name: 'KC_DB', value: 'postgres' });
     }
-    for (const key of Object.keys(sensitive)) env.push(secretEnv(key, secret, key));
-    for (const [name, value] of Object.entries(plain)) env.push({ name, value });
+    env.push(...extraEnv(kc.env, secret));
 
     platformDeployment(this, ctx, {
       component: 'keycloak',

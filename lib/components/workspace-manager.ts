@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import { splitEnv } from '../platform/credentials.js';
+import { extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
@@ -30,7 +30,6 @@ export interface WorkspaceManagerProps {
 export function managerEnv(ctx: PlatformContext): k8s.EnvVar[] {
   const v = ctx.values;
   const managerSecret = credentialsSecretName(ctx, 'workspace-manager');
-  const { plain, sensitive } = splitEnv(v.workspaceManager.env);
   const fromSecret = (key: string, optional?: boolean) => secretEnv(key, managerSecret, key, optional);
   const env: k8s.EnvVar[] = [fromSecret(SECRET_KEYS.workspaceManager.secretKey)];
   const given = (key: string) => key in v.workspaceManager.env;
@@ -68,10 +67,7 @@ export function managerEnv(ctx: PlatformContext): k8s.EnvVar[] {
       if (!bundled && !given(key)) env.push(fromSecret(key, true));
     }
   }
-  for (const key of Object.keys(sensitive).filter((k) => k !== SECRET_KEYS.workspaceManager.secretKey)) {
-    env.push(fromSecret(key));
-  }
-  for (const [name, value] of Object.entries(plain)) env.push({ name, value });
+  env.push(...extraEnv(v.workspaceManager.env, managerSecret, [SECRET_KEYS.workspaceManager.secretKey]));
   env.push({ name: 'KNOWLEDGE_BASES_PATH', value: KNOWLEDGE_BASES_MOUNT });
   return env;
 }

@@ -14,12 +14,12 @@ import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js
 
 export const OPERATOR_METRICS_PORT = 8080;
 
-/** Old-space size for the operator: 60% of its memory limit (MiB), 128 when the limit is not in Mi/Gi. */
+/** Old-space size for the operator: half its memory limit (MiB), leaving room for V8's other spaces; 128 when the limit is not in Mi/Gi. */
 export function heapLimitMb(limit: string | undefined): number {
   const m = /^(\d+)(Mi|Gi)$/.exec(limit ?? '');
   if (!m) return 128;
   const mib = Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
-  return Math.max(64, Math.floor(mib * 0.6));
+  return Math.max(64, Math.floor(mib * 0.5));
 }
 export const OPERATOR_HEALTH_PORT = 8081;
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];

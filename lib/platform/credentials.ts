@@ -53,3 +53,17 @@ export function splitEnv(env: Record<string, string>): { plain: Record<string, s
   for (const k of Object.keys(env).sort()) (isSensitiveEnv(k, env[k]) ? sensitive : plain)[k] = env[k];
   return { plain, sensitive };
 }
+
+/**
+ * Extra env from values, as containers get it: credentials through
+ * secretKeyRef on `secretName`, the rest as plain values, each in key order.
+ */
+export function extraEnv(env: Record<string, string>, secretName: string, exclude: string[] = []): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> {
+  const { plain, sensitive } = splitEnv(env);
+  return [
+    ...Object.keys(sensitive)
+      .filter((k) => !exclude.includes(k))
+      .map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } })),
+    ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+  ];
+}

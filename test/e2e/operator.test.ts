@@ -193,6 +193,20 @@ describe('one operator', () => {
   });
 });
 
+test('WATCH_NAMESPACE: only Workspaces in that namespace are reconciled', async () => {
+  const op = startOperator('op-watch', { WATCH_NAMESPACE: 'ws-owners' });
+  await eventually('op-watch leads', () => leaseHolder() === 'op-watch');
+  kOk(['apply', '-f', '-'], workspace('ws-watched', 'watched', 'ws-owners', '  targetNamespace: workspace-system\n'));
+  kOk(['apply', '-f', '-'], workspace('ws-unwatched', 'unwatched', 'workspace-system'));
+  await eventually('the watched one reconciled', () => status('ws-watched', 'ws-owners').components?.runtime?.internalUrl);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(status('ws-unwatched')).toEqual({});
+  expect(exists('deployment', 'workspace-runtime-unwatched')).toBe(false);
+  op.proc.kill('SIGTERM');
+  expect(await op.exited).toBe(0);
+  kOk(['delete', 'workspace', 'ws-unwatched', '-n', 'workspace-system']);
+});
+
 describe('two replicas', () => {
   test('exactly one leads; the other takes over within the lease duration when it dies', async () => {
     const a = startOperator('op-b');

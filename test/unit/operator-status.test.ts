@@ -84,7 +84,7 @@ describe('work queue', () => {
 });
 
 test('the operator heap cap follows its memory limit', () => {
-  expect(heapLimitMb('256Mi')).toBe(153);
-  expect(heapLimitMb('1Gi')).toBe(614);
+  expect(heapLimitMb('256Mi')).toBe(128);
+  expect(heapLimitMb('1Gi')).toBe(512);
   expect(heapLimitMb(undefined)).toBe(128);
 });

@@ -265,7 +265,7 @@ true
 {{- if regexMatch "^[0-9]+(Mi|Gi)$" $limit -}}
 {{- $mib := int (regexFind "^[0-9]+" $limit) -}}
 {{- if hasSuffix "Gi" $limit }}{{ $mib = mul $mib 1024 }}{{ end -}}
-{{- max 64 (div (mul $mib 6) 10) -}}
+{{- max 64 (div (mul $mib 5) 10) -}}
 {{- else -}}128{{- end -}}
 {{- end -}}
 

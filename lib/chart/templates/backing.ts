@@ -9,7 +9,7 @@ import { bootstrapScript, POSTGRES_PORT } from '../../components/postgres.js';
 import { redisCommand, REDIS_PORT } from '../../components/redis.js';
 import { SECRET_KEYS } from '../../components/secrets.js';
 import { containerTemplate, deploymentTemplate, indent, port, serviceTemplate, statefulSetTemplate } from '../workload-template.js';
-import { emptyDir, execProbe, httpProbe, secretEnv, tcpProbe } from './services.js';
+import { emptyDir, execProbe, extraEnvTemplate, httpProbe, secretEnv, tcpProbe } from './services.js';
 
 const keycloakSecret = 'include "aileron.secretName" (list $ "keycloak" $.Values.keycloak.auth.existingSecret)';
 const postgresSecret = 'include "aileron.secretName" (list $ "postgres" $.Values.postgres.auth.existingSecret)';
@@ -54,21 +54,7 @@ ${indent(secretEnv('KC_DB_PASSWORD', postgresSecret, SECRET_KEYS.postgres.passwo
   - name: KC_DB
     value: postgres
 {{- end }}
-{{- range $key := keys $env | sortAlpha }}
-{{- if include "aileron.isSensitiveEnv" (list $key (get $env $key)) }}
-  - name: {{ $key }}
-    valueFrom:
-      secretKeyRef:
-        key: {{ $key }}
-        name: {{ ${keycloakSecret} }}
-{{- end }}
-{{- end }}
-{{- range $key := keys $env | sortAlpha }}
-{{- if not (include "aileron.isSensitiveEnv" (list $key (get $env $key))) }}
-  - name: {{ $key }}
-    value: {{ get $env $key | toString | quote }}
-{{- end }}
-{{- end }}`;
+${extraEnvTemplate(keycloakSecret)}`;
 
 export const KEYCLOAK = `{{- if .Values.keycloak.enabled }}
 {{- $data := dict "realm.json" (include "aileron.realmJson" $) }}

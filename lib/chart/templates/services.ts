@@ -16,6 +16,26 @@ import { containerTemplate, deploymentTemplate, indent, port, serviceAccountTemp
 
 const ALL_VERBS = '["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]';
 
+/**
+ * extraEnv() of lib/platform/credentials.ts: `$env`'s credentials through
+ * secretKeyRef on the given Secret, the rest as plain values, in key order.
+ */
+export const extraEnvTemplate = (secretExpr: string, exclude = '') => `{{- range $key := keys $env | sortAlpha }}
+{{- if and (ne $key "${exclude}") (include "aileron.isSensitiveEnv" (list $key (get $env $key))) }}
+  - name: {{ $key }}
+    valueFrom:
+      secretKeyRef:
+        key: {{ $key }}
+        name: {{ ${secretExpr} }}
+{{- end }}
+{{- end }}
+{{- range $key := keys $env | sortAlpha }}
+{{- if not (include "aileron.isSensitiveEnv" (list $key (get $env $key))) }}
+  - name: {{ $key }}
+    value: {{ get $env $key | toString | quote }}
+{{- end }}
+{{- end }}`;
+
 /** HTTP / TCP probe YAML as lib/platform/pod.ts writes them. */
 export const httpProbe = (key: string, path: string, portName: string, period = 10, failures = 3) =>
   `${key}:\n  failureThreshold: ${failures}\n  httpGet:\n    path: ${path}\n    port: ${portName}\n  periodSeconds: ${period}\n  timeoutSeconds: 5`;
@@ -34,7 +54,7 @@ export const HEAP_LIMIT_HELPER = `{{- define "aileron.heapLimitMb" -}}
 {{- if regexMatch "^[0-9]+(Mi|Gi)$" $limit -}}
 {{- $mib := int (regexFind "^[0-9]+" $limit) -}}
 {{- if hasSuffix "Gi" $limit }}{{ $mib = mul $mib 1024 }}{{ end -}}
-{{- max 64 (div (mul $mib 6) 10) -}}
+{{- max 64 (div (mul $mib 5) 10) -}}
 {{- else -}}128{{- end -}}
 {{- end -}}
 `;
@@ -146,21 +166,7 @@ ${indent(secretEnv('REDIS_PASSWORD', redisSecret, SECRET_KEYS.redis.password), 2
 {{- end }}
 {{- end }}
 {{- end }}
-{{- range $key := keys $env | sortAlpha }}
-{{- if and (ne $key "SECRET_KEY") (include "aileron.isSensitiveEnv" (list $key (get $env $key))) }}
-  - name: {{ $key }}
-    valueFrom:
-      secretKeyRef:
-        key: {{ $key }}
-        name: {{ ${managerSecret} }}
-{{- end }}
-{{- end }}
-{{- range $key := keys $env | sortAlpha }}
-{{- if not (include "aileron.isSensitiveEnv" (list $key (get $env $key))) }}
-  - name: {{ $key }}
-    value: {{ get $env $key | toString | quote }}
-{{- end }}
-{{- end }}
+${extraEnvTemplate(managerSecret, 'SECRET_KEY')}
   - name: KNOWLEDGE_BASES_PATH
     value: ${KNOWLEDGE_BASES_MOUNT}`;
 

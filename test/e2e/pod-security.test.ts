@@ -1,6 +1,14 @@
 import { exampleFile, render, podSpecOf, workloads, type Loose } from '../support/render.js';
 import { k, kOk } from '../support/cluster.js';
 import type { K8sObject } from '../../lib/platform/platform-chart.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { desiredState } from '../../lib/workspace/workspace-chart.js';
+import { workspacePlatform } from '../../lib/workspace/platform.js';
+import { validateWorkspace } from '../../lib/workspace/validate.js';
+import { loadValues } from '../../lib/values/load.js';
+import { ROOT } from '../support/render.js';
 
 // Every platform pod template, created as a Pod (server-side dry run) in a
 // namespace that enforces and warns at Pod Security "restricted".
@@ -24,7 +32,12 @@ function asPod(w: K8sObject): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `psa-${w.metadata.name}`, namespace: NS, labels: template.metadata.labels }, spec });
 }
 
+// The operator's workspace pods land in namespaces the platform creates restricted.
+const example = validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
+const workspacePods = desiredState(example, workspacePlatform(loadValues()), { turn: { username: 'u', credential: 'c' } }).objects;
+
 const cases = [
+  ...workloads(workspacePods).map((w) => ['workspace', w] as const),
   ...workloads(render()).map((w) => ['default', w] as const),
   ...workloads(render({ files: [exampleFile('prod')], set: ['frontend.replicas=2'] })).map((w) => ['prod', w] as const),
 ];

@@ -132,7 +132,16 @@ const specSchema: Schema = obj(
       restartCanvasAt: timestamp('the canvas'),
     }),
   },
-  { required: ['workspaceId', 'ownerId'] },
+  {
+    required: ['workspaceId', 'ownerId'],
+    'x-kubernetes-validations': [
+      {
+        // Moving a workspace would orphan every object in the old namespace.
+        rule: 'has(self.targetNamespace) == has(oldSelf.targetNamespace) && (!has(self.targetNamespace) || self.targetNamespace == oldSelf.targetNamespace)',
+        message: 'targetNamespace is immutable; create a new Workspace to move one',
+      },
+    ],
+  },
 );
 
 const componentStatus = (what: string): Schema =>

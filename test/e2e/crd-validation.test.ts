@@ -51,6 +51,17 @@ test('workspaceId cannot change once set', () => {
   expect(res.stderr).toContain('workspaceId is immutable');
 });
 
+test('targetNamespace cannot change, nor be added or removed, once created', () => {
+  kOk(['create', '-f', '-'], workspace('moving', '  workspaceId: moving\n  ownerId: u\n  targetNamespace: team-a\n'));
+  const moved = k(['patch', 'workspace', 'moving', '-n', NS, '--type=merge', '-p', '{"spec":{"targetNamespace":"team-b"}}']);
+  expect(moved.status).not.toBe(0);
+  expect(moved.stderr).toContain('targetNamespace is immutable');
+  kOk(['create', '-f', '-'], workspace('unset', '  workspaceId: unset\n  ownerId: u\n'));
+  expect(k(['patch', 'workspace', 'unset', '-n', NS, '--type=merge', '-p', '{"spec":{"targetNamespace":"team-b"}}']).stderr).toContain('targetNamespace is immutable');
+  // Other spec changes stay allowed.
+  kOk(['patch', 'workspace', 'moving', '-n', NS, '--type=merge', '-p', '{"spec":{"ownerId":"someone-else"}}']);
+});
+
 test('status is a subresource: a spec update cannot write it', () => {
   kOk(['create', '-f', '-'], workspace('status', '  workspaceId: st\n  ownerId: u\n'));
   kOk(['patch', 'workspace', 'status', '-n', NS, '--type=merge', '-p', '{"status":{"phase":"Running"}}']);

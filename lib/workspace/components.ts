@@ -86,7 +86,8 @@ function containerFor(p: WorkspaceComponentProps): k8s.Container {
     env: env.length > 0 ? env : undefined,
     resources: resourceRequirements(c.resources),
     volumeMounts: mounts,
-    readinessProbe: c.component === 'runtime' ? httpProbe('/health', 'http') : tcpProbe(main.port),
+    // Ready when the UI answers; alive while the port is open.
+    readinessProbe: httpProbe(c.component === 'runtime' ? '/health' : '/', main.name),
     livenessProbe: tcpProbe(main.port, 20),
     // Workspace tools write all over the filesystem (package caches, editors); the rest of restricted holds.
     securityContext: restrictedContainerSecurity(false),

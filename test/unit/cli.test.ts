@@ -9,6 +9,34 @@ const CLI = join(ROOT, 'build', 'aileron-k8s.cjs'); // the bundle the bin runs
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const tmp = () => mkdtempSync(join(tmpdir(), 'cli-'));
 
+describe('aileron-k8s workspace', () => {
+  test('prints what the operator would apply, as multi-document YAML', () => {
+    const res = run('workspace', '-f', exampleFile('prod'), join(ROOT, 'examples', 'workspace.yaml'));
+    expect(res.status).toBe(0);
+    const kinds = res.stdout.split('---\n').map((d) => parse(d).kind).sort();
+    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress', 'Ingress', 'PersistentVolumeClaim', 'Secret', 'Service', 'Service', 'Service']);
+    // The TURN credential is the operator's to copy at apply time; the review output says so.
+    expect(res.stdout).toContain('<copied from aileron/aileron-turn by the operator>');
+  });
+
+  test('an invalid Workspace exits non-zero and names the field', () => {
+    const bad = join(tmp(), 'ws.yaml');
+    writeFileSync(bad, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: Bad_Id, ownerId: u}\n');
+    const res = run('workspace', bad);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('invalid Workspace: spec.workspaceId');
+    expect(res.stdout).toBe('');
+  });
+
+  test('a namespace that is not allowed is refused', () => {
+    const ws = join(tmp(), 'ws.yaml');
+    writeFileSync(ws, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, targetNamespace: elsewhere}\n');
+    const res = run('workspace', ws);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('spec.targetNamespace: "elsewhere" is not an allowed namespace');
+  });
+});
+
 describe('aileron-k8s synth', () => {
   test('-f files, --set, --release and --namespace shape the output', () => {
     const out = join(tmp(), 'out');

@@ -14,6 +14,7 @@ import { defaultValues } from '../lib/values/load.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
+// The values a large install would set: workspaceOperator.apiQps=300, workspaceOperator.workers=8.
 const QPS = process.env.BENCH_QPS ?? '300';
 const ROOT = process.cwd();
 const NS = 'workspace-system';

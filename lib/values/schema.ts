@@ -303,6 +303,8 @@ export const ValuesSchema = Type.Object(
         ...podSettings(1),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Workspace operator container resources'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),
+        workers: int(4, 'Workspaces reconciled in parallel', { minimum: 1, maximum: 64 }),
+        apiQps: int(50, 'Client-side limit on Kubernetes API requests per second (bursts to twice this)', { minimum: 1, maximum: 5000 }),
         logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
           default: 'info',
           description: 'Operator log level',

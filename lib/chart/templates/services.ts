@@ -323,6 +323,12 @@ ${deploymentTemplate({
     value: {{ include "aileron.name" (list $ "platform-config") }}
   - name: LEADER_ELECTION
     value: {{ $o.leaderElection | toString | quote }}
+  - name: WORKERS
+    value: {{ $o.workers | toString | quote }}
+  - name: KUBE_API_QPS
+    value: {{ $o.apiQps | toString | quote }}
+  - name: KUBE_API_BURST
+    value: {{ mul $o.apiQps 2 | toString | quote }}
   - name: LEADER_ELECTION_LEASE_NAME
     value: {{ $name }}
   - name: LOG_LEVEL

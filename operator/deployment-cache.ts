@@ -17,7 +17,11 @@ type Listener = (d: CompactDeployment, event: 'add' | 'update' | 'delete') => vo
 function compact(d: V1Deployment): CompactDeployment {
   const labels = d.metadata?.labels ?? {};
   const s = d.status ?? {};
+  const stuck = s.conditions?.find(
+    (c) => (c.type === 'Progressing' && c.status === 'False') || (c.type === 'ReplicaFailure' && c.status === 'True'),
+  );
   return {
+    failure: stuck ? `${stuck.reason ?? stuck.type}${stuck.message ? `: ${stuck.message}` : ''}` : undefined,
     metadata: { name: d.metadata?.name, generation: d.metadata?.generation },
     status: { observedGeneration: s.observedGeneration, availableReplicas: s.availableReplicas, updatedReplicas: s.updatedReplicas, readyReplicas: s.readyReplicas },
     owner: { namespace: labels[OWNER_NAMESPACE_LABEL] ?? '', name: labels[OWNER_NAME_LABEL] ?? '' },

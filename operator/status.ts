@@ -23,6 +23,8 @@ export interface Condition {
 export interface DeploymentView {
   metadata?: { name?: string; generation?: number };
   status?: { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number; readyReplicas?: number };
+  /** Why the Deployment cannot make progress (ProgressDeadlineExceeded, ReplicaFailure), if it cannot. */
+  failure?: string;
 }
 
 export type Phase = 'Pending' | 'Reconciling' | 'Running' | 'Failed';
@@ -72,16 +74,21 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
 
   const components: Record<string, unknown> = {};
   const waiting: string[] = [];
+  const failing: string[] = [];
+  let observed = 0;
   for (const c of COMPONENTS) {
     const rc = resolved.components[c];
     if (!rc.enabled) {
       components[c] = { phase: 'Disabled', ready: false };
       continue;
     }
-    const ready = deploymentReady(deployments.get(rc.name));
+    const d = deployments.get(rc.name);
+    if (d) observed++;
+    const ready = deploymentReady(d);
     if (!ready) waiting.push(c);
+    if (!ready && d?.failure) failing.push(`${c}: ${d.failure}`);
     components[c] = {
-      phase: ready ? 'Running' : 'Pending',
+      phase: ready ? 'Running' : d?.failure ? 'Failed' : 'Pending',
       ready,
       internalUrl: rc.internalUrl,
       externalUrl: rc.externalUrl,
@@ -89,12 +96,14 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
     };
   }
   const running = waiting.length === 0;
+  // Pending until the operator has seen any of its Deployments; Reconciling while they come up.
+  const phase: Phase = running ? 'Running' : observed === 0 ? 'Pending' : 'Reconciling';
   const firewall = {
     workspace: firewallStatus(resolved.firewall.workspace, platform),
     ...(resolved.components.browser.enabled ? { browser: firewallStatus(resolved.firewall.browser, platform) } : {}),
   };
   return {
-    phase: running ? 'Running' : 'Reconciling',
+    phase,
     observedGeneration: generation,
     targetNamespace: resolved.namespace,
     components,
@@ -106,7 +115,9 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
       running
         ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
         : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
-      cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+      failing.length > 0
+        ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
+        : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
     ],
   };
 }

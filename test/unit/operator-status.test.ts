@@ -1,4 +1,4 @@
-import { buildStatus, deploymentReady, sameStatus } from '../../operator/status.js';
+import { buildStatus, deploymentReady, sameStatus, type DeploymentView } from '../../operator/status.js';
 import { WorkQueue } from '../../operator/queue.js';
 import { heapLimitMb } from '../../lib/components/workspace-operator.js';
 import { desiredState } from '../../lib/workspace/workspace-chart.js';
@@ -14,7 +14,7 @@ const ws: WorkspaceResource = {
   spec: { workspaceId: 'w1', ownerId: 'u', browser: { enabled: false } } as WorkspaceResource['spec'],
 };
 const resolved = desiredState(ws, platform).workspace;
-const ready = { metadata: { generation: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } };
+const ready: DeploymentView = { metadata: { generation: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } };
 
 describe('workspace status', () => {
   test('Running with Ready=True once every enabled component is available; disabled ones say so', () => {
@@ -36,6 +36,22 @@ describe('workspace status', () => {
     expect(s.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', message: 'waiting for canvas' });
   });
 
+  test('Pending until any Deployment is seen', () => {
+    expect((buildStatus({ ws, resolved, platform, deployments: new Map() }) as Record<string, any>).phase).toBe('Pending');
+  });
+
+  test('a Deployment that cannot progress makes the workspace Degraded and the component Failed', () => {
+    const stuck: DeploymentView = { ...ready, status: { observedGeneration: 2 }, failure: 'ProgressDeadlineExceeded: ReplicaSet has timed out progressing' };
+    const s = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', stuck], ['workspace-canvas-w1', ready]]) }) as Record<string, any>;
+    expect(s.phase).toBe('Reconciling');
+    expect(s.components.runtime.phase).toBe('Failed');
+    expect(s.conditions.find((c: any) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'ComponentFailing',
+      message: 'runtime: ProgressDeadlineExceeded: ReplicaSet has timed out progressing',
+    });
+  });
+
   test('a Deployment whose new generation is not yet observed is not ready', () => {
     expect(deploymentReady({ metadata: { generation: 3 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } })).toBe(false);
     expect(deploymentReady(ready)).toBe(true);
@@ -48,8 +64,8 @@ describe('workspace status', () => {
   });
 
   test('lastTransitionTime moves only when a condition flips', () => {
-    const first = buildStatus({ ws, resolved, platform, deployments: new Map(), now: 't1' }) as Record<string, any>;
-    const again = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map(), now: 't2' }) as Record<string, any>;
+    const first = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't1' }) as Record<string, any>;
+    const again = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't2' }) as Record<string, any>;
     expect(again.conditions[0].lastTransitionTime).toBe('t1');
     expect(sameStatus(first, again)).toBe(true);
     const flipped = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready], ['workspace-canvas-w1', ready]]), now: 't3' }) as Record<string, any>;

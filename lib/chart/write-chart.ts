@@ -109,6 +109,13 @@ or let the release own it (it is kept on uninstall, so Workspaces survive):
 helm upgrade --install aileron charts/aileron -n aileron --skip-crds --set crds.upgradeWithRelease=true
 \`\`\`
 
+A CRD that already exists (installed from \`crds/\` or with kubectl) must first be marked for adoption:
+
+\`\`\`bash
+kubectl annotate crd workspaces.platform.aileron.io meta.helm.sh/release-name=aileron meta.helm.sh/release-namespace=aileron
+kubectl label crd workspaces.platform.aileron.io app.kubernetes.io/managed-by=Helm
+\`\`\`
+
 ## Values
 
 ${valuesMarkdownTable()}

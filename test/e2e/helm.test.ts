@@ -71,3 +71,21 @@ test('helm uninstall removes the release and keeps data and namespaces', () => {
   expect(kOk(['get', 'namespace', 'helm-ws', '-o', 'jsonpath={.metadata.name}'])).toBe('helm-ws');
   expect(kOk(['get', 'crd', 'workspaces.platform.aileron.io', '-o', 'jsonpath={.metadata.name}'])).toBe('workspaces.platform.aileron.io');
 });
+
+test('crds.upgradeWithRelease: an existing CRD is adopted by the release, upgraded with it, and kept on uninstall', () => {
+  const crd = 'crd/workspaces.platform.aileron.io';
+  // The adoption step the README gives for a CRD that crds/ (or kubectl) created earlier.
+  kOk(['annotate', crd, '--overwrite', 'meta.helm.sh/release-name=crdowner', 'meta.helm.sh/release-namespace=helm-crd']);
+  kOk(['label', crd, '--overwrite', 'app.kubernetes.io/managed-by=Helm']);
+  const owned = [
+    '--skip-crds', '--set', 'crds.upgradeWithRelease=true', '-f', join(CHART, '..', '..', 'test', 'values', 'minimal.yaml'),
+    '--set', 'kubernetes.allowedNamespaces={helm-crd}', '--set', 'kubernetes.defaultNamespace=helm-crd',
+  ];
+  const install = helm('install', 'crdowner', CHART, '-n', 'helm-crd', '--create-namespace', ...owned);
+  expect(install.stderr).toBe('');
+  expect(install.status).toBe(0);
+  expect(helm('upgrade', 'crdowner', CHART, '-n', 'helm-crd', ...owned).status).toBe(0);
+  expect(kOk(['get', crd, '-o', 'jsonpath={.metadata.annotations.helm\\.sh/resource-policy}'])).toBe('keep');
+  expect(helm('uninstall', 'crdowner', '-n', 'helm-crd').status).toBe(0);
+  expect(kOk(['get', crd, '-o', 'jsonpath={.metadata.name}'])).toBe('workspaces.platform.aileron.io');
+});

@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         'set-string': { type: 'string', multiple: true, default: [] },
         release: { type: 'string', default: 'aileron' },
         namespace: { type: 'string', short: 'n', default: 'aileron' },
-        output: { type: 'string', short: 'o', default: 'dist' },
+        output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: command === 'workspace',
@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     if (command === 'chart') {
-      const out = parsed.values.output === 'dist' ? 'charts/aileron' : parsed.values.output!;
+      const out = opts.output ?? 'charts/aileron';
       const files = writeChart(out);
       process.stdout.write(`wrote the chart (${files.length} files) to ${out}\n`);
       return 0;
@@ -76,14 +76,15 @@ export async function main(argv: string[]): Promise<number> {
     const values = loadValues({ files: opts.values, set: opts.set, setString: opts['set-string'] });
     switch (command) {
       case 'synth': {
+        const out = opts.output ?? 'dist';
         const objects = renderPlatform({
           values,
           release: opts.release,
           namespace: opts.namespace,
-          secrets: new ReusingSecretGenerator(readGeneratedSecrets(opts.output!)),
+          secrets: new ReusingSecretGenerator(readGeneratedSecrets(out)),
         });
-        const files = writeManifests(opts.output!, objects);
-        process.stdout.write(`wrote ${objects.length} objects in ${files.length} files to ${opts.output}\n`);
+        const files = writeManifests(out, objects);
+        process.stdout.write(`wrote ${objects.length} objects in ${files.length} files to ${out}\n`);
         return 0;
       }
       case 'workspace': {

@@ -56,6 +56,7 @@ export class Controller {
 
     const enqueueWorkspace = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
     for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, enqueueWorkspace);
+    this.workspaces.on('delete', (o) => o.metadata?.uid && this.reconciler.forget(o.metadata.uid));
     // A change to an owned Deployment refreshes status; a deletion also forces a re-apply.
     this.deployments.on((d, event) => {
       if (event === 'delete') {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { desiredState, type DesiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
@@ -37,6 +37,9 @@ export interface ReconcilerDeps {
   deployment: (namespace: string, name: string) => DeploymentView | undefined;
 }
 
+/** The key of the per-Workspace caches. */
+const uidOf = (ws: WorkspaceResource) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
+
 const key = (o: KubernetesObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
 
 export class Reconciler {
@@ -44,6 +47,11 @@ export class Reconciler {
   private readonly applied = new Map<string, string>();
   /** The status last written per uid: the informer cache lags behind our own writes. */
   private readonly written = new Map<string, Record<string, unknown>>();
+  /**
+   * The desired state per uid, with what it was computed from: most reconciles come from status and
+   * Deployment events and change none of its inputs, so they skip the synthesis.
+   */
+  private readonly desired = new Map<string, { inputs: string; state: DesiredState; hash: string }>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -51,6 +59,12 @@ export class Reconciler {
   invalidate(uid: string): void {
     this.applied.delete(uid);
     this.written.delete(uid);
+  }
+
+  /** Drops everything kept for a Workspace that no longer exists. */
+  forget(uid: string): void {
+    this.invalidate(uid);
+    this.desired.delete(uid);
   }
 
   async reconcile(ws: WorkspaceResource): Promise<void> {
@@ -63,9 +77,11 @@ export class Reconciler {
     } catch (err) {
       throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
     }
-    let desired;
+    const uid = uidOf(ws);
+    let desired: DesiredState;
+    let hash: string;
     try {
-      desired = desiredState(ws, platform, { turn: await this.turnCredentials(platform) });
+      ({ state: desired, hash } = await this.desiredFor(uid, ws, platform));
     } catch (err) {
       if (!(err instanceof WorkspaceError)) throw err;
       // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
@@ -80,8 +96,6 @@ export class Reconciler {
       await this.setFinalizers(ws, [...(ws.metadata.finalizers ?? []), FINALIZER]);
     }
 
-    const hash = createHash('sha256').update(JSON.stringify(desired.objects)).digest('hex');
-    const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
     if (this.applied.get(uid) !== hash) {
       for (const obj of desired.objects) await this.deps.kube.apply(obj as KubernetesObject);
       // A Workspace never reconciled before (no status) has nothing left over to prune.
@@ -102,6 +116,17 @@ export class Reconciler {
       if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
     }
     await this.writeStatus(ws, status);
+  }
+
+  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform) {
+    const turn = await this.turnCredentials(platform);
+    const inputs = JSON.stringify([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
+    const cached = this.desired.get(uid);
+    if (cached?.inputs === inputs) return cached;
+    const state = desiredState(ws, platform, { turn });
+    const entry = { inputs, state, hash: createHash('sha256').update(JSON.stringify(state.objects)).digest('hex') };
+    this.desired.set(uid, entry);
+    return entry;
   }
 
   /** Deletes this workspace's objects that the desired state no longer has (a component turned off). */
@@ -131,7 +156,7 @@ export class Reconciler {
       await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
     }
     await this.setFinalizers(ws, ws.metadata.finalizers.filter((f) => f !== FINALIZER));
-    this.invalidate(ws.metadata.uid ?? '');
+    this.forget(ws.metadata.uid ?? '');
     log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 
@@ -150,7 +175,7 @@ export class Reconciler {
   }
 
   private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<void> {
-    const uid = ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
+    const uid = uidOf(ws);
     if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return;
     try {
       await this.patchWorkspace(ws, { status }, 'status');

@@ -91,6 +91,11 @@ function templateMetadata(component: string, values: string, checksums: Record<s
 {{ include "aileron.labels" (list $ "${component}") | indent 4 }}`;
 }
 
+/** The affinity a workload gets (aileron.affinity), as a template expression. */
+function affinityExpr(component: string, values: string, replicas: string): string {
+  return `(include "aileron.affinity" (list $ "${component}" (dict "affinity" ${values}.affinity "replicas" ${replicas})) | fromYaml)`;
+}
+
 export interface DeploymentTemplate extends PodTemplate {
   checksums?: Record<string, string>;
   recreate?: boolean;
@@ -100,7 +105,7 @@ export interface DeploymentTemplate extends PodTemplate {
 
 export function deploymentTemplate(d: DeploymentTemplate): string {
   const replicas = d.replicas ?? '1';
-  const affinity = `(include "aileron.affinity" (list $ "${d.component}" (dict "affinity" ${d.values}.affinity "replicas" ${replicas})) | fromYaml)`;
+  const affinity = affinityExpr(d.component, d.values, replicas);
   return `---
 apiVersion: apps/v1
 kind: Deployment
@@ -126,7 +131,7 @@ export interface StatefulSetTemplate extends PodTemplate {
 }
 
 export function statefulSetTemplate(s: StatefulSetTemplate): string {
-  const affinity = `(include "aileron.affinity" (list $ "${s.component}" (dict "affinity" ${s.values}.affinity "replicas" 1)) | fromYaml)`;
+  const affinity = affinityExpr(s.component, s.values, '1');
   return `---
 apiVersion: apps/v1
 kind: StatefulSet
@@ -200,4 +205,22 @@ metadata:
 /** A TCP service port targeting the container port of the same name. */
 export function port(name: string, number: number | string, protocol = 'TCP', extra = ''): string {
   return `- name: ${name}\n  port: ${number}\n  protocol: ${protocol}\n  targetPort: ${name}${extra}`;
+}
+
+/** serviceAccountBinding() of lib/platform/workload.ts: `metadata` is YAML at indent 2, names are template text. */
+export function bindingTemplate(o: { kind: 'RoleBinding' | 'ClusterRoleBinding'; metadata: string; role: string; account: string; accountNamespace: string }): string {
+  return `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${o.kind}
+metadata:
+${o.metadata}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ${o.kind === 'RoleBinding' ? 'Role' : 'ClusterRole'}
+  name: ${o.role}
+subjects:
+  - kind: ServiceAccount
+    name: ${o.account}
+    namespace: ${o.accountNamespace}
+`;
 }

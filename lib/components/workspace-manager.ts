@@ -9,7 +9,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
-import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';
+import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 import { KEYCLOAK_HTTP_PORT } from './keycloak.js';
@@ -86,10 +86,11 @@ export class WorkspaceManager extends Construct {
         metadata: meta,
         rules: [{ apiGroups: [WORKSPACE_API_GROUP], resources: [WORKSPACE_RESOURCE], verbs: ALL_VERBS }],
       });
-      new k8s.KubeRoleBinding(this, `rolebinding-${namespace}`, {
+      serviceAccountBinding(this, `rolebinding-${namespace}`, {
+        kind: 'RoleBinding',
         metadata: meta,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: ctx.namespace }],
+        role: name,
+        account: { name, namespace: ctx.namespace },
       });
     }
 

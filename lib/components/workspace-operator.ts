@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
-import { platformDeployment, platformService, serviceAccount } from '../platform/workload.js';
+import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
 import { credentialsSecretName } from './secrets.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
@@ -57,17 +57,18 @@ export class WorkspaceOperator extends Construct {
     const v = ctx.values;
     const o = v.workspaceOperator;
     const name = ctx.name('workspace-operator');
-    const subject = { kind: 'ServiceAccount', name, namespace: ctx.namespace };
+    const account = { name, namespace: ctx.namespace };
     serviceAccount(this, ctx, 'workspace-operator');
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
       metadata: { name, labels: ctx.labels('workspace-operator') },
       rules: operatorRules(ctx),
     });
-    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+    serviceAccountBinding(this, 'cluster-role-binding', {
+      kind: 'ClusterRoleBinding',
       metadata: { name, labels: ctx.labels('workspace-operator') },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [subject],
+      role: name,
+      account,
     });
     new k8s.KubeRole(this, 'leader-election-role', {
       metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
@@ -75,10 +76,11 @@ export class WorkspaceOperator extends Construct {
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
       ],
     });
-    new k8s.KubeRoleBinding(this, 'leader-election-binding', {
+    serviceAccountBinding(this, 'leader-election-binding', {
+      kind: 'RoleBinding',
       metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-leader-election` },
-      subjects: [subject],
+      role: `${name}-leader-election`,
+      account,
     });
 
     const names = configMapNames(ctx);

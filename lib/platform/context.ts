@@ -11,8 +11,6 @@ export interface ReleaseOptions {
   release?: string;
   /** Namespace of the platform objects (default `aileron`). */
   namespace?: string;
-  /** Value of app.kubernetes.io/managed-by: `aileron-k8s` for synth, `Helm` for the chart. */
-  managedBy?: string;
 }
 
 export type Component =
@@ -31,7 +29,8 @@ export class PlatformContext {
   readonly release: string;
   readonly namespace: string;
   readonly fullname: string;
-  readonly managedBy: string;
+  /** The chart sets `Helm` in its own templates; synth's objects say who made them. */
+  readonly managedBy = 'aileron-k8s';
 
   constructor(
     readonly values: Values,
@@ -39,7 +38,6 @@ export class PlatformContext {
   ) {
     this.release = options.release ?? 'aileron';
     this.namespace = options.namespace ?? 'aileron';
-    this.managedBy = options.managedBy ?? 'aileron-k8s';
     this.fullname = fullname(this.release);
   }
 

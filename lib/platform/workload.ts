@@ -140,3 +140,18 @@ export function serviceAccount(scope: Construct, ctx: PlatformContext, component
     automountServiceAccountToken: false,
   });
 }
+
+/** Binds a Role or ClusterRole to one ServiceAccount. */
+export function serviceAccountBinding(
+  scope: Construct,
+  id: string,
+  o: { kind: 'RoleBinding' | 'ClusterRoleBinding'; metadata: k8s.ObjectMeta; role: string; account: { name: string; namespace: string } },
+): void {
+  const props = {
+    metadata: o.metadata,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: o.kind === 'RoleBinding' ? 'Role' : 'ClusterRole', name: o.role },
+    subjects: [{ kind: 'ServiceAccount', ...o.account }],
+  };
+  if (o.kind === 'RoleBinding') new k8s.KubeRoleBinding(scope, id, props);
+  else new k8s.KubeClusterRoleBinding(scope, id, props);
+}

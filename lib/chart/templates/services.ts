@@ -12,7 +12,7 @@ import { SECRET_KEYS } from '../../components/secrets.js';
 import { CONNECTION_KEYS, SENSITIVE_KEY_PATTERN, URL_WITH_PASSWORD_PATTERN } from '../../platform/credentials.js';
 import { PlatformContext } from '../../platform/context.js';
 import { defaultValues } from '../../values/load.js';
-import { containerTemplate, deploymentTemplate, indent, port, serviceAccountTemplate, serviceTemplate } from '../workload-template.js';
+import { bindingTemplate, containerTemplate, deploymentTemplate, indent, port, serviceAccountTemplate, serviceTemplate } from '../workload-template.js';
 
 const ALL_VERBS = '["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]';
 
@@ -186,23 +186,13 @@ rules:
   - apiGroups: ["platform.aileron.io"]
     resources: ["workspaces"]
     verbs: ${ALL_VERBS}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  labels:
-{{ include "aileron.labels" (list $ "workspace-manager") | indent 4 }}
-  name: {{ $name }}
-  namespace: {{ $ns }}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: {{ $name }}
-subjects:
-  - kind: ServiceAccount
-    name: {{ $name }}
-    namespace: {{ $.Release.Namespace }}
-{{- end }}
+${bindingTemplate({
+  kind: 'RoleBinding',
+  metadata: '  labels:\n{{ include "aileron.labels" (list $ "workspace-manager") | indent 4 }}\n  name: {{ $name }}\n  namespace: {{ $ns }}',
+  role: '{{ $name }}',
+  account: '{{ $name }}',
+  accountNamespace: '{{ $.Release.Namespace }}',
+})}{{- end }}
 ${deploymentTemplate({
   component: 'workspace-manager',
   values: '.Values.workspaceManager',
@@ -258,22 +248,13 @@ rules:
   - apiGroups: ["platform.aileron.io"]
     resources: ["workspaces", "workspaces/status", "workspaces/finalizers"]
     verbs: ${ALL_VERBS}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  labels:
-{{ include "aileron.labels" (list $ "workspace-operator") | indent 4 }}
-  name: {{ $name }}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: {{ $name }}
-subjects:
-  - kind: ServiceAccount
-    name: {{ $name }}
-    namespace: {{ .Release.Namespace }}
----
+${bindingTemplate({
+  kind: 'ClusterRoleBinding',
+  metadata: '  labels:\n{{ include "aileron.labels" (list $ "workspace-operator") | indent 4 }}\n  name: {{ $name }}',
+  role: '{{ $name }}',
+  account: '{{ $name }}',
+  accountNamespace: '{{ .Release.Namespace }}',
+})}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata:
@@ -282,20 +263,13 @@ rules:
   - apiGroups: ["coordination.k8s.io"]
     resources: ["leases"]
     verbs: ["get", "list", "watch", "create", "update", "patch"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-{{ include "aileron.metadata" (list $ "workspace-operator" (printf "%s-leader-election" $name)) | indent 2 }}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: {{ $name }}-leader-election
-subjects:
-  - kind: ServiceAccount
-    name: {{ $name }}
-    namespace: {{ .Release.Namespace }}
-${deploymentTemplate({
+${bindingTemplate({
+  kind: 'RoleBinding',
+  metadata: '{{ include "aileron.metadata" (list $ "workspace-operator" (printf "%s-leader-election" $name)) | indent 2 }}',
+  role: '{{ $name }}-leader-election',
+  account: '{{ $name }}',
+  accountNamespace: '{{ .Release.Namespace }}',
+})}${deploymentTemplate({
   component: 'workspace-operator',
   values: '.Values.workspaceOperator',
   replicas: '.Values.workspaceOperator.replicas',

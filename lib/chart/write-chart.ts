@@ -3,8 +3,7 @@
  * the values model, templates from lib/chart/templates, the CRD from
  * lib/crd, NOTES.txt, a README with the values table, and the test hook.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { OUTPUT_MARKER, replaceOutputDir } from '../render/output-dir.js';
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import { APP_VERSION, CHART_VERSION, ValuesSchema } from '../values/schema.js';
 import { defaultValues } from '../values/load.js';
@@ -57,7 +56,7 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     }),
     'values.yaml': valuesYaml(),
     'values.schema.json': `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ValuesSchema }, null, 2)}\n`,
-    '.helmignore': '.git/\n*.swp\n*.bak\n*.tmp\n',
+    '.helmignore': `.git/\n*.swp\n*.bak\n*.tmp\n${OUTPUT_MARKER}\n`,
     'crds/platform.aileron.io_workspaces.yaml': HEADER + crd,
     'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER].join('\n'),
     'templates/NOTES.txt': NOTES,
@@ -122,18 +121,7 @@ ${valuesMarkdownTable()}
 `;
 }
 
-/** Writes the chart into `outDir`, replacing it whole. */
+/** Writes the chart into `outDir`, replacing an earlier chart whole (see output-dir.ts). */
 export function writeChart(outDir: string): string[] {
-  const target = resolve(outDir);
-  const staging = `${target}.tmp-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  const files = chartFiles();
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(staging, file)), { recursive: true });
-    writeFileSync(join(staging, file), content);
-  }
-  mkdirSync(dirname(target), { recursive: true });
-  rmSync(target, { recursive: true, force: true });
-  renameSync(staging, target);
-  return Object.keys(files);
+  return replaceOutputDir(outDir, chartFiles(), 'aileron-k8s chart');
 }

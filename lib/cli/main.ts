@@ -9,6 +9,7 @@ import { renderPlatform } from '../platform/platform-chart.js';
 import { ReusingSecretGenerator } from '../platform/credentials.js';
 import { readGeneratedSecrets, writeManifests } from '../render/write.js';
 import { writeChart } from '../chart/write-chart.js';
+import { checkOutputDir, OutputError } from '../render/output-dir.js';
 import { renderWorkspaceFile } from './workspace-command.js';
 import { WorkspaceError } from '../workspace/model.js';
 
@@ -69,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'chart') {
       const out = opts.output ?? 'charts/aileron';
+      checkOutputDir(out);
       const files = writeChart(out);
       process.stdout.write(`wrote the chart (${files.length} files) to ${out}\n`);
       return 0;
@@ -77,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'synth': {
         const out = opts.output ?? 'dist';
+        checkOutputDir(out);
         const objects = renderPlatform({
           values,
           release: opts.release,
@@ -102,6 +105,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\nnothing was written.\n`);
       return 1;
     }
+    if (err instanceof OutputError) {
+      process.stderr.write(`aileron-k8s ${command}: ${err.message}\n`);
+      return 1;
+    }
     if (err instanceof WorkspaceError) {
       process.stderr.write(`aileron-k8s workspace: invalid Workspace: ${err.message}\n`);
       return 1;
@@ -119,7 +126,9 @@ function checkName(flag: string, value: string): string | undefined {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`aileron-k8s: ${(err as Error).stack ?? err}\n`);
+    // An unexpected failure is a bug: one line for the user, the stack on request.
+    const e = err as Error;
+    process.stderr.write(`aileron-k8s: internal error: ${e.message ?? err}${process.env.AILERON_DEBUG ? `\n${e.stack}` : ' (set AILERON_DEBUG=1 for the stack)'}\n`);
     process.exit(1);
   },
 );

@@ -1,6 +1,5 @@
 /** `aileron-k8s workspace`: what the operator would apply for a Workspace file. */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { InputError, readYamlInput } from '../values/read-input.js';
 import type { Values } from '../values/schema.js';
 import { ValuesError } from '../values/load.js';
 import { workspacePlatform } from '../workspace/platform.js';
@@ -11,9 +10,10 @@ import { toYamlDocuments } from '../render/write.js';
 export function renderWorkspaceFile(file: string, values: Values, release: string, namespace: string): string {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = readYamlInput(file);
   } catch (err) {
-    throw new ValuesError([`${file}: ${(err as Error).message.split('\n')[0]}`]);
+    if (err instanceof InputError) throw new ValuesError([err.message]);
+    throw err;
   }
   const workspace = validateWorkspace(doc);
   const platform = workspacePlatform(values, { release, namespace });

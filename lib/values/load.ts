@@ -3,9 +3,8 @@
  * `Values` tree. Every failure is a ValuesError that names the key path and
  * what was expected, so callers can stop before writing anything.
  */
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { InputError, readYamlInput } from './read-input.js';
 import type { Values } from './schema.js';
 import validate from './validate.generated.cjs';
 import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject } from './merge.js';
@@ -67,17 +66,12 @@ export function defaultValues(): Values {
 }
 
 function readValuesFile(file: string): JsonObject {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ValuesError([`${file}: cannot read (${(err as Error).message})`]);
-  }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = readYamlInput(file);
   } catch (err) {
-    throw new ValuesError([`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`]);
+    if (err instanceof InputError) throw new ValuesError([err.message]);
+    throw err;
   }
   if (doc === null || doc === undefined) return {};
   if (!isObject(doc)) throw new ValuesError([`${file}: the top level must be a map of values`]);

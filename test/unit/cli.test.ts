@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
@@ -88,5 +88,117 @@ describe('aileron-k8s synth', () => {
   test('an unknown command or flag prints usage', () => {
     expect(run('deploy').stderr).toContain('unknown command "deploy"');
     expect(run('synth', '--bogus').stderr).toContain('usage: aileron-k8s');
+  });
+});
+
+describe('-o never destroys what synth did not write', () => {
+  const files = (dir: string) => readdirSync(dir).sort();
+
+  test('a values file given as -o is refused and kept', () => {
+    const dir = tmp();
+    const values = join(dir, 'values.yaml');
+    writeFileSync(values, 'frontend: {replicas: 2}\n');
+    const res = run('synth', '-f', values, '-o', values);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('values.yaml is a file; give a folder to write into');
+    expect(readFileSync(values, 'utf8')).toBe('frontend: {replicas: 2}\n');
+  });
+
+  test('the current folder, "" and a folder holding the current folder are refused', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    mkdirSync(join(dir, 'sub'));
+    const inDir = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
+    for (const [cwd, out, why] of [
+      [dir, '.', 'is the current folder'],
+      [dir, '', 'give the folder to write into'],
+      [join(dir, 'sub'), '..', 'holds the current folder'],
+      [dir, '/', 'is the filesystem root'],
+    ]) {
+      const res = inDir(cwd, 'synth', '-o', out);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(why);
+    }
+    expect(files(dir)).toEqual(['keep.txt', 'sub']);
+  });
+
+  test('a folder with files synth did not write is refused; one it wrote is replaced', () => {
+    const repo = tmp();
+    writeFileSync(join(repo, 'README.md'), 'mine');
+    const res = run('synth', '-o', repo);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('is not empty and was not written by aileron-k8s');
+    expect(files(repo)).toEqual(['README.md']);
+
+    const out = join(tmp(), 'out');
+    expect(run('synth', '-o', out).status).toBe(0);
+    expect(files(out)).toContain('.aileron-k8s-output');
+    writeFileSync(join(out, 'kustomization.yaml'), 'resources: []\n');
+    const again = run('synth', '-o', out);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('holds files aileron-k8s did not write (kustomization.yaml)');
+    expect(readFileSync(join(out, 'kustomization.yaml'), 'utf8')).toBe('resources: []\n');
+  });
+
+  test('filesystem failures are one line naming the path, never a stack trace', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'afile'), 'x');
+    const out = join(tmp(), 'out');
+    expect(run('synth', '-o', out).status).toBe(0);
+    rmSync(join(out, 'secrets.generated.yaml'));
+    mkdirSync(join(out, 'secrets.generated.yaml'));
+    for (const [target, message] of [
+      [join(dir, 'afile', 'sub'), 'a folder on its path is a file'],
+      ['/proc/aileron-out', 'cannot create a folder in /proc'],
+      [out, 'secrets.generated.yaml: not a regular file'],
+    ]) {
+      const res = run('synth', '-o', target);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(message);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test('the chart command follows the same rules', () => {
+    const repo = tmp();
+    writeFileSync(join(repo, 'Chart.yaml'), 'mine');
+    expect(run('chart', '-o', repo).stderr).toContain('was not written by aileron-k8s');
+    expect(readFileSync(join(repo, 'Chart.yaml'), 'utf8')).toBe('mine');
+  });
+});
+
+describe('input is read within bounds', () => {
+  test('devices, folders and oversized files are refused by name', () => {
+    const dir = tmp();
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `a: "${'x'.repeat(5 * 1024 * 1024)}"\n`);
+    for (const [file, message] of [
+      ['/dev/zero', '/dev/zero: is not a regular file'],
+      [dir, 'is a folder; give a YAML file'],
+      [big, 'at most 4194304 are read'],
+      [join(dir, 'missing.yaml'), 'missing.yaml: cannot read (no such file or directory)'],
+    ]) {
+      const res = run('synth', '-f', file, '-o', join(dir, 'out'));
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(message);
+    }
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  test('several documents and duplicate keys are refused, naming the line', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'multi.yaml'), 'frontend: {replicas: 1}\n---\nfrontend: {replicas: 2}\n');
+    writeFileSync(join(dir, 'dup.yaml'), 'frontend:\n  replicas: 1\n  replicas: 2\n');
+    expect(run('synth', '-f', join(dir, 'multi.yaml'), '-o', join(dir, 'o')).stderr).toContain('holds 2 YAML documents');
+    expect(run('synth', '-f', join(dir, 'dup.yaml'), '-o', join(dir, 'o')).stderr).toContain('key "replicas" is given twice in one map (line 3, column 3)');
+  });
+
+  test('YAML 1.1 scalars read as Helm reads them', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'v.yaml'), 'cilium: {enabled: yes}\nkeycloak: {realm: on}\n');
+    const res = run('synth', '-f', join(dir, 'v.yaml'), '-o', join(dir, 'o'));
+    expect(res.stderr).toContain('keycloak.realm: must be string (got true)');
+    expect(res.stderr).not.toContain('cilium.enabled');
   });
 });

@@ -1,0 +1,116 @@
+/**
+ * Reads and parses the YAML files a user gives (`-f values.yaml`, a Workspace
+ * file) the way Helm reads values, within bounds: regular files only (a
+ * device such as /dev/zero or a pipe would never end), at most
+ * MAX_INPUT_BYTES, YAML 1.1 scalars as Helm's Go parser reads them (`yes`,
+ * `on` are booleans), one document, and duplicate keys refused in one linear
+ * pass (the yaml package's own check is quadratic in the keys of a map).
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { isMap, isSeq, parseAllDocuments, type Node } from 'yaml';
+
+/** Far above any real values file (the upstream chart's is 10 KB), far below what would hurt. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+const osReason = (err: unknown) => {
+  const m = /^[A-Z]+: ([^,]+)/.exec((err as Error).message ?? '');
+  return m ? m[1] : String((err as Error).message ?? err);
+};
+
+/** The text of a regular file of at most MAX_INPUT_BYTES. */
+export function readInputText(file: string): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new InputError(`${file}: cannot read (${osReason(err)})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InputError(`${file}: is a folder; give a YAML file`);
+    if (!st.isFile()) throw new InputError(`${file}: is not a regular file (a device, pipe or socket); save the content to a file first`);
+    if (st.size > MAX_INPUT_BYTES) throw new InputError(`${file}: is ${st.size} bytes; at most ${MAX_INPUT_BYTES} are read`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw new InputError(`${file}: is more than ${MAX_INPUT_BYTES} bytes; at most that many are read`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file}: cannot read (${osReason(err)})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `line 3, column 5` of a node, for messages. */
+function where(text: string, offset: number): string {
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return `line ${line}, column ${col}`;
+}
+
+/** Refuses a key given twice in one map, walking every map once. */
+function checkDuplicateKeys(root: Node | null, text: string, file: string): void {
+  const stack: Array<Node | null> = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const name = key && 'value' in key ? String((key as { value: unknown }).value) : String(key);
+        if (seen.has(name)) {
+          throw new InputError(`${file}: key "${name}" is given twice in one map (${where(text, key?.range?.[0] ?? 0)}); keep one`);
+        }
+        seen.add(name);
+        stack.push(pair.value as Node | null);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item as Node | null);
+    }
+  }
+}
+
+/** Parses one YAML document as Helm would read it; refuses several documents and duplicate keys. */
+export function parseYamlInput(text: string, file: string): unknown {
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
+  if (!Array.isArray(docs)) return null; // an empty stream
+  if (docs.length > 1) {
+    throw new InputError(`${file}: holds ${docs.length} YAML documents ("---"); give one document per file`);
+  }
+  const doc = docs[0];
+  if (!doc) return null;
+  const error = doc.errors[0];
+  if (error) throw new InputError(`${file}: not valid YAML (${error.message.split('\n')[0]})`);
+  checkDuplicateKeys(doc.contents as Node | null, text, file);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+export function readYamlInput(file: string): unknown {
+  return parseYamlInput(readInputText(file), file);
+}

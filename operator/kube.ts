@@ -46,6 +46,21 @@ export function statusCode(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
+/** The API server's own words for a failed call (its Status message), else the error's first line. */
+export function apiMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+      if (body?.message) return String(body.message);
+    } catch {
+      // not JSON: the server's plain text (an unknown resource answers "404 page not found")
+      if (typeof err.body === 'string' && err.body.trim()) return `${err.body.trim().split('\n')[0].slice(0, 300)} (HTTP ${err.code})`;
+    }
+    return `HTTP ${err.code}`;
+  }
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
 function retryable(err: unknown): boolean {
   const code = statusCode(err);
   if (code === undefined) return true; // connection refused or reset: the API server may be restarting

@@ -10,13 +10,51 @@ import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { Kube, statusCode } from './kube.js';
+import { apiMessage, Kube, statusCode } from './kube.js';
+import { baselinePolicy } from '../lib/workspace/firewall.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { buildStatus, sameStatus, type DeploymentView } from './status.js';
 import type { PlatformSource } from './platform-source.js';
 
 export const FINALIZER = 'platform.aileron.io/cleanup';
+
+/** A write or list the API server refused, with the object and the server's own message. */
+export class ApplyError extends Error {
+  constructor(
+    readonly verb: 'apply' | 'list' | 'delete',
+    readonly obj: KubernetesObject,
+    readonly cause: unknown,
+  ) {
+    const where = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? ''}`.trim();
+    super(`${verb} ${where}: ${apiMessage(cause)}${hint(obj, cause)}`);
+    this.name = 'ApplyError';
+  }
+}
+
+function hint(obj: KubernetesObject, cause: unknown): string {
+  if (obj.kind === 'CiliumNetworkPolicy' && statusCode(cause) === 404) {
+    return ' (the cluster has no CiliumNetworkPolicy API: install Cilium, or set cilium.enabled=false)';
+  }
+  if (statusCode(cause) === 403) return ' (the operator\'s ClusterRole does not allow it)';
+  return '';
+}
+
+/**
+ * Policies before anything they govern, Deployments (the only source of pods) last:
+ * a workspace's pods never start before its firewall is in place.
+ */
+const APPLY_ORDER = ['NetworkPolicy', 'CiliumNetworkPolicy', 'Secret', 'PersistentVolumeClaim', 'Service', 'Ingress', 'Deployment'];
+export function applyOrder<T extends { kind?: string }>(objects: T[]): T[] {
+  const rank = (o: T) => {
+    const i = APPLY_ORDER.indexOf(o.kind ?? '');
+    return i < 0 ? APPLY_ORDER.length - 1 : i;
+  };
+  return [...objects].sort((a, b) => rank(a) - rank(b));
+}
+
+/** How long a namespace's baseline policy counts as in place before it is applied again. */
+const BASELINE_TTL_MS = 60_000;
 
 /** Every kind a workspace may own, for pruning and cleanup. The PVC is handled on its own. */
 const OWNED_KINDS: Array<[string, string]> = [
@@ -97,25 +135,58 @@ export class Reconciler {
     }
 
     if (this.applied.get(uid) !== hash) {
-      for (const obj of desired.objects) await this.deps.kube.apply(obj as KubernetesObject);
-      // A Workspace never reconciled before (no status) has nothing left over to prune.
-      if (this.applied.has(uid) || ws.status) await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
+      try {
+        await this.ensureBaseline(resolved.namespace);
+        for (const obj of applyOrder(desired.objects as KubernetesObject[])) await this.applyOne(obj);
+        // A Workspace never reconciled before (no status) has nothing left over to prune.
+        if (this.applied.has(uid) || ws.status) await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
+      } catch (err) {
+        if (!(err instanceof ApplyError)) throw err;
+        // Say what the API server refused, in status and an Event; the queue retries with backoff.
+        const deployments = this.observedDeployments(resolved);
+        await this.writeStatus(ws, buildStatus({ ws, resolved, platform, deployments, applyFailure: err.message }));
+        await this.event(ws, 'Warning', 'ApplyFailed', err.message.slice(0, 1024));
+        throw err;
+      }
       this.applied.set(uid, hash);
       log.info('applied desired state', { objects: desired.objects.length, targetNamespace: resolved.namespace });
     }
 
-    const deployments = new Map<string, DeploymentView>();
-    for (const c of Object.values(resolved.components)) {
-      const d = this.deps.deployment(resolved.namespace, c.name);
-      if (d) deployments.set(c.name, d);
-    }
-    const status = buildStatus({ ws, resolved, platform, deployments });
+    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
     const wasRunning = (ws.status as { phase?: string } | undefined)?.phase === 'Running';
     if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
       const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
       if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
     }
     await this.writeStatus(ws, status);
+  }
+
+  private observedDeployments(resolved: ResolvedWorkspace): Map<string, DeploymentView> {
+    const deployments = new Map<string, DeploymentView>();
+    for (const c of Object.values(resolved.components)) {
+      const d = this.deps.deployment(resolved.namespace, c.name);
+      if (d) deployments.set(c.name, d);
+    }
+    return deployments;
+  }
+
+  private async applyOne(obj: KubernetesObject): Promise<void> {
+    try {
+      await this.deps.kube.apply(obj);
+    } catch (err) {
+      throw new ApplyError('apply', obj, err);
+    }
+  }
+
+  /** When each namespace's default-deny baseline was last applied. */
+  private readonly baselines = new Map<string, number>();
+
+  /** The namespace's default-deny baseline for workspace pods, before any workspace object. */
+  private async ensureBaseline(namespace: string): Promise<void> {
+    const at = this.baselines.get(namespace);
+    if (at !== undefined && Date.now() - at < BASELINE_TTL_MS) return;
+    await this.applyOne(baselinePolicy(namespace) as KubernetesObject);
+    this.baselines.set(namespace, Date.now());
   }
 
   private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform) {
@@ -132,7 +203,15 @@ export class Reconciler {
   /** Deletes this workspace's objects that the desired state no longer has (a component turned off). */
   private async prune(ws: ResolvedWorkspace, desired: Set<string>): Promise<void> {
     for (const obj of await this.ownedObjects(ws)) {
-      if (!desired.has(key(obj))) await this.deps.kube.delete(obj);
+      if (!desired.has(key(obj))) await this.deleteOne(obj);
+    }
+  }
+
+  private async deleteOne(obj: KubernetesObject): Promise<void> {
+    try {
+      await this.deps.kube.delete(obj);
+    } catch (err) {
+      throw new ApplyError('delete', obj, err);
     }
   }
 
@@ -140,7 +219,14 @@ export class Reconciler {
     const selector = `${WORKSPACE_ID_LABEL}=${ws.id},${OWNER_NAMESPACE_LABEL}=${ws.owner.namespace},${OWNER_NAME_LABEL}=${ws.owner.name.slice(0, 63)}`;
     const found: KubernetesObject[] = [];
     for (const [apiVersion, kind] of OWNED_KINDS) {
-      for (const item of await this.deps.kube.list(apiVersion, kind, ws.namespace, selector)) found.push({ ...item, apiVersion, kind });
+      let items: KubernetesObject[];
+      try {
+        // An API that is not installed (no Cilium) lists as empty.
+        items = await this.deps.kube.list(apiVersion, kind, ws.namespace, selector);
+      } catch (err) {
+        throw new ApplyError('list', { apiVersion, kind, metadata: { namespace: ws.namespace } }, err);
+      }
+      for (const item of items) found.push({ ...item, apiVersion, kind });
     }
     return found;
   }
@@ -151,7 +237,7 @@ export class Reconciler {
     const namespace = ws.spec.targetNamespace || platform.defaultNamespace;
     const owner = { namespace: ws.metadata.namespace ?? 'default', name: ws.metadata.name };
     const objects = await this.ownedObjects({ id: ws.spec.workspaceId, namespace, owner });
-    for (const obj of objects) await this.deps.kube.delete(obj);
+    for (const obj of objects) await this.deleteOne(obj);
     if (platform.storage.deleteWithWorkspace) {
       await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
     }
@@ -209,7 +295,8 @@ export class Reconciler {
 
   /** A Warning Event for a reconcile that failed and will be retried. */
   recordFailure(ws: WorkspaceResource, error: Error): Promise<void> {
-    return this.event(ws, 'Warning', 'ReconcileFailed', error.message.split('\n')[0].slice(0, 1024));
+    if (error instanceof ApplyError) return Promise.resolve(); // already recorded, with the object, by reconcile
+    return this.event(ws, 'Warning', 'ReconcileFailed', apiMessage(error).slice(0, 1024));
   }
 
   private async event(ws: WorkspaceResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

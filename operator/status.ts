@@ -41,6 +41,8 @@ export interface StatusInput {
   platform?: WorkspacePlatform;
   deployments: Map<string, DeploymentView>;
   failure?: { reason: string; message: string };
+  /** What the API server refused while applying (the operator retries); the workspace is Degraded meanwhile. */
+  applyFailure?: string;
   now?: string;
 }
 
@@ -51,7 +53,7 @@ function condition(previous: Condition[] | undefined, next: Omit<Condition, 'las
 }
 
 export function buildStatus(input: StatusInput): Record<string, unknown> {
-  const { ws, resolved, platform, deployments, failure } = input;
+  const { ws, resolved, platform, deployments, failure, applyFailure } = input;
   const now = input.now ?? new Date().toISOString();
   const generation = ws.metadata.generation;
   const previous = (ws.status as { conditions?: Condition[] } | undefined)?.conditions;
@@ -112,12 +114,16 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
       running
         ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })
         : cond({ type: 'Ready', status: 'False', reason: 'ComponentsNotReady', message: `waiting for ${waiting.join(', ')}` }),
-      running
-        ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
-        : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
-      failing.length > 0
-        ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
-        : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+      applyFailure
+        ? cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: 'the desired state could not be applied; retrying with backoff' })
+        : running
+          ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
+          : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
+      applyFailure
+        ? cond({ type: 'Degraded', status: 'True', reason: 'ApplyFailed', message: applyFailure })
+        : failing.length > 0
+          ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
+          : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
     ],
   };
 }

@@ -11,6 +11,8 @@ KUBECONFORM_VERSION=v0.7.0
 # kube-linter's module host is not reachable from this workplace's Go proxy;
 # kube-score covers the same ground (probes, security context, resources).
 KUBE_SCORE_VERSION=v1.20.0
+# Cilium's own policy parser and CRDs (test/cilium pins github.com/cilium/cilium).
+CILIUM_VERSION=$(sed -n 's/^require github.com\/cilium\/cilium \(v[^ ]*\)$/\1/p' "$(dirname "$0")/../test/cilium/go.mod")
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${AILERON_CACHE:-$HOME/.cache/aileron-k8s}
@@ -63,10 +65,31 @@ schemas() {
   ln -sfn "$dest" "$cache/schemas/current"
 }
 
+# cilium-policy (test/cilium): Cilium's Parse() and selectors as a command; and the real
+# Cilium CRDs from the same module, for the control plane. Keyed by the helper's source.
+cilium() {
+  local key dest
+  key=$(cat "$root/test/cilium/go.mod" "$root/test/cilium/go.sum" "$root/test/cilium/main.go" | sha256sum | cut -c1-12)
+  dest=$cache/cilium-$CILIUM_VERSION-$key
+  if [ ! -x "$dest/cilium-policy" ] || [ ! -f "$dest/crds/.done" ]; then
+    log "building cilium-policy against github.com/cilium/cilium $CILIUM_VERSION (first time: about 5 minutes on 2 cores)"
+    mkdir -p "$dest/crds"
+    (cd "$root/test/cilium" && go build -trimpath -ldflags=-s -o "$dest/" . && mv "$dest/cilium" "$dest/cilium-policy")
+    local module
+    module=$(cd "$root/test/cilium" && go list -m -f '{{.Dir}}' github.com/cilium/cilium)
+    cp "$module"/pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml "$dest/crds/"
+    chmod u+w "$dest"/crds/*.yaml
+    touch "$dest/crds/.done"
+  fi
+  ln -sf "$dest/cilium-policy" "$bin/cilium-policy"
+  ln -sfn "$dest/crds" "$cache/cilium-crds"
+}
+
 command -v go >/dev/null || { log "go is missing: install Go 1.24 or newer"; exit 1; }
 control_plane
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
 schemas
+cilium
 echo "$bin"

@@ -10,8 +10,24 @@ import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { cidrRange } from '../values/ip.js';
+import { BLOCKED_CIDRS_V4, BLOCKED_CIDRS_V6 } from '../workspace/firewall-rules.js';
 
 type TurnSettings = Record<'port' | 'host' | 'realm' | 'minRelayPort' | 'maxRelayPort', string | number>;
+
+/**
+ * Peers the relay refuses: the ranges workspaces may not reach either
+ * (private, metadata, CGNAT, loopback, multicast), so a TURN credential, which
+ * end users' browsers hold, opens nothing inside the cluster or the VPC.
+ * Relay-to-relay traffic between two allocations goes to coturn's own
+ * address, hence the one allowed peer.
+ */
+export function relayPeerRules(host: string | number): string[] {
+  return [
+    ...[...BLOCKED_CIDRS_V4, ...BLOCKED_CIDRS_V6].map((cidr) => `denied-peer-ip=${cidrRange(cidr).join('-')}`),
+    `allowed-peer-ip=${host}`,
+  ];
+}
 
 /** The start command: writes turnserver.conf (credentials from env) and execs coturn. */
 export function coturnScript(c: TurnSettings): string {
@@ -27,6 +43,7 @@ export function coturnScript(c: TurnSettings): string {
       'no-tls',
       'no-dtls',
       'no-multicast-peers',
+      ...relayPeerRules(c.host),
       'log-file=stdout',
       'pidfile=/tmp/turnserver.pid',
   ].join('\\n');

@@ -24,31 +24,25 @@ export function heapLimitMb(limit: string | undefined): number {
 export const OPERATOR_HEALTH_PORT = 8081;
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
-/** The ClusterRole rules: seed 000's table, Cilium only when enabled. */
-export function operatorRules(ctx: PlatformContext): k8s.PolicyRule[] {
-  const rules: k8s.PolicyRule[] = [
+/** The ClusterRole rules: seed 000's table and the two policy kinds. */
+export function operatorRules(): k8s.PolicyRule[] {
+  return [
     {
       apiGroups: [''],
       resources: ['pods', 'services', 'persistentvolumeclaims', 'events', 'configmaps', 'secrets'],
       verbs: ALL_VERBS,
     },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ALL_VERBS },
-    // NetworkPolicy is the fallback firewall when Cilium is off (not in 000's table).
+    // Both policy kinds in either mode: the namespace baseline is a NetworkPolicy, and switching
+    // cilium.enabled must let the operator delete the kind it no longer uses (not in 000's table).
+    { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: ALL_VERBS },
+    { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ALL_VERBS },
     {
-      apiGroups: ['networking.k8s.io'],
-      resources: ctx.values.cilium.enabled ? ['ingresses'] : ['ingresses', 'networkpolicies'],
+      apiGroups: [WORKSPACE_API_GROUP],
+      resources: [WORKSPACE_RESOURCE, `${WORKSPACE_RESOURCE}/status`, `${WORKSPACE_RESOURCE}/finalizers`],
       verbs: ALL_VERBS,
     },
   ];
-  if (ctx.values.cilium.enabled) {
-    rules.push({ apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ALL_VERBS });
-  }
-  rules.push({
-    apiGroups: [WORKSPACE_API_GROUP],
-    resources: [WORKSPACE_RESOURCE, `${WORKSPACE_RESOURCE}/status`, `${WORKSPACE_RESOURCE}/finalizers`],
-    verbs: ALL_VERBS,
-  });
-  return rules;
 }
 
 export class WorkspaceOperator extends Construct {
@@ -62,7 +56,7 @@ export class WorkspaceOperator extends Construct {
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
       metadata: { name, labels: ctx.labels('workspace-operator') },
-      rules: operatorRules(ctx),
+      rules: operatorRules(),
     });
     serviceAccountBinding(this, 'cluster-role-binding', {
       kind: 'ClusterRoleBinding',

@@ -4,6 +4,7 @@
  */
 import type { Values } from './schema.js';
 import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH } from './hosts.js';
+import { ipInCidr } from './ip.js';
 
 export function checkValues(v: Values): string[] {
   return [...checkNamespaces(v), ...checkHosts(v), ...checkExternalServices(v), ...checkCoturn(v)];
@@ -74,9 +75,25 @@ function checkExternalServices(v: Values): string[] {
   return problems;
 }
 
+/** Addresses that are never a TURN server: workspaces are allowed to reach coturn.host, so it must not open these. */
+const NOT_A_TURN_HOST: Array<[string, string]> = [
+  ['0.0.0.0/8', 'an unspecified address'],
+  ['127.0.0.0/8', 'a loopback address'],
+  ['169.254.0.0/16', 'link-local (cloud metadata lives there)'],
+  ['224.0.0.0/4', 'multicast'],
+  ['::/128', 'the unspecified address'],
+  ['::1/128', 'the loopback address'],
+  ['fe80::/10', 'link-local'],
+  ['ff00::/8', 'multicast'],
+];
+
 function checkCoturn(v: Values): string[] {
   const c = v.coturn;
-  return c.minRelayPort <= c.maxRelayPort
-    ? []
-    : [`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`];
+  const problems: string[] = [];
+  if (c.minRelayPort > c.maxRelayPort) problems.push(`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`);
+  const bad = NOT_A_TURN_HOST.find(([cidr]) => ipInCidr(c.host, cidr));
+  if (bad) {
+    problems.push(`coturn.host: ${c.host} is ${bad[1]}; give the node or load-balancer address pods and browsers reach TURN at`);
+  }
+  return problems;
 }

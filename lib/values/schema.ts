@@ -16,6 +16,24 @@ const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z
 const HOST_PATTERN = '^([a-z0-9*{}]([-a-zA-Z0-9{}]*[a-zA-Z0-9{}])?)(\\.[a-z0-9{}]([-a-zA-Z0-9{}]*[a-zA-Z0-9{}])?)*$';
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const H = '[0-9a-fA-F]{1,4}';
+const IPV6 = [
+  `(${H}:){7}${H}`,
+  `(${H}:){1,7}:`,
+  `(${H}:){1,6}:${H}`,
+  `(${H}:){1,5}(:${H}){1,2}`,
+  `(${H}:){1,4}(:${H}){1,3}`,
+  `(${H}:){1,3}(:${H}){1,4}`,
+  `(${H}:){1,2}(:${H}){1,5}`,
+  `${H}:(:${H}){1,6}`,
+  `:((:${H}){1,7}|:)`,
+].join('|');
+/** An IPv4 or IPv6 address (no names: policies need an address; Go's RE2 and ajv both read this). */
+export const IP_ADDRESS = `^(${IPV4}|${IPV6})$`;
+/** Kubernetes label keys ([prefix/]name) and values. */
+export const LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+export const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
 const str = (def: string, description: string, extra: object = {}) =>
   Type.String({ default: def, description, ...extra });
@@ -26,6 +44,14 @@ const obj = <P extends Record<string, TSchema>>(props: P, description: string) =
   Type.Object(props, { additionalProperties: false, description, default: {} });
 const stringMap = (description: string, def: Record<string, string> = {}) =>
   Type.Record(Type.String(), Type.String(), { default: def, description });
+/** A label map (selectors, pod labels): keys and values as the API server accepts them. */
+const labelMap = (description: string, def: Record<string, string> = {}, extra: object = {}) =>
+  Type.Record(Type.String(), Type.String({ pattern: LABEL_VALUE, maxLength: 63 }), {
+    default: def,
+    description,
+    propertyNames: { pattern: LABEL_KEY, maxLength: 317 },
+    ...extra,
+  });
 
 const quantity = () => Type.String({ pattern: QUANTITY });
 const ResourceList = Type.Object(
@@ -246,6 +272,19 @@ export const ValuesSchema = Type.Object(
           true,
           'Ingress NetworkPolicies for the platform pods: PostgreSQL and Redis accept only their clients, the others only their service ports',
         ),
+        ingressController: obj(
+          {
+            namespaceLabels: labelMap(
+              'Labels of the namespace the ingress controller runs in',
+              { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+              { minProperties: 1 },
+            ),
+            podLabels: labelMap('Labels of the ingress controller pods (maps merge with the defaults: set a default key to null to drop it)', {
+              'app.kubernetes.io/name': 'ingress-nginx',
+            }),
+          },
+          'The only pods, besides the workspace manager and the workspace itself, that may connect to workspace pods (their public ports only)',
+        ),
       },
       'Platform NetworkPolicies (needs a CNI that enforces them)',
     ),
@@ -341,7 +380,9 @@ export const ValuesSchema = Type.Object(
           maximum: 65535,
         }),
         nodePort: int(30478, 'K8s NodePort', { minimum: 30000, maximum: 32767 }),
-        host: str('192.168.65.3', 'Externally reachable node IP (backend: pods reach TURN here)', { minLength: 1 }),
+        host: str('192.168.65.3', 'Externally reachable node IP, v4 or v6 (backend: pods reach TURN here; the one private address workspaces may reach)', {
+          pattern: IP_ADDRESS,
+        }),
         frontendHost: str('', 'IP browsers use to reach TURN; "" falls back to host'),
         username: str('aileron', 'TURN username', { minLength: 1 }),
         credential: str('', 'TURN credential; "" generates a strong one'),

@@ -5,37 +5,13 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { WORKSPACE_PORTS } from '../components/platform-config.js';
+import { COMPONENT_PORTS } from './component-ports.js';
 import { resourceRequirements, restrictedContainerSecurity, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
 import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
 import { labels, metadata, RESTARTED_AT_ANNOTATION, selector } from './labels.js';
 
 const WORKSPACE_UID = 1000;
-
-interface PortSpec {
-  name: string;
-  port: number;
-  /** Ingress path served by this port, if public. */
-  path?: string;
-}
-
-/** Ports, and the Ingress paths they serve (longest path first). */
-export const COMPONENT_PORTS: Record<ResolvedComponent['component'], PortSpec[]> = {
-  runtime: [
-    { name: 'terminal', port: WORKSPACE_PORTS.runtime.terminal, path: '/ws/terminal' },
-    { name: 'http', port: WORKSPACE_PORTS.runtime.http, path: '/' },
-  ],
-  browser: [
-    { name: 'webrtc', port: WORKSPACE_PORTS.browser.webrtc, path: '/' },
-    // The Chrome DevTools port stays cluster-internal: it controls the browser.
-    { name: 'cdp', port: WORKSPACE_PORTS.browser.cdp },
-  ],
-  canvas: [
-    { name: 'ws', port: WORKSPACE_PORTS.canvas.ws, path: '/ws' },
-    { name: 'http', port: WORKSPACE_PORTS.canvas.http, path: '/' },
-  ],
-};
 
 export interface WorkspaceComponentProps {
   ws: ResolvedWorkspace;

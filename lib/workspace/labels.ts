@@ -8,12 +8,14 @@ export const OWNER_NAMESPACE_LABEL = 'platform.aileron.io/owner-namespace';
 export const OWNER_NAME_LABEL = 'platform.aileron.io/owner-name';
 export const RESTARTED_AT_ANNOTATION = 'platform.aileron.io/restarted-at';
 export const MANAGED_BY = 'aileron-workspace-operator';
+/** app.kubernetes.io/name of every workspace object and pod. */
+export const WORKSPACE_APP = 'aileron-workspace';
 
 export type WorkspacePart = 'runtime' | 'browser' | 'canvas' | 'storage' | 'firewall' | 'credentials';
 
 export function selector(ws: ResolvedWorkspace, part: WorkspacePart): Record<string, string> {
   return {
-    'app.kubernetes.io/name': 'aileron-workspace',
+    'app.kubernetes.io/name': WORKSPACE_APP,
     'app.kubernetes.io/instance': ws.id,
     'app.kubernetes.io/component': part,
   };

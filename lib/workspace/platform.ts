@@ -30,7 +30,19 @@ export interface WorkspacePlatform {
   imagePullSecrets: Array<{ name: string }>;
   cilium: boolean;
   firewall: { workspace: string[]; browser: string[] };
-  turn: { enabled: boolean; host: string; frontendHost: string; port: number; minRelayPort: number; maxRelayPort: number; secretName: string };
+  /** Where the ingress controller's pods run: the only outside source of workspace traffic (besides NodePorts). */
+  ingressController: { namespaceLabels: Record<string, string>; podLabels: Record<string, string> };
+  /** `port` is the NodePort browsers and pods dial; `listenPort` is coturn's own, which policies see after kube-proxy replacement. */
+  turn: {
+    enabled: boolean;
+    host: string;
+    frontendHost: string;
+    port: number;
+    listenPort: number;
+    minRelayPort: number;
+    maxRelayPort: number;
+    secretName: string;
+  };
 }
 
 /** The wildcard Secret of ingress.tls that covers `*.<baseDomain>`, if any. */
@@ -72,11 +84,16 @@ export function workspacePlatform(values: Values, options: { release?: string; n
     imagePullSecrets: values.global.imagePullSecrets,
     cilium: values.cilium.enabled,
     firewall: { workspace: values.firewall.defaults.workspace.allowedDomains, browser: values.firewall.defaults.browser.allowedDomains },
+    ingressController: {
+      namespaceLabels: values.networkPolicy.ingressController.namespaceLabels,
+      podLabels: values.networkPolicy.ingressController.podLabels,
+    },
     turn: {
       enabled: values.coturn.enabled,
       host: values.coturn.host,
       frontendHost: values.coturn.frontendHost || values.coturn.host,
       port: values.coturn.nodePort,
+      listenPort: values.coturn.port,
       minRelayPort: values.coturn.minRelayPort,
       maxRelayPort: values.coturn.maxRelayPort,
       secretName: values.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '',

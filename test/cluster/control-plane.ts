@@ -23,7 +23,7 @@ export interface ControlPlaneInfo {
   pids: number[];
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -1,101 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
 import { ROOT } from '../support/render.js';
+import { eventually, OperatorHarness, workspaceYaml as workspace, type Operator } from '../support/operator-harness.js';
 
 // The operator as a real process, with its own ServiceAccount token (so its
 // RBAC is exercised too), against its own control plane: this file restarts
 // the API server, which the other test files must not see.
-const plane = new ControlPlane();
-let admin = '';
-let operatorConfig = '';
-const k = (args: string[], input?: string) => kubectl(admin, args, input);
-const kOk = (args: string[], input?: string) => {
-  const r = k(args, input);
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-const json = (args: string[]) => JSON.parse(kOk([...args, '-o', 'json']));
+const h = new OperatorHarness();
+const plane = h.plane;
+const { k, kOk, json, status, exists, markAvailable, leaseHolder } = h;
+const startOperator = (name: string, env: Record<string, string> = {}) => h.startOperator(name, env);
 
-interface Operator {
-  proc: ChildProcess;
-  logs: string[];
-  exited: Promise<number | null>;
-  healthPort: number;
-  metricsPort: number;
-}
-const running: Operator[] = [];
-let port = 19080;
-
-function startOperator(name: string, env: Record<string, string> = {}): Operator {
-  const [healthPort, metricsPort] = [port++, port++];
-  const proc = spawn(process.execPath, [join(ROOT, 'build', 'operator', 'main.js')], {
-    env: {
-      ...process.env,
-      KUBECONFIG: operatorConfig,
-      POD_NAMESPACE: 'aileron',
-      POD_NAME: name,
-      LEASE_DURATION_SECONDS: '3',
-      HEALTH_PORT: String(healthPort),
-      METRICS_PORT: String(metricsPort),
-      ...env,
-    },
-  });
-  const op: Operator = { proc, logs: [], exited: new Promise((r) => proc.on('exit', (code) => r(code))), healthPort, metricsPort };
-  proc.stdout!.on('data', (c) => op.logs.push(...String(c).split('\n').filter(Boolean)));
-  proc.stderr!.on('data', (c) => op.logs.push(String(c)));
-  running.push(op);
-  return op;
-}
-
-async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
-
-const workspace = (name: string, id: string, namespace: string, extra = '') => `apiVersion: platform.aileron.io/v1alpha1
-kind: Workspace
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  workspaceId: ${id}
-  ownerId: user-123
-${extra}`;
-const status = (name: string, ns = 'workspace-system') => json(['get', 'workspace', name, '-n', ns]).status ?? {};
-const exists = (kind: string, name: string, ns = 'workspace-system') => k(['get', kind, name, '-n', ns]).status === 0;
-const markAvailable = (deployment: string, ns = 'workspace-system') => {
-  const generation = json(['get', 'deployment', deployment, '-n', ns]).metadata.generation;
-  kOk(['patch', 'deployment', deployment, '-n', ns, '--subresource=status', '--type=merge', '-p',
-    JSON.stringify({ status: { observedGeneration: generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } })]);
-};
-const leaseHolder = () => json(['get', 'lease', 'aileron-workspace-operator', '-n', 'aileron']).spec.holderIdentity;
-
-beforeAll(async () => {
-  admin = (await plane.start()).kubeconfig;
-  kOk(['apply', '--server-side', '-f', join(ROOT, 'dist')]);
-  kOk(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io']);
-  kOk(['create', 'namespace', 'ws-owners']);
-  operatorConfig = kubeconfigForServiceAccount({ kubeconfig: admin, dir: plane.dir, server: plane.server }, 'aileron', 'aileron-workspace-operator');
-});
-
-afterAll(async () => {
-  for (const op of running) op.proc.kill('SIGKILL');
-  await plane.stop();
-});
+beforeAll(() => h.start());
+afterAll(() => h.stop());
 
 describe('one operator', () => {
   let op: Operator;
-  beforeAll(() => {
-    op = startOperator('op-a');
+  beforeAll(async () => {
+    op = await startOperator('op-a');
   });
 
   test('the upstream example Workspace: objects, hosts, URLs and status', async () => {
@@ -205,7 +126,7 @@ describe('one operator', () => {
 });
 
 test('WATCH_NAMESPACE: only Workspaces in that namespace are reconciled', async () => {
-  const op = startOperator('op-watch', { WATCH_NAMESPACE: 'ws-owners' });
+  const op = await startOperator('op-watch', { WATCH_NAMESPACE: 'ws-owners' });
   await eventually('op-watch leads', () => leaseHolder() === 'op-watch');
   kOk(['apply', '-f', '-'], workspace('ws-watched', 'watched', 'ws-owners', '  targetNamespace: workspace-system\n'));
   kOk(['apply', '-f', '-'], workspace('ws-unwatched', 'unwatched', 'workspace-system'));
@@ -220,9 +141,9 @@ test('WATCH_NAMESPACE: only Workspaces in that namespace are reconciled', async 
 
 describe('two replicas', () => {
   test('exactly one leads; the other takes over within the lease duration when it dies', async () => {
-    const a = startOperator('op-b');
+    const a = await startOperator('op-b');
     await eventually('op-b leads', () => leaseHolder() === 'op-b');
-    const b = startOperator('op-c');
+    const b = await startOperator('op-c');
     await new Promise((r) => setTimeout(r, 2000));
     expect(leaseHolder()).toBe('op-b');
     expect(b.logs.some((l) => l.includes('became leader'))).toBe(false);
@@ -241,11 +162,11 @@ describe('two replicas', () => {
 
   test('killed mid-reconcile, then restarted: converges with no duplicates', async () => {
     for (let i = 0; i < 5; i++) kOk(['apply', '-f', '-'], workspace(`ws-burst-${i}`, `burst-${i}`, 'workspace-system'));
-    const first = startOperator('op-d');
+    const first = await startOperator('op-d');
     await eventually('some work started', () => first.logs.some((l) => l.includes('applied desired state')), 15_000);
     first.proc.kill('SIGKILL');
     await first.exited;
-    const second = startOperator('op-e');
+    const second = await startOperator('op-e');
     for (let i = 0; i < 5; i++) await eventually(`ws-burst-${i} status`, () => status(`ws-burst-${i}`).components?.canvas?.internalUrl, 20_000);
     for (let i = 0; i < 5; i++) {
       const deployments = k(['get', 'deployments', '-n', 'workspace-system', '-l', `platform.aileron.io/workspace-id=burst-${i}`, '-o', 'name']).stdout.trim().split('\n');

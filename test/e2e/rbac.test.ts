@@ -1,4 +1,5 @@
-import { applyServerSide, asServiceAccount, k, kOk, synthToDir } from '../support/cluster.js';
+import { applyServerSide, asServiceAccount, k, kOk, synthToDir, waitForCrd } from '../support/cluster.js';
+import { CILIUM_NETWORK_POLICY_CRD } from '../support/cilium.js';
 
 // Acting as the operator's and the manager's ServiceAccounts (tokens from the
 // TokenRequest API), `kubectl auth can-i` must allow exactly seed 000's RBAC
@@ -17,6 +18,9 @@ beforeAll(() => {
   const res = applyServerSide(dir);
   if (res.status !== 0) throw new Error(res.stderr);
   kOk(['create', 'namespace', 'rbac-elsewhere']);
+  // The real Cilium CRD: without the resource type, can-i would answer "no" whatever the rules say.
+  kOk(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
+  waitForCrd('ciliumnetworkpolicies.cilium.io');
   operator = asServiceAccount(NS, 'rbac-aileron-workspace-operator');
   manager = asServiceAccount(NS, 'rbac-aileron-workspace-manager');
 });
@@ -44,6 +48,9 @@ describe('workspace operator (ClusterRole)', () => {
     ['deployments.apps'],
     ['statefulsets.apps'],
     ['ingresses.networking.k8s.io'],
+    // Both policy kinds whatever cilium.enabled says: the baseline is a NetworkPolicy, and a mode switch deletes the other kind.
+    ['networkpolicies.networking.k8s.io'],
+    ['ciliumnetworkpolicies.cilium.io'],
     ['workspaces.platform.aileron.io'],
     ['workspaces.platform.aileron.io/status'],
     ['workspaces.platform.aileron.io/finalizers'],
@@ -58,7 +65,6 @@ describe('workspace operator (ClusterRole)', () => {
     ['create', 'daemonsets.apps'],
     ['create', 'clusterroles.rbac.authorization.k8s.io'],
     ['create', 'rolebindings.rbac.authorization.k8s.io'],
-    ['create', 'ciliumnetworkpolicies.cilium.io'], // Cilium is off in these values
     ['create', 'customresourcedefinitions.apiextensions.k8s.io'],
     ['create', 'serviceaccounts'],
     ['create', 'pods/exec'],

@@ -72,6 +72,13 @@ export const validValues = fc
     existingSecrets: fc.record({ postgres: fc.boolean(), keycloak: fc.boolean(), coturn: fc.boolean(), manager: fc.boolean() }),
     pods: fc.record({ frontend: pod, workspaceManager: pod, workspaceOperator: pod, keycloak: pod }),
     coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
+    coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
+    serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
+    ingressController: fc.constantFrom(
+      {},
+      { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      { namespaceLabels: { 'kubernetes.io/metadata.name': 'edge' }, podLabels: { 'app.kubernetes.io/name': null, app: 'edge-proxy' } },
+    ),
     domains: fc.array(domain, { maxLength: 4 }),
     managerEnv: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,10}$/), label, { maxKeys: 3 }),
   })
@@ -86,8 +93,14 @@ export const validValues = fc
       ingress: { enabled: r.ingressEnabled, className: r.className, annotations: r.annotations, tls: r.tls },
       global: { imagePullSecrets: r.pullSecrets, storageClass: r.storageClass },
       cilium: { enabled: r.cilium },
+      networkPolicy: { ingressController: r.ingressController },
       firewall: { defaults: { workspace: { allowedDomains: r.domains }, browser: { allowedDomains: r.domains.slice(0, 2) } } },
-      kubernetes: { allowedNamespaces: r.namespaces, defaultNamespace: r.namespaces[0], createNamespaces: r.createNamespaces },
+      kubernetes: {
+        allowedNamespaces: r.namespaces,
+        defaultNamespace: r.namespaces[0],
+        createNamespaces: r.createNamespaces,
+        serviceType: r.serviceType,
+      },
       frontend: { enabled: t.frontend, ...r.pods.frontend },
       workspaceManager: {
         enabled: t.workspaceManager,
@@ -102,7 +115,7 @@ export const validValues = fc
         auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
         env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
       },
-      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
+      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
       postgres: {
         enabled: t.postgres,
         persistence: { enabled: r.persistence.postgres },
@@ -131,4 +144,6 @@ export const invalidMutation = fc.constantFrom(
   { set: 'global.imagePullSecrets[0].nam=x', key: 'global.imagePullSecrets[0].nam' },
   { set: 'publicRouting.runtimeHostPattern=runtime.{baseDomain}', key: 'publicRouting.runtimeHostPattern' },
   { set: 'unknownTopLevel=1', key: 'unknownTopLevel' },
+  { set: 'coturn.host=turn.example.com', key: 'coturn.host' },
+  { set: 'coturn.host=169.254.169.254', key: 'coturn.host' },
 );

@@ -43,5 +43,11 @@ export function applyServerSide(dir: string) {
 }
 
 export function waitForCrd(name = 'workspaces.platform.aileron.io') {
-  kOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${name}`]);
+  // `kubectl wait` fails at once while a new CRD has no conditions yet: retry that briefly.
+  for (let attempt = 0; ; attempt++) {
+    const res = k(['wait', '--for=condition=Established', '--timeout=60s', `crd/${name}`]);
+    if (res.status === 0) return;
+    if (attempt >= 50 || !res.stderr.includes('conditions accessor error')) throw new Error(`CRD ${name} not established: ${res.stderr}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
 }

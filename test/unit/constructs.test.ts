@@ -181,9 +181,11 @@ describe('workspace operator', () => {
     );
   });
 
-  test('cilium.io only when Cilium is enabled', () => {
-    expect(rulesOf(defaults).some((r) => r.apiGroups.includes('cilium.io'))).toBe(false);
-    expect(rulesOf(prod)).toContainEqual(expect.objectContaining({ apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'] }));
+  test('both policy kinds whatever cilium.enabled says (the baseline, and deleting the other kind on a switch)', () => {
+    for (const rules of [rulesOf(defaults), rulesOf(prod)]) {
+      expect(rules).toContainEqual(expect.objectContaining({ apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'] }));
+      expect(rules).toContainEqual(expect.objectContaining({ apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'] }));
+    }
   });
 
   test('leases only in its own namespace, for leader election', () => {

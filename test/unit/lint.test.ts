@@ -30,7 +30,7 @@ function glob(pattern: string, value: string): boolean {
 }
 
 function findings(dir: string): Finding[] {
-  const files = readdirSync(dir).map((f) => join(dir, f));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
   const res = tool('kube-score', ['score', '--output-format', 'json', '--kubernetes-version', 'v1.34', ...files]);
   if (!res.stdout.trim()) throw new Error(`kube-score printed nothing: ${res.stderr}`);
   const objects = JSON.parse(res.stdout) as Array<{

@@ -175,18 +175,14 @@ describe('TLS on workspace hosts', () => {
   });
 });
 
-describe('firewall', () => {
+describe('firewall (what it means is tested with Cilium\'s own code in firewall-matrix.test.ts)', () => {
   const cilium = { set: ['cilium.enabled=true'] };
   const policy = (objects: ReturnType<typeof render>['objects'], group: string) => find(objects, 'CiliumNetworkPolicy', `workspace-my-workspace-${group}`).spec as Loose;
 
-  test('Cilium: DNS through kube-dns with the DNS proxy rule, platform services by their real labels', () => {
-    const egress = policy(render(example(), cilium).objects, 'workspace').egress;
-    expect(egress[0].toEndpoints[0].matchLabels).toEqual({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' });
-    expect(egress[0].toPorts[0].rules).toEqual({ dns: [{ matchPattern: '*' }] });
-    expect(egress[1].toEndpoints[0]).toMatchObject({
-      matchLabels: { 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': 'aileron', 'k8s:io.kubernetes.pod.namespace': 'aileron' },
-      matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['workspace-manager', 'keycloak'] }],
-    });
+  test('Cilium: ingress, egress and an egressDeny that wins over both', () => {
+    const spec = policy(render(example(), cilium).objects, 'workspace');
+    expect(Object.keys(spec).sort()).toEqual(['egress', 'egressDeny', 'endpointSelector', 'ingress']);
+    expect(spec.egressDeny[0].toCIDRSet.map((c: Loose) => c.cidr)).toEqual(expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16', 'fc00::/7']));
   });
 
   test('the platform pods really carry the labels the policy selects', async () => {
@@ -195,35 +191,27 @@ describe('firewall', () => {
     expect((manager.spec as Loose).template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': 'aileron', 'app.kubernetes.io/component': 'workspace-manager' });
   });
 
-  test('toFQDNs = defaults ∪ spec domains; the browser may reach the TURN relay', () => {
+  test('toFQDNs = defaults ∪ spec domains, and status reports them', () => {
     const { objects, workspace } = render(example(), cilium);
     const fqdns = policy(objects, 'browser').egress.find((r: Loose) => r.toFQDNs).toFQDNs.map((x: Loose) => x.matchName);
     expect(fqdns).toEqual(['github.com', 'google.com', 'googleapis.com', 'gstatic.com']);
-    const turn = policy(objects, 'browser').egress.find((r: Loose) => r.toEntities);
-    expect(turn.toPorts[0].ports).toEqual([{ port: '30478', protocol: 'ANY' }, { port: '49152', endPort: 65535, protocol: 'UDP' }]);
     expect(firewallStatus(workspace.firewall.browser, platformFor(cilium)).effectiveAllowedDomains).toEqual(fqdns);
   });
 
-  test('networkAccessEnabled false means no internet', () => {
-    const { objects, workspace } = render(withSpec({ firewall: { workspace: { networkAccessEnabled: false } } }), cilium);
-    const egress = policy(objects, 'workspace').egress;
-    expect(egress.some((r: Loose) => r.toFQDNs || r.toCIDRSet || r.toCIDR)).toBe(false);
-    expect(firewallStatus(workspace.firewall.workspace, platformFor(cilium)).effectiveAllowedDomains).toEqual([]);
+  test('the TURN host: IPv4 as /32, IPv6 as /128, carved out of the deny', () => {
+    for (const [host, cidr] of [['192.168.65.3', '192.168.65.3/32'], ['2001:db8::7', '2001:db8::7/128']]) {
+      const spec = policy(render(example(), { set: ['cilium.enabled=true', `coturn.host=${host}`] }).objects, 'browser');
+      expect(spec.egress.find((r: Loose) => r.toCIDR).toCIDR).toEqual([cidr]);
+    }
+    const deny = policy(render(example(), cilium).objects, 'browser').egressDeny[0].toCIDRSet;
+    expect(deny.find((c: Loose) => c.cidr === '192.168.0.0/16')).toEqual({ cidr: '192.168.0.0/16', except: ['192.168.65.3/32'] });
+    expect(policy(render(example(), cilium).objects, 'workspace').egressDeny[0].toCIDRSet.find((c: Loose) => c.cidr === '192.168.0.0/16')).toEqual({ cidr: '192.168.0.0/16' });
   });
 
-  test('domainAccessMode all: the internet, never private ranges or cloud metadata', () => {
-    const { objects } = render(withSpec({ firewall: { workspace: { domainAccessMode: 'all' } } }), cilium);
-    const set = policy(objects, 'workspace').egress.find((r: Loose) => r.toCIDRSet).toCIDRSet;
-    expect(set[0]).toEqual({ cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) });
-  });
-
-  test('without Cilium, a NetworkPolicy with the same intent, and status says domains are not enforced', () => {
+  test('without Cilium: ingress and egress NetworkPolicies; status says domains are not enforced', () => {
     const { objects, workspace } = render();
     const np = find(objects, 'NetworkPolicy', 'workspace-my-workspace-workspace').spec as Loose;
-    expect(np.policyTypes).toEqual(['Egress']);
-    const internet = np.egress.find((r: Loose) => r.to?.[0]?.ipBlock?.cidr === '0.0.0.0/0');
-    expect(internet.to[0].ipBlock.except).toContain('169.254.0.0/16');
-    expect(internet.ports.map((p: Loose) => p.port)).toEqual([80, 443]);
+    expect(np.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(firewallStatus(workspace.firewall.workspace, platformFor())).toEqual({
       networkAccessEnabled: true,
       domainAccessMode: 'specific',

@@ -238,13 +238,11 @@ rules:
     resources: ["deployments", "statefulsets"]
     verbs: ${ALL_VERBS}
   - apiGroups: ["networking.k8s.io"]
-    resources: {{ if .Values.cilium.enabled }}["ingresses"]{{ else }}["ingresses", "networkpolicies"]{{ end }}
+    resources: ["ingresses", "networkpolicies"]
     verbs: ${ALL_VERBS}
-{{- if .Values.cilium.enabled }}
   - apiGroups: ["cilium.io"]
     resources: ["ciliumnetworkpolicies"]
     verbs: ${ALL_VERBS}
-{{- end }}
   - apiGroups: ["platform.aileron.io"]
     resources: ["workspaces", "workspaces/status", "workspaces/finalizers"]
     verbs: ${ALL_VERBS}

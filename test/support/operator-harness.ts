@@ -1,0 +1,127 @@
+/**
+ * The operator as users run it, for e2e tests: a control plane of its own (a
+ * test file may restart the API server or switch Cilium on and off), the
+ * platform applied from a synth output, and operator processes that
+ * authenticate with the operator ServiceAccount's own token, so its RBAC is
+ * exercised on every call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ControlPlane, freePort, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
+import { ROOT } from './render.js';
+
+export interface Operator {
+  proc: ChildProcess;
+  logs: string[];
+  exited: Promise<number | null>;
+  healthPort: number;
+  metricsPort: number;
+}
+
+export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A Workspace manifest; `extra` is indented spec YAML. */
+export const workspaceYaml = (name: string, id: string, namespace: string, extra = '') => `apiVersion: platform.aileron.io/v1alpha1
+kind: Workspace
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  workspaceId: ${id}
+  ownerId: user-123
+${extra}`;
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+
+export class OperatorHarness {
+  readonly plane = new ControlPlane();
+  admin = '';
+  private operatorConfig = '';
+  private readonly running: Operator[] = [];
+
+  /** Starts the control plane and applies a synth output (dist/ by default). */
+  async start(platformDir = join(ROOT, 'dist')): Promise<void> {
+    this.admin = (await this.plane.start()).kubeconfig;
+    this.kOk(['apply', '--server-side', '-f', platformDir]);
+    this.kOk(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io']);
+    this.kOk(['create', 'namespace', 'ws-owners']);
+    this.operatorConfig = kubeconfigForServiceAccount({ kubeconfig: this.admin, dir: this.plane.dir, server: this.plane.server }, 'aileron', 'aileron-workspace-operator');
+  }
+
+  /** Every operator's log lines, for a failing test's report. */
+  logs(): string[] {
+    return this.running.flatMap((op) => op.logs);
+  }
+
+  async stop(): Promise<void> {
+    for (const op of this.running) op.proc.kill('SIGKILL');
+    await this.plane.stop();
+  }
+
+  k = (args: string[], input?: string) => kubectl(this.admin, args, input);
+
+  kOk = (args: string[], input?: string): string => {
+    const r = this.k(args, input);
+    if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  json = (args: string[]) => JSON.parse(this.kOk([...args, '-o', 'json']));
+
+  async startOperator(name: string, env: Record<string, string> = {}): Promise<Operator> {
+    const [healthPort, metricsPort] = [await freePort(), await freePort()];
+    const proc = spawn(process.execPath, [join(ROOT, 'build', 'operator', 'main.js')], {
+      env: {
+        ...process.env,
+        KUBECONFIG: this.operatorConfig,
+        POD_NAMESPACE: 'aileron',
+        POD_NAME: name,
+        LEASE_DURATION_SECONDS: '3',
+        HEALTH_PORT: String(healthPort),
+        METRICS_PORT: String(metricsPort),
+        ...env,
+      },
+    });
+    const op: Operator = { proc, logs: [], exited: new Promise((r) => proc.on('exit', (code) => r(code))), healthPort, metricsPort };
+    proc.stdout!.on('data', (c) => op.logs.push(...String(c).split('\n').filter(Boolean)));
+    proc.stderr!.on('data', (c) => op.logs.push(String(c)));
+    this.running.push(op);
+    return op;
+  }
+
+  status = (name: string, ns = 'workspace-system') => this.json(['get', 'workspace', name, '-n', ns]).status ?? {};
+
+  condition = (name: string, type: string, ns = 'workspace-system'): Condition | undefined =>
+    (this.status(name, ns).conditions as Condition[] | undefined)?.find((c) => c.type === type);
+
+  exists = (kind: string, name: string, ns = 'workspace-system') => this.k(['get', kind, name, '-n', ns]).status === 0;
+
+  /** Names of the objects of one kind that carry a workspace's id. */
+  owned = (kind: string, id: string, ns = 'workspace-system') =>
+    this.k(['get', kind, '-n', ns, '-l', `platform.aileron.io/workspace-id=${id}`, '-o', 'name']).stdout.split('\n').filter(Boolean).sort();
+
+  /** No kubelet here: report a Deployment available as one would. */
+  markAvailable = (deployment: string, ns = 'workspace-system') => {
+    const generation = this.json(['get', 'deployment', deployment, '-n', ns]).metadata.generation;
+    this.kOk(['patch', 'deployment', deployment, '-n', ns, '--subresource=status', '--type=merge', '-p',
+      JSON.stringify({ status: { observedGeneration: generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } })]);
+  };
+
+  leaseHolder = () => this.json(['get', 'lease', 'aileron-workspace-operator', '-n', 'aileron']).spec.holderIdentity;
+}

@@ -12,18 +12,22 @@ import { parseAllDocuments } from 'yaml';
 
 const INT_OR_STRING = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
 
-function strict(schema) {
-  if (Array.isArray(schema)) return schema.map(strict);
+// Branches of anyOf/oneOf/allOf/not only add constraints (a structural CRD keeps the fields in `properties`):
+// they stay open, or a branch naming one field would forbid the others.
+const BRANCHES = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
+
+function strict(schema, inBranch = false) {
+  if (Array.isArray(schema)) return schema.map((s) => strict(s, inBranch));
   if (schema === null || typeof schema !== 'object') return schema;
   const out = {};
   const intOrString = schema['x-kubernetes-int-or-string'] === true || schema.format === 'int-or-string';
   for (const [k, v] of Object.entries(schema)) {
     if (k === '$ref' && typeof v === 'string') out[k] = v.replace('#/definitions/', '_definitions.json#/definitions/');
     else if (intOrString && (k === 'x-kubernetes-int-or-string' || k === 'format' || k === 'type' || k === 'anyOf')) continue;
-    else out[k] = strict(v);
+    else out[k] = strict(v, inBranch || BRANCHES.has(k));
   }
   if (intOrString) Object.assign(out, INT_OR_STRING);
-  if ((out.type === 'object' || out.properties) && out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+  if (!inBranch && (out.type === 'object' || out.properties) && out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = false;
   }
   return out;

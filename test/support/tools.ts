@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TOOLS_BIN } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
+import { CILIUM_NETWORK_POLICY_CRD } from './cilium.js';
 
 export function tool(name: string, args: string[], input?: string) {
   const bin = join(TOOLS_BIN, name);
@@ -15,13 +16,13 @@ export function tool(name: string, args: string[], input?: string) {
 
 let crdSchemas: string | undefined;
 
-/** Strict JSON schemas for our CRDs, generated from imports/crds like the Kubernetes ones. */
+/** Strict JSON schemas for our CRD and the real CiliumNetworkPolicy CRD, generated like the Kubernetes ones. */
 function crdSchemaDir(): string {
   if (!crdSchemas) {
     crdSchemas = mkdtempSync(join(tmpdir(), 'crd-schemas-'));
     const res = spawnSync(
       process.execPath,
-      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), join(ROOT, 'imports/crds/cilium.io_ciliumnetworkpolicies.yaml'), crdSchemas],
+      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), CILIUM_NETWORK_POLICY_CRD, crdSchemas],
       { encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(res.stderr);

@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { desiredState, type DesiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, ownerNameLabel, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
 import { apiMessage, Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
@@ -216,7 +216,7 @@ export class Reconciler {
   }
 
   private async ownedObjects(ws: { id: string; namespace: string; owner: { namespace: string; name: string } }): Promise<KubernetesObject[]> {
-    const selector = `${WORKSPACE_ID_LABEL}=${ws.id},${OWNER_NAMESPACE_LABEL}=${ws.owner.namespace},${OWNER_NAME_LABEL}=${ws.owner.name.slice(0, 63)}`;
+    const selector = `${WORKSPACE_ID_LABEL}=${ws.id},${OWNER_NAMESPACE_LABEL}=${ws.owner.namespace},${OWNER_NAME_LABEL}=${ownerNameLabel(ws.owner.name)}`;
     const found: KubernetesObject[] = [];
     for (const [apiVersion, kind] of OWNED_KINDS) {
       let items: KubernetesObject[];

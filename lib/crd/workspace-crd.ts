@@ -6,6 +6,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MAX_WORKSPACE_ID_LENGTH, WORKSPACE_ID_PATTERN } from '../values/hosts.js';
+import {
+  BYTE_QUANTITY_PATTERN,
+  BYTE_RESOURCES,
+  DNS_SUBDOMAIN,
+  EXTENDED_RESOURCE_PATTERN,
+  OPERATOR_ENV,
+  RESERVED_PATHS,
+  STANDARD_RESOURCES,
+  WORKSPACE_PATH_PATTERN,
+} from '../workspace/spec-rules.js';
 
 export const WORKSPACE_API_GROUP = 'platform.aileron.io';
 export const WORKSPACE_VERSION = 'v1alpha1';
@@ -32,15 +42,47 @@ const obj = (description: string, properties: Record<string, Schema>, extra: Sch
   ...extra,
 });
 
+/** A CEL list literal. */
+const celList = (items: string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
+/** The quantity of an int-or-string value, in CEL. */
+const q = (v: string) => `quantity(string(${v}))`;
+const isQ = (v: string) => `isQuantity(string(${v}))`;
+
+// The CEL rules mirror lib/workspace/spec-rules.ts, which the operator applies too.
 const quantityMap: Schema = {
   type: 'object',
-  additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN },
+  maxProperties: 8,
+  additionalProperties: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN, maxLength: 64 },
+  'x-kubernetes-validations': [
+    {
+      rule: `self.all(k, k in ${celList(STANDARD_RESOURCES)} || k.matches('${EXTENDED_RESOURCE_PATTERN}'))`,
+      message: 'resource names are cpu, memory, ephemeral-storage or an extended resource domain/name',
+    },
+    { rule: `self.all(k, ${isQ('self[k]')} && !${q('self[k]')}.isLessThan(quantity('0')))`, message: 'quantities must not be negative' },
+    { rule: `self.all(k, !k.contains('/') || (${isQ('self[k]')} && ${q('self[k]')}.isInteger()))`, message: 'extended resources come in whole numbers' },
+    {
+      rule: `self.all(k, !(k in ${celList(BYTE_RESOURCES)}) || string(self[k]).matches('${BYTE_QUANTITY_PATTERN}'))`,
+      message: 'memory and ephemeral-storage are whole bytes (not 500m)',
+    },
+  ],
 };
-const resources: Schema = obj('Requests and limits; the platform defaults apply when empty', {
-  requests: quantityMap,
-  limits: quantityMap,
-});
-const image = str('Container image; the platform default applies when empty', { maxLength: 512 });
+const resources: Schema = obj(
+  'Requests and limits; the platform defaults apply when empty',
+  { requests: quantityMap, limits: quantityMap },
+  {
+    'x-kubernetes-validations': [
+      {
+        rule: `!has(self.requests) || !has(self.limits) || self.requests.all(k, !(k in self.limits) || !${isQ('self.requests[k]')} || !${isQ('self.limits[k]')} || ${q('self.requests[k]')}.compareTo(${q('self.limits[k]')}) <= 0)`,
+        message: 'requests must not be above limits',
+      },
+      {
+        rule: `!has(self.requests) || self.requests.all(k, !k.contains('/') || (has(self.limits) && k in self.limits && ${isQ('self.requests[k]')} && ${isQ('self.limits[k]')} && ${q('self.requests[k]')}.compareTo(${q('self.limits[k]')}) == 0))`,
+        message: 'an extended resource needs a limit equal to its request',
+      },
+    ],
+  },
+);
+const image = str('Container image; the platform default applies when empty', { maxLength: 512, pattern: '^[^\\s]+$' });
 
 const firewallGroup = (what: string): Schema =>
   obj(`Egress policy of the ${what} pod`, {
@@ -84,7 +126,17 @@ const specSchema: Schema = obj(
       image,
       resources,
     }),
-    workspacePath: str('Where the workspace volume is mounted', { default: '/workspace', pattern: '^/[^\\0]*$', maxLength: 1024 }),
+    workspacePath: str('Where the workspace volume is mounted: an absolute path outside the ones the pods use', {
+      default: '/workspace',
+      pattern: WORKSPACE_PATH_PATTERN,
+      maxLength: 1024,
+      'x-kubernetes-validations': [
+        {
+          rule: `!${celList(RESERVED_PATHS)}.exists(p, self == p || self.startsWith(p + '/'))`,
+          message: `may not be or lie under ${RESERVED_PATHS.join(', ')}`,
+        },
+      ],
+    }),
     targetNamespace: str('Namespace the pods run in; must be allowed by the platform', {
       pattern: DNS_LABEL,
       maxLength: 63,
@@ -95,18 +147,25 @@ const specSchema: Schema = obj(
     }),
     envVars: {
       type: 'array',
-      description: 'Environment of the runtime container',
+      description: `Environment of the runtime container; each key once, and not one the operator sets (${OPERATOR_ENV.join(', ')})`,
       maxItems: 128,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['key'],
+      'x-kubernetes-validations': [
+        { rule: `self.all(e, !(e.key in ${celList(OPERATOR_ENV)}))`, message: `${OPERATOR_ENV.join(', ')} are set by the operator; use another name` },
+      ],
       items: obj(
         'One variable',
-        { key: str('Name', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 256 }), value: str('Value', { maxLength: 32768 }) },
+        { key: str('Name', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 256 }), value: str('Value', { maxLength: 4096 }) },
         { required: ['key'] },
       ),
     },
     knowledgeBases: {
       type: 'array',
-      description: 'Knowledge bases mounted at /knowledge/<alias>',
+      description: 'Knowledge bases mounted at /knowledge/<alias>; each alias once',
       maxItems: 32,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['alias'],
       items: obj(
         'One knowledge base',
         {
@@ -118,8 +177,14 @@ const specSchema: Schema = obj(
       ),
     },
     storage: obj('Workspace volume overrides', {
-      size: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN },
-      storageClassName: str('StorageClass', { maxLength: 253 }),
+      size: {
+        'x-kubernetes-int-or-string': true,
+        anyOf: [{ type: 'integer' }, { type: 'string' }],
+        pattern: QUANTITY_PATTERN,
+        description: 'Volume size, a positive quantity such as 10Gi',
+        'x-kubernetes-validations': [{ rule: `${isQ('self')} && ${q('self')}.isGreaterThan(quantity('0'))`, message: 'must be a positive quantity such as 10Gi' }],
+      },
+      storageClassName: str('StorageClass', { maxLength: 253, pattern: DNS_SUBDOMAIN }),
     }),
     firewall: obj('Per-group egress policy (enforced with Cilium)', {
       workspace: firewallGroup('runtime and canvas'),

@@ -1,4 +1,5 @@
 /** Labels, selectors and ownership of the objects of one workspace. */
+import { createHash } from 'node:crypto';
 import type { ResolvedWorkspace, FirewallGroup } from './model.js';
 
 export const WORKSPACE_ID_LABEL = 'platform.aileron.io/workspace-id';
@@ -21,6 +22,17 @@ export function selector(ws: ResolvedWorkspace, part: WorkspacePart): Record<str
   };
 }
 
+/**
+ * A label value for a Workspace name: names may have 253 characters, label
+ * values 63. A longer name keeps a readable prefix and a hash of the whole
+ * name, so it stays unique and valid (alphanumeric at both ends).
+ */
+export function ownerNameLabel(name: string): string {
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
+  return `${name.slice(0, 52).replace(/[^A-Za-z0-9]+$/, '')}-${hash}`;
+}
+
 export function labels(ws: ResolvedWorkspace, part: WorkspacePart, group?: FirewallGroup): Record<string, string> {
   return {
     ...selector(ws, part),
@@ -28,7 +40,7 @@ export function labels(ws: ResolvedWorkspace, part: WorkspacePart, group?: Firew
     'app.kubernetes.io/managed-by': MANAGED_BY,
     [WORKSPACE_ID_LABEL]: ws.id,
     [OWNER_NAMESPACE_LABEL]: ws.owner.namespace,
-    [OWNER_NAME_LABEL]: ws.owner.name.slice(0, 63),
+    [OWNER_NAME_LABEL]: ownerNameLabel(ws.owner.name),
     ...(group ? { [FIREWALL_GROUP_LABEL]: group } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { Resources } from '../values/schema.js';
 import { publicUrl, workspaceHost, type WorkspaceComponent } from '../values/hosts.js';
 import { WORKSPACE_PORTS } from '../components/platform-config.js';
 import type { WorkspacePlatform } from './platform.js';
+import { specProblems } from './spec-rules.js';
 
 export const COMPONENTS: WorkspaceComponent[] = ['runtime', 'browser', 'canvas'];
 
@@ -92,6 +93,8 @@ function latest(...times: Array<string | undefined>): string | undefined {
 
 export function resolveWorkspace(ws: WorkspaceResource, platform: WorkspacePlatform): ResolvedWorkspace {
   const spec = ws.spec;
+  const [problem] = specProblems(spec);
+  if (problem) throw new WorkspaceError(problem.field, problem.message);
   const id = spec.workspaceId;
   const namespace = spec.targetNamespace || platform.defaultNamespace;
   if (!platform.allowedNamespaces.includes(namespace)) {

@@ -8,6 +8,7 @@ import * as formatsModule from 'ajv-formats';
 import { workspaceCrdManifest, WORKSPACE_API_GROUP, WORKSPACE_KIND, WORKSPACE_VERSION } from '../crd/workspace-crd.js';
 import { keyPath } from '../values/load.js';
 import { WorkspaceError, type WorkspaceResource } from './model.js';
+import { specProblems } from './spec-rules.js';
 
 const addFormats = (formatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 const schema = (workspaceCrdManifest() as { spec: { versions: Array<{ schema: { openAPIV3Schema: object } }> } }).spec.versions[0].schema
@@ -26,5 +27,8 @@ export function validateWorkspace(doc: unknown): WorkspaceResource {
     const field = keyPath(e.instancePath) + (e.keyword === 'required' ? `.${(e.params as { missingProperty: string }).missingProperty}` : '');
     throw new WorkspaceError(field.replace(/^\./, ''), e.message ?? 'is invalid');
   }
+  // The CRD's CEL rules, which ajv does not read.
+  const [problem] = specProblems(obj.spec);
+  if (problem) throw new WorkspaceError(problem.field, problem.message);
   return obj;
 }

@@ -1,0 +1,112 @@
+/**
+ * What a Workspace spec must satisfy for the operator's objects to be valid.
+ * The CRD enforces these at admission (OpenAPI patterns and the CEL rules
+ * built from the same constants in lib/crd/workspace-crd.ts); the operator
+ * checks them again (a Workspace stored under an older CRD), turning a
+ * violation into a Failed status that names the field, never a stream of
+ * refused objects. The fuzz test in test/e2e/workspace-fuzz.test.ts holds
+ * the two to the same verdicts.
+ */
+import { compareQuantities, isNegative, isPositive, isWhole, parseQuantity } from '../values/quantity.js';
+import type { WorkspaceSpecJson } from './model.js';
+
+/** Environment the operator sets on the runtime itself. */
+export const OPERATOR_ENV = ['WORKSPACE_ID', 'WORKSPACE_OWNER_ID', 'WORKSPACE_PATH', 'GIT_URL', 'GIT_BRANCH'];
+
+/** Mount points the pods use already, or system trees a volume must not hide. */
+export const RESERVED_PATHS = ['/tmp', '/knowledge', '/dev', '/proc', '/sys', '/etc', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/run', '/var/run'];
+
+/** A path of plain segments: absolute, no `.`/`..`, no trailing slash. */
+export const WORKSPACE_PATH_PATTERN = '^(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$';
+
+export const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+/** Counted in bytes: a fraction (500m of memory) is refused by the API server. */
+export const BYTE_RESOURCES = ['memory', 'ephemeral-storage'];
+/**
+ * A byte count as text: digits, or a number with a unit of at least 1000 (1.5Gi), or a positive exponent.
+ * Text, not arithmetic, because Kubernetes' CEL isInteger() says no to 0.5Gi; the CRD and the operator
+ * must give the same verdict. (A number like 1.0005k slips through; the API server only warns on it.)
+ */
+export const BYTE_QUANTITY_PATTERN = '^([0-9]+|[0-9]*[.]?[0-9]+(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)|[0-9]*[.]?[0-9]+[eE][+]?[0-9]+)$';
+/** An extended resource: `example.com/gpu`. */
+export const EXTENDED_RESOURCE_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+export interface SpecProblem {
+  field: string;
+  message: string;
+}
+
+type QuantityMap = Record<string, string | number> | undefined;
+
+function resourceProblems(field: string, r: { requests?: QuantityMap; limits?: QuantityMap } | undefined): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (!r) return problems;
+  const parsed: Record<'requests' | 'limits', Record<string, ReturnType<typeof parseQuantity>>> = { requests: {}, limits: {} };
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [name, value] of Object.entries(r[kind] ?? {})) {
+      const at = `${field}.${kind}.${name}`;
+      if (!STANDARD_RESOURCES.includes(name) && !new RegExp(EXTENDED_RESOURCE_PATTERN).test(name)) {
+        problems.push({ field: at, message: 'is not a resource name: use cpu, memory, ephemeral-storage or an extended resource domain/name' });
+        continue;
+      }
+      const q = parseQuantity(value);
+      if (!q) problems.push({ field: at, message: `"${value}" is not a quantity (for example 500m, 2, 1Gi)` });
+      else if (isNegative(q)) problems.push({ field: at, message: `${value} is negative` });
+      else if (name.includes('/') && !isWhole(q)) problems.push({ field: at, message: `${value}: extended resources come in whole numbers` });
+      else if (BYTE_RESOURCES.includes(name) && !new RegExp(BYTE_QUANTITY_PATTERN).test(String(value))) {
+        problems.push({ field: at, message: `${value}: memory and ephemeral-storage are whole bytes (not 500m)` });
+      }
+      parsed[kind][name] = q;
+    }
+  }
+  for (const [name, request] of Object.entries(parsed.requests)) {
+    const limit = parsed.limits[name];
+    if (name.includes('/') && (!limit || !request || compareQuantities(request, limit) !== 0)) {
+      problems.push({ field: `${field}.limits.${name}`, message: 'an extended resource needs a limit equal to its request' });
+    } else if (request && limit && compareQuantities(request, limit) > 0) {
+      problems.push({ field: `${field}.requests.${name}`, message: `${r.requests![name]} is above the limit ${r.limits![name]}` });
+    }
+  }
+  return problems;
+}
+
+/** Everything wrong with a spec, each naming its field; empty when the operator can make its objects. */
+export function specProblems(spec: WorkspaceSpecJson): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const path = spec.workspacePath;
+  if (path !== undefined) {
+    if (!new RegExp(WORKSPACE_PATH_PATTERN).test(path)) {
+      problems.push({ field: 'spec.workspacePath', message: `"${path}" must be an absolute path of plain segments (no ".", "..", trailing "/")` });
+    } else if (RESERVED_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) {
+      problems.push({ field: 'spec.workspacePath', message: `"${path}" is taken: it may not be or lie under ${RESERVED_PATHS.join(', ')}` });
+    }
+  }
+  const seenEnv = new Set<string>();
+  for (const [i, e] of (spec.envVars ?? []).entries()) {
+    if (OPERATOR_ENV.includes(e.key)) {
+      problems.push({ field: `spec.envVars[${i}].key`, message: `${e.key} is set by the operator (${OPERATOR_ENV.join(', ')}); use another name` });
+    } else if (seenEnv.has(e.key)) {
+      problems.push({ field: `spec.envVars[${i}].key`, message: `${e.key} is given twice` });
+    }
+    seenEnv.add(e.key);
+  }
+  const aliases = new Set<string>();
+  for (const [i, kb] of (spec.knowledgeBases ?? []).entries()) {
+    if (aliases.has(kb.alias)) problems.push({ field: `spec.knowledgeBases[${i}].alias`, message: `"${kb.alias}" is mounted twice` });
+    aliases.add(kb.alias);
+  }
+  const size = spec.storage?.size;
+  if (size !== undefined) {
+    const q = parseQuantity(size);
+    if (!q || !isPositive(q)) problems.push({ field: 'spec.storage.size', message: `"${size}" must be a positive quantity such as 10Gi` });
+  }
+  const sc = spec.storage?.storageClassName;
+  if (sc && (sc.length > 253 || !new RegExp(DNS_SUBDOMAIN).test(sc))) {
+    problems.push({ field: 'spec.storage.storageClassName', message: `"${sc}" is not a StorageClass name (lowercase letters, digits, "-" and ".")` });
+  }
+  for (const c of ['runtime', 'browser', 'canvas'] as const) {
+    problems.push(...resourceProblems(`spec.${c}.resources`, (spec[c] as { resources?: { requests?: QuantityMap; limits?: QuantityMap } } | undefined)?.resources));
+  }
+  return problems;
+}

@@ -140,7 +140,7 @@ export interface WorkspaceSpec {
   readonly canvas?: WorkspaceSpecCanvas;
 
   /**
-   * Where the workspace volume is mounted
+   * Where the workspace volume is mounted: an absolute path outside the ones the pods use
    *
    * @schema WorkspaceSpec#workspacePath
    */
@@ -161,14 +161,14 @@ export interface WorkspaceSpec {
   readonly git?: WorkspaceSpecGit;
 
   /**
-   * Environment of the runtime container
+   * Environment of the runtime container; each key once, and not one the operator sets (WORKSPACE_ID, WORKSPACE_OWNER_ID, WORKSPACE_PATH, GIT_URL, GIT_BRANCH)
    *
    * @schema WorkspaceSpec#envVars
    */
   readonly envVars?: WorkspaceSpecEnvVars[];
 
   /**
-   * Knowledge bases mounted at /knowledge/<alias>
+   * Knowledge bases mounted at /knowledge/<alias>; each alias once
    *
    * @schema WorkspaceSpec#knowledgeBases
    */
@@ -490,6 +490,8 @@ export function toJson_WorkspaceSpecKnowledgeBases(obj: WorkspaceSpecKnowledgeBa
  */
 export interface WorkspaceSpecStorage {
   /**
+   * Volume size, a positive quantity such as 10Gi
+   *
    * @schema WorkspaceSpecStorage#size
    */
   readonly size?: WorkspaceSpecStorageSize;
@@ -702,6 +704,8 @@ export function toJson_WorkspaceSpecCanvasResources(obj: WorkspaceSpecCanvasReso
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Volume size, a positive quantity such as 10Gi
+ *
  * @schema WorkspaceSpecStorageSize
  */
 export class WorkspaceSpecStorageSize {

@@ -16,6 +16,7 @@ import { FRONTEND, HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER, WOR
 import { COTURN, KEYCLOAK, POSTGRES, REALM_HELPER, REDIS } from './templates/backing.js';
 import { INGRESS, NETWORK_POLICIES } from './templates/routing.js';
 import { NOTES, TEST_HOOK } from './templates/hooks.js';
+import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
 
 type Schema = { description?: string; properties?: Record<string, Schema> };
 
@@ -58,7 +59,8 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'values.schema.json': `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ValuesSchema }, null, 2)}\n`,
     '.helmignore': `.git/\n*.swp\n*.bak\n*.tmp\n${OUTPUT_MARKER}\n`,
     'crds/platform.aileron.io_workspaces.yaml': HEADER + crd,
-    'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER].join('\n'),
+    'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER, VALIDATE_HELPERS].join('\n'),
+    'templates/validate.yaml': VALIDATE,
     'templates/NOTES.txt': NOTES,
     'templates/platform-config.yaml': PLATFORM_CONFIG,
     'templates/secrets.yaml': SECRETS,

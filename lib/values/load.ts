@@ -5,9 +5,9 @@
  */
 import type { ErrorObject } from 'ajv';
 import { InputError, readYamlInput } from './read-input.js';
-import type { Values } from './schema.js';
+import { PATTERN_HINTS, ValuesSchema, type Values } from './schema.js';
 import validate from './validate.generated.cjs';
-import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject } from './merge.js';
+import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject, type Removed } from './merge.js';
 import { checkValues } from './rules.js';
 
 export class ValuesError extends Error {
@@ -33,16 +33,30 @@ export interface ValuesSources {
  */
 export function loadValues(sources: ValuesSources = {}): Values {
   let merged = structuredClone(defaultTree());
-  for (const file of sources.files ?? []) merged = deepMerge(merged, readValuesFile(file));
-  for (const overlay of sources.overlays ?? []) merged = deepMerge(merged, overlay);
+  const removed: Removed = [];
+  for (const file of sources.files ?? []) merged = deepMerge(merged, readValuesFile(file), removed);
+  for (const overlay of sources.overlays ?? []) merged = deepMerge(merged, overlay, removed);
   try {
-    for (const arg of sources.set ?? []) for (const { path, value } of parseSet(arg)) setPath(merged, path, value);
-    for (const arg of sources.setString ?? []) for (const { path, value } of parseSet(arg, true)) setPath(merged, path, value);
+    for (const arg of sources.set ?? []) for (const { path, value } of parseSet(arg)) setPath(merged, path, value, removed);
+    for (const arg of sources.setString ?? []) for (const { path, value } of parseSet(arg, true)) setPath(merged, path, value, removed);
   } catch (err) {
     if (err instanceof SetSyntaxError) throw new ValuesError([err.message]);
     throw err;
   }
+  const problems = removed.filter((path) => isSchemaKey(path)).map((path) => `${path.join('.')}: null would remove this setting, which Helm refuses too; leave it out to keep the default, or set it`);
+  if (problems.length > 0) throw new ValuesError(problems);
   return resolveValues(merged);
+}
+
+/** Whether a key path names a key the schema defines (as opposed to an entry of a free-form map, which null may delete). */
+function isSchemaKey(path: string[]): boolean {
+  let node = ValuesSchema as unknown as { properties?: Record<string, unknown> };
+  for (const key of path) {
+    const next = node.properties && Object.prototype.hasOwnProperty.call(node.properties, key) ? node.properties[key] : undefined;
+    if (!next) return false;
+    node = next as typeof node;
+  }
+  return true;
 }
 
 /** Applies schema defaults to a merged tree and validates it. */
@@ -92,7 +106,7 @@ function formatErrors(errors: ErrorObject[], values: unknown): string[] {
     if (e.schemaPath.includes('anyOf/') && e.keyword !== 'anyOf') continue;
     const base = keyPath(e.instancePath);
     const line = describe(e, base, values);
-    if (!seen.has(line)) {
+    if (line && !seen.has(line)) {
       seen.add(line);
       out.push(line);
     }
@@ -103,17 +117,34 @@ function formatErrors(errors: ErrorObject[], values: unknown): string[] {
 function describe(e: ErrorObject, base: string, values: unknown): string {
   const at = base || '(top level)';
   const got = JSON.stringify(lookup(values, e.instancePath));
+  if (e.propertyName !== undefined) {
+    // A bad key of a free-form map (labels, annotations, env).
+    const key = `${base ? `${base}.` : ''}${e.propertyName}`;
+    if (e.keyword === 'pattern') return `${key}: the key must be ${hint((e.params as { pattern: string }).pattern)}`;
+    if (e.keyword === 'not') return `${key}: this key is not allowed`;
+    return `${key}: the key ${e.message}`;
+  }
   switch (e.keyword) {
+    case 'propertyNames':
+      return ''; // its nested error above says which key and why
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(lookupSchema(e.parentSchema) ?? {});
       const hint = nearest(key, known);
       return `${base ? `${base}.` : ''}${key}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; known keys here: ${known.join(', ')}`;
     }
+    case 'not': {
+      const refused = (e.schema as { pattern?: string }).pattern;
+      return `${at}: ${got} is ${(refused && PATTERN_HINTS[`not ${refused}`]) || 'not allowed here'}`;
+    }
     case 'anyOf':
       return `${at}: must be one of ${unionChoices(e.schema)} (got ${got})`;
     case 'pattern':
-      return `${at}: ${got} does not match the expected format ${(e.params as { pattern: string }).pattern}`;
+      return `${at}: ${shorten(got)} is not ${hint((e.params as { pattern: string }).pattern)}`;
+    case 'maxLength':
+      return `${at}: is ${String(lookup(values, e.instancePath)).length} characters long; at most ${(e.params as { limit: number }).limit}`;
+    case 'maxProperties':
+      return `${at}: has ${Object.keys(lookup(values, e.instancePath) as object).length} entries; at most ${(e.params as { limit: number }).limit}`;
     case 'type': {
       const type = (e.params as { type: string }).type;
       const hint = type === 'string' && got !== undefined ? '; quote it in YAML, or use --set-string' : '';
@@ -122,6 +153,16 @@ function describe(e: ErrorObject, base: string, values: unknown): string {
     default:
       return `${at}: ${e.message} (got ${got})`;
   }
+}
+
+function hint(pattern: string): string {
+  return PATTERN_HINTS[pattern] ?? `in the format ${pattern}`;
+}
+
+/** A value in a message: long ones cut, control characters shown escaped (JSON.stringify already does). */
+function shorten(text: string | undefined): string {
+  if (text === undefined) return 'undefined';
+  return text.length > 80 ? `${text.slice(0, 77)}..."` : text;
 }
 
 function unionChoices(schema: unknown): string {

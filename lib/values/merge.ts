@@ -10,15 +10,31 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function deepMerge(base: JsonObject, overlay: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
+/**
+ * Sets an own property, even `__proto__`: plain assignment would change the
+ * prototype and drop the key, where Helm keeps it (and the schema refuses it).
+ */
+function put(target: Record<string, unknown> | unknown[], key: string | number, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const own = (o: object, key: string | number) => (Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, Json>)[key] : undefined);
+
+/** Key paths a `null` removed, for the check that only free-form map entries may go. */
+export type Removed = string[][];
+
+export function deepMerge(base: JsonObject, overlay: JsonObject, removed: Removed = [], path: string[] = []): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(base)) put(out, key, value);
   for (const [key, value] of Object.entries(overlay)) {
+    const current = own(out, key);
     if (value === null) {
+      if (current !== undefined) removed.push([...path, key]);
       delete out[key];
-    } else if (isObject(value) && isObject(out[key])) {
-      out[key] = deepMerge(out[key] as JsonObject, value);
+    } else if (isObject(value) && isObject(current)) {
+      put(out, key, deepMerge(current, value, removed, [...path, key]));
     } else {
-      out[key] = structuredClone(value);
+      put(out, key, structuredClone(value));
     }
   }
   return out;
@@ -113,7 +129,7 @@ function unescape(text: string): string {
 }
 
 /** Writes `value` at `path` inside `target`, creating maps and lists on the way. */
-export function setPath(target: JsonObject, path: Segment[], value: Json): void {
+export function setPath(target: JsonObject, path: Segment[], value: Json, removed: Removed = []): void {
   let node: Json = target;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
@@ -121,14 +137,16 @@ export function setPath(target: JsonObject, path: Segment[], value: Json): void 
     const nextIsIndex = !last && typeof path[i + 1] === 'number';
     const container = node as { [k: string]: Json } & Json[];
     if (last) {
-      if (value === null && typeof seg === 'string') delete container[seg];
-      else container[seg as never] = value as never;
+      if (value === null && typeof seg === 'string') {
+        if (own(container, seg) !== undefined) removed.push(path.map(String));
+        delete container[seg];
+      } else put(container, seg, value);
       return;
     }
-    let child = container[seg as never] as Json | undefined;
+    let child = own(container, seg);
     if (nextIsIndex ? !Array.isArray(child) : !isObject(child)) {
       child = nextIsIndex ? [] : {};
-      container[seg as never] = child as never;
+      put(container, seg, child);
     }
     node = child!;
   }

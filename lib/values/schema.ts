@@ -12,9 +12,23 @@ export const APP_VERSION = 'v0.1.0';
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-/** A hostname that may hold the `{baseDomain}` / `{workspaceId}` placeholders. */
-const HOST_PATTERN = '^([a-z0-9*{}]([-a-zA-Z0-9{}]*[a-zA-Z0-9{}])?)(\\.[a-z0-9{}]([-a-zA-Z0-9{}]*[a-zA-Z0-9{}])?)*$';
+/** A hostname that may hold the `{baseDomain}` / `{workspaceId}` placeholders: lowercase, labels start and end alphanumeric. */
+const HOST_CHAR = '([a-z0-9]|\\{baseDomain\\}|\\{workspaceId\\})';
+const HOST_LABEL = `(\\*|${HOST_CHAR}((-|${HOST_CHAR})*${HOST_CHAR})?)`;
+const HOST_PATTERN = `^${HOST_LABEL}(\\.${HOST_LABEL})*$`;
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+/** A CPU amount above zero (a limit of 0 is refused by the API server). */
+const POSITIVE_CPU = '^(0*[1-9][0-9]*(\\.[0-9]+)?|0*\\.[0-9]*[1-9][0-9]*)m?$';
+/** Whole bytes: memory and storage (500m of memory is a fraction of a byte). */
+const BYTES = '^[0-9]+(\\.[0-9]+)?(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+/** Whole bytes above zero: volume sizes and memory limits. */
+const POSITIVE_BYTES = '^(0*[1-9][0-9]*(\\.[0-9]+)?|0*\\.[0-9]*[1-9][0-9]*)(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+/** A DNS subdomain (StorageClass, Secret, IngressClass, ClusterIssuer names), or "" for none. */
+const OPTIONAL_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$';
+/** Environment variable names as Kubernetes has always accepted them. */
+const ENV_NAME = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
+/** No control characters (they break YAML, logs and the realm JSON). */
+const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const H = '[0-9a-fA-F]{1,4}';
@@ -31,9 +45,40 @@ const IPV6 = [
 ].join('|');
 /** An IPv4 or IPv6 address (no names: policies need an address; Go's RE2 and ajv both read this). */
 export const IP_ADDRESS = `^(${IPV4}|${IPV6})$`;
+/** Passwords: printable (a newline would add lines to config files such as coturn's), bounded. */
+const SECRET_TEXT = { pattern: PRINTABLE, maxLength: 1024 };
+/** An image reference: no whitespace. */
+const IMAGE_REF = { pattern: '^[^\\s]+$', maxLength: 512 };
+/** A host name or an IP address. */
+const HOST_OR_IP = `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|${IPV4}|${IPV6})$`;
+
+/** Loopback, unspecified, link-local (cloud metadata) and multicast addresses: never a TURN server workspaces may reach. */
+export const NOT_A_TURN_HOST = '^(0\\.|127\\.|169\\.254\\.|2(2[4-9]|3[0-9])\\.|::$|::1$|[fF][eE][89aAbB][0-9a-fA-F]?:|[fF][fF][0-9a-fA-F]{0,2}:)';
 /** Kubernetes label keys ([prefix/]name) and values. */
 export const LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 export const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
+
+/** What each pattern means, for error messages (a regex is no help to a user). */
+export const PATTERN_HINTS: Record<string, string> = {
+  [DNS_LABEL]: 'a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+  [DNS_SUBDOMAIN]: 'a DNS name: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
+  [OPTIONAL_NAME]: 'a Kubernetes object name (lowercase letters, digits, "-" and "."), or "" for none',
+  [HOST_PATTERN]: 'a lowercase host name, where {baseDomain} and {workspaceId} may stand for parts',
+  [QUANTITY]: 'a quantity such as 500m, 2 or 1Gi',
+  [POSITIVE_CPU]: 'a CPU amount above zero, such as 500m or 2',
+  [BYTES]: 'whole bytes, such as 512Mi or 1Gi (not 500m)',
+  [POSITIVE_BYTES]: 'whole bytes above zero, such as 10Gi',
+  [IMAGE_TAG]: 'an image tag: letters, digits, "_", "." and "-", at most 128',
+  [IP_ADDRESS]: 'an IPv4 or IPv6 address (policies need an address, not a name)',
+  [LABEL_KEY]: 'a label key: [prefix/]name, the name of letters, digits, "-", "_" and "." and at most 63 characters',
+  [LABEL_VALUE]: 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+  [ENV_NAME]: 'an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit',
+  [PRINTABLE]: 'printable text, without control characters or line breaks',
+  [IMAGE_REF.pattern]: 'an image reference without spaces',
+  [HOST_OR_IP]: 'a host name or an IP address',
+  [`not ${NOT_A_TURN_HOST}`]:
+    'loopback, link-local (cloud metadata lives there), unspecified or multicast; give the node or load-balancer address pods and browsers reach TURN at',
+};
 
 const str = (def: string, description: string, extra: object = {}) =>
   Type.String({ default: def, description, ...extra });
@@ -42,8 +87,22 @@ const int = (def: number, description: string, extra: object = {}) =>
   Type.Integer({ default: def, description, ...extra });
 const obj = <P extends Record<string, TSchema>>(props: P, description: string) =>
   Type.Object(props, { additionalProperties: false, description, default: {} });
-const stringMap = (description: string, def: Record<string, string> = {}) =>
-  Type.Record(Type.String(), Type.String(), { default: def, description });
+/** An environment map: keys are variable names. `__proto__` is refused by name, as JavaScript would eat it. */
+const envMap = (description: string) =>
+  Type.Record(Type.String(), Type.String({ maxLength: 32768 }), {
+    default: {},
+    description,
+    maxProperties: 128,
+    propertyNames: { pattern: ENV_NAME, maxLength: 256, not: { const: '__proto__' } },
+  });
+/** Annotations: label-syntax keys; at most 32 values of 7500 characters keeps them under the API's 256 KiB. */
+const annotationMap = (description: string, def: Record<string, string> = {}) =>
+  Type.Record(Type.String(), Type.String({ maxLength: 7500 }), {
+    default: def,
+    description,
+    maxProperties: 32,
+    propertyNames: { pattern: LABEL_KEY, maxLength: 317 },
+  });
 /** A label map (selectors, pod labels): keys and values as the API server accepts them. */
 const labelMap = (description: string, def: Record<string, string> = {}, extra: object = {}) =>
   Type.Record(Type.String(), Type.String({ pattern: LABEL_VALUE, maxLength: 63 }), {
@@ -53,14 +112,18 @@ const labelMap = (description: string, def: Record<string, string> = {}, extra: 
     ...extra,
   });
 
-const quantity = () => Type.String({ pattern: QUANTITY });
-const ResourceList = Type.Object(
-  { cpu: Type.Optional(quantity()), memory: Type.Optional(quantity()), 'ephemeral-storage': Type.Optional(quantity()) },
+const quantity = (pattern: string) => Type.Optional(Type.String({ pattern, maxLength: 32 }));
+const Requests = Type.Object(
+  { cpu: quantity(QUANTITY), memory: quantity(BYTES), 'ephemeral-storage': quantity(BYTES) },
+  { additionalProperties: false },
+);
+const Limits = Type.Object(
+  { cpu: quantity(POSITIVE_CPU), memory: quantity(POSITIVE_BYTES), 'ephemeral-storage': quantity(POSITIVE_BYTES) },
   { additionalProperties: false },
 );
 const resources = (req: [string, string], lim: [string, string], description: string) =>
   Type.Object(
-    { requests: Type.Optional(ResourceList), limits: Type.Optional(ResourceList) },
+    { requests: Type.Optional(Requests), limits: Type.Optional(Limits) },
     {
       additionalProperties: false,
       description,
@@ -71,7 +134,7 @@ const resources = (req: [string, string], lim: [string, string], description: st
 const image = (repository: string, tag: string, what: string) =>
   obj(
     {
-      repository: str(repository, `${what} image repository`, { minLength: 1 }),
+      repository: str(repository, `${what} image repository`, { minLength: 1, maxLength: 255, pattern: '^[a-z0-9]([-a-z0-9._:/]*[a-z0-9])?$' }),
       tag: str(tag, `${what} image tag (pinned; never "latest")`, { pattern: IMAGE_TAG }),
       pullPolicy: Type.Union([Type.Literal('IfNotPresent'), Type.Literal('Always'), Type.Literal('Never')], {
         default: 'IfNotPresent',
@@ -84,24 +147,49 @@ const image = (repository: string, tag: string, what: string) =>
 /** Scheduling and pod knobs every platform workload shares. */
 const podSettings = (replicas: number | undefined) => ({
   ...(replicas === undefined ? {} : { replicas: int(replicas, 'Replica count', { minimum: 0 }) }),
-  nodeSelector: stringMap('Node labels the pods must match'),
-  tolerations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [], description: 'Pod tolerations' }),
-  affinity: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Pod affinity rules' }),
-  podAnnotations: stringMap('Extra annotations on the pods'),
+  nodeSelector: labelMap('Node labels the pods must match', {}, { maxProperties: 32 }),
+  tolerations: Type.Array(
+    Type.Object(
+      {
+        key: Type.Optional(Type.String({ maxLength: 317 })),
+        operator: Type.Optional(Type.Union([Type.Literal('Exists'), Type.Literal('Equal')])),
+        value: Type.Optional(Type.String({ maxLength: 63 })),
+        effect: Type.Optional(Type.Union([Type.Literal('NoSchedule'), Type.Literal('PreferNoSchedule'), Type.Literal('NoExecute')])),
+        tolerationSeconds: Type.Optional(Type.Integer()),
+      },
+      { additionalProperties: false },
+    ),
+    { default: [], maxItems: 64, description: 'Pod tolerations' },
+  ),
+  affinity: Type.Object(
+    {
+      nodeAffinity: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      podAffinity: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      podAntiAffinity: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    },
+    { additionalProperties: false, default: {}, description: 'Pod affinity rules (nodeAffinity, podAffinity, podAntiAffinity)' },
+  ),
+  podAnnotations: annotationMap('Extra annotations on the pods'),
 });
 
 const persistence = (size: string, what: string) =>
   obj(
     {
       enabled: bool(true, `Keep ${what} data on a PersistentVolumeClaim (an emptyDir otherwise)`),
-      size: str(size, `${what} volume size`, { pattern: QUANTITY }),
-      storageClass: str('', 'StorageClass for the volume ("" uses global.storageClass, then the cluster default)'),
+      size: str(size, `${what} volume size`, { pattern: POSITIVE_BYTES, maxLength: 32 }),
+      storageClass: str('', 'StorageClass for the volume ("" uses global.storageClass, then the cluster default)', {
+        pattern: OPTIONAL_NAME,
+        maxLength: 253,
+      }),
     },
     `${what} persistence`,
   );
 
 const existingSecret = (keys: string) =>
-  str('', `Name of an existing Secret holding ${keys}; when set, no Secret is rendered for these credentials`);
+  str('', `Name of an existing Secret holding ${keys}; when set, no Secret is rendered for these credentials`, {
+    pattern: OPTIONAL_NAME,
+    maxLength: 253,
+  });
 
 const firewallGroup = (domains: string[], what: string) =>
   obj(
@@ -125,7 +213,7 @@ export const ValuesSchema = Type.Object(
           Type.Object({ name: Type.String({ pattern: DNS_SUBDOMAIN }) }, { additionalProperties: false }),
           { default: [], description: 'Image pull secrets for every pod' },
         ),
-        storageClass: str('', 'Default StorageClass for every PVC ("" = cluster default)'),
+        storageClass: str('', 'Default StorageClass for every PVC ("" = cluster default)', { pattern: OPTIONAL_NAME, maxLength: 253 }),
       },
       'Settings shared by every component',
     ),
@@ -154,8 +242,8 @@ export const ValuesSchema = Type.Object(
     ingress: obj(
       {
         enabled: bool(true, 'Render the platform Ingress (frontend, manager, Keycloak)'),
-        className: str('nginx', 'IngressClass name'),
-        annotations: stringMap('Annotations on the platform and workspace Ingresses (WebSocket timeouts by default)', {
+        className: str('nginx', 'IngressClass name ("" = the cluster default)', { pattern: OPTIONAL_NAME, maxLength: 253 }),
+        annotations: annotationMap('Annotations on the platform and workspace Ingresses (WebSocket timeouts by default)', {
           'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
           'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
           'nginx.ingress.kubernetes.io/proxy-http-version': '1.1',
@@ -163,7 +251,7 @@ export const ValuesSchema = Type.Object(
         tls: Type.Array(
           Type.Object(
             {
-              secretName: Type.String({ pattern: DNS_SUBDOMAIN }),
+              secretName: Type.String({ pattern: DNS_SUBDOMAIN, maxLength: 253 }),
               hosts: Type.Array(Type.String({ pattern: HOST_PATTERN }), { default: [] }),
             },
             { additionalProperties: false },
@@ -172,11 +260,14 @@ export const ValuesSchema = Type.Object(
         ),
         workspaceTls: obj(
           {
-            secretName: str(
-              '',
-              'Wildcard TLS Secret for workspace hosts; "" uses the first ingress.tls entry with a wildcard host',
-            ),
-            clusterIssuer: str('', 'cert-manager ClusterIssuer that issues a certificate per workspace Ingress'),
+            secretName: str('', 'Wildcard TLS Secret for workspace hosts; "" uses the first ingress.tls entry with a wildcard host', {
+              pattern: OPTIONAL_NAME,
+              maxLength: 253,
+            }),
+            clusterIssuer: str('', 'cert-manager ClusterIssuer that issues a certificate per workspace Ingress', {
+              pattern: OPTIONAL_NAME,
+              maxLength: 253,
+            }),
           },
           'TLS for the per-workspace Ingresses when publicRouting.scheme is https',
         ),
@@ -211,21 +302,21 @@ export const ValuesSchema = Type.Object(
           default: '',
           description: 'Workspace NodePort (RUNTIME_K8S_NODE_PORT); "" lets Kubernetes pick',
         }),
-        nodeAddress: str('127.0.0.1', 'Node address for NodePort URLs (RUNTIME_K8S_NODE_ADDRESS)'),
+        nodeAddress: str('127.0.0.1', 'Node address for NodePort URLs (RUNTIME_K8S_NODE_ADDRESS)', { pattern: HOST_OR_IP, maxLength: 253 }),
         pvcName: str('workspace-runtime-pvc', 'Workspace working-directory PVC name (RUNTIME_K8S_PVC_NAME)', {
           pattern: DNS_SUBDOMAIN,
         }),
-        runtimeImage: str(`ailerondocker/workspace-runtime:${APP_VERSION}`, 'Workspace runtime image (RUNTIME_K8S_IMAGE)'),
-        browserImage: str(
-          `ailerondocker/workspace-browser:${APP_VERSION}`,
-          'Workspace browser image (RUNTIME_K8S_BROWSER_IMAGE)',
-        ),
-        canvasImage: str(`ailerondocker/workspace-canvas:${APP_VERSION}`, 'Workspace canvas image (RUNTIME_K8S_CANVAS_IMAGE)'),
-        watchNamespace: str('', 'Namespace the operator watches (WATCH_NAMESPACE); "" = all namespaces'),
+        runtimeImage: str(`ailerondocker/workspace-runtime:${APP_VERSION}`, 'Workspace runtime image (RUNTIME_K8S_IMAGE)', IMAGE_REF),
+        browserImage: str(`ailerondocker/workspace-browser:${APP_VERSION}`, 'Workspace browser image (RUNTIME_K8S_BROWSER_IMAGE)', IMAGE_REF),
+        canvasImage: str(`ailerondocker/workspace-canvas:${APP_VERSION}`, 'Workspace canvas image (RUNTIME_K8S_CANVAS_IMAGE)', IMAGE_REF),
+        watchNamespace: str('', 'Namespace the operator watches (WATCH_NAMESPACE); "" = all namespaces', {
+          pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$',
+          maxLength: 63,
+        }),
         knowledgeBases: obj(
           {
             pvcName: str('knowledge-bases-pvc', 'Dedicated shared PVC name for knowledge bases', { pattern: DNS_SUBDOMAIN }),
-            size: str('20Gi', 'Knowledge-base PVC capacity', { pattern: QUANTITY }),
+            size: str('20Gi', 'Knowledge-base PVC capacity', { pattern: POSITIVE_BYTES, maxLength: 32 }),
             accessModes: Type.Array(
               Type.Union([
                 Type.Literal('ReadWriteOnce'),
@@ -235,17 +326,20 @@ export const ValuesSchema = Type.Object(
               ]),
               { default: ['ReadWriteMany'], minItems: 1, description: 'Knowledge-base PVC access modes' },
             ),
-            storageClassName: str(
-              'hostpath',
-              'Local-dev fallback; switch to a shared RWX class such as nfs in production',
-            ),
+            storageClassName: str('hostpath', 'Local-dev fallback; switch to a shared RWX class such as nfs in production', {
+              pattern: OPTIONAL_NAME,
+              maxLength: 253,
+            }),
           },
           'Knowledge-base storage',
         ),
         workspaceStorage: obj(
           {
-            size: str('10Gi', 'Per-workspace PVC size', { pattern: QUANTITY }),
-            storageClassName: str('', 'StorageClass for per-workspace PVCs ("" uses global.storageClass)'),
+            size: str('10Gi', 'Per-workspace PVC size', { pattern: POSITIVE_BYTES, maxLength: 32 }),
+            storageClassName: str('', 'StorageClass for per-workspace PVCs ("" uses global.storageClass)', {
+              pattern: OPTIONAL_NAME,
+              maxLength: 253,
+            }),
             accessModes: Type.Array(
               Type.Union([Type.Literal('ReadWriteOnce'), Type.Literal('ReadWriteMany'), Type.Literal('ReadWriteOncePod')]),
               { default: ['ReadWriteOnce'], minItems: 1, description: 'Per-workspace PVC access modes' },
@@ -328,7 +422,7 @@ export const ValuesSchema = Type.Object(
         image: image('ailerondocker/workspace-manager', APP_VERSION, 'Workspace manager'),
         ...podSettings(1),
         resources: resources(['250m', '256Mi'], ['1000m', '512Mi'], 'Workspace manager container resources'),
-        env: stringMap(
+        env: envMap(
           'Extra environment; credentials (SECRET_KEY, *PASSWORD*, *TOKEN*, DATABASE_URL, REDIS_URL, CELERY_*, URLs with user:pass@) go to a Secret, never plain env',
         ),
         existingSecret: existingSecret('SECRET_KEY (and any secret-like env keys)'),
@@ -359,15 +453,15 @@ export const ValuesSchema = Type.Object(
         resources: resources(['500m', '512Mi'], ['1000m', '1Gi'], 'Keycloak container resources'),
         auth: obj(
           {
-            adminUser: str('admin', 'Keycloak admin user', { minLength: 1 }),
-            adminPassword: str('', 'Keycloak admin password; "" generates a strong one'),
+            adminUser: str('admin', 'Keycloak admin user', { minLength: 1, maxLength: 255, pattern: PRINTABLE }),
+            adminPassword: str('', 'Keycloak admin password; "" generates a strong one', SECRET_TEXT),
             existingSecret: existingSecret('admin-user and admin-password'),
           },
           'Keycloak admin credentials',
         ),
         realm: str('aileron', 'Realm imported at start', { pattern: '^[A-Za-z0-9_-]+$' }),
-        clientId: str('aileron', 'OIDC client id of the platform in that realm', { minLength: 1 }),
-        env: stringMap('Extra Keycloak environment (for example KC_HOSTNAME_STRICT)'),
+        clientId: str('aileron', 'OIDC client id of the platform in that realm', { minLength: 1, maxLength: 255, pattern: PRINTABLE }),
+        env: envMap('Extra Keycloak environment (for example KC_HOSTNAME_STRICT)'),
       },
       'Keycloak (OIDC)',
     ),
@@ -382,12 +476,16 @@ export const ValuesSchema = Type.Object(
         nodePort: int(30478, 'K8s NodePort', { minimum: 30000, maximum: 32767 }),
         host: str('192.168.65.3', 'Externally reachable node IP, v4 or v6 (backend: pods reach TURN here; the one private address workspaces may reach)', {
           pattern: IP_ADDRESS,
+          not: { pattern: NOT_A_TURN_HOST },
         }),
-        frontendHost: str('', 'IP browsers use to reach TURN; "" falls back to host'),
-        username: str('aileron', 'TURN username', { minLength: 1 }),
-        credential: str('', 'TURN credential; "" generates a strong one'),
+        frontendHost: str('', 'Address browsers use to reach TURN (IP or host name); "" falls back to host', {
+          pattern: `^(|${HOST_OR_IP.slice(1, -1)})$`,
+          maxLength: 253,
+        }),
+        username: str('aileron', 'TURN username', { minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+        credential: str('', 'TURN credential; "" generates a strong one', SECRET_TEXT),
         existingSecret: existingSecret('username and credential'),
-        realm: str('aileron.localhost', 'TURN realm', { minLength: 1 }),
+        realm: str('aileron.localhost', 'TURN realm', { minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }),
         minRelayPort: int(49152, 'First UDP relay port', { minimum: 1024, maximum: 65535 }),
         maxRelayPort: int(65535, 'Last UDP relay port', { minimum: 1024, maximum: 65535 }),
         ...podSettings(undefined),
@@ -404,7 +502,7 @@ export const ValuesSchema = Type.Object(
         auth: obj(
           {
             username: str('postgres', 'DB user', { pattern: '^[a-z_][a-z0-9_]*$' }),
-            password: str('', 'DB password; "" generates a strong one'),
+            password: str('', 'DB password; "" generates a strong one', SECRET_TEXT),
             appDatabase: str('aileron', 'Application DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
             keycloakDatabase: str('keycloak', 'Keycloak DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
             existingSecret: existingSecret('postgres-password'),
@@ -436,7 +534,7 @@ export const ValuesSchema = Type.Object(
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Redis container resources'),
         auth: obj(
           {
-            password: str('', 'Redis password; "" generates a strong one'),
+            password: str('', 'Redis password; "" generates a strong one', SECRET_TEXT),
             existingSecret: existingSecret('redis-password'),
           },
           'Redis credentials (auth is always on)',

@@ -7,12 +7,13 @@ import fc from 'fast-check';
 
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
 const domain = fc.tuple(label, fc.constantFrom('com', 'org', 'io', 'dev')).map(([a, b]) => `${a}.${b}`);
-const quantity = (units: string[]) =>
-  fc.tuple(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(...units)).map(([n, u]) => `${n}${u}`);
-const resources = fc.record({
-  requests: fc.record({ cpu: quantity(['m']), memory: quantity(['Mi']) }),
-  limits: fc.record({ cpu: quantity(['m']), memory: quantity(['Mi', 'Gi']) }),
-});
+/** Requests, and limits at or above them (the API server refuses a request above its limit). */
+const resources = fc
+  .record({ cpu: fc.integer({ min: 1, max: 4000 }), memory: fc.integer({ min: 1, max: 4000 }), headroom: fc.integer({ min: 1, max: 4 }), gi: fc.boolean() })
+  .map(({ cpu, memory, headroom, gi }) => ({
+    requests: { cpu: `${cpu}m`, memory: `${memory}Mi` },
+    limits: { cpu: `${cpu * headroom}m`, memory: gi ? `${Math.ceil((memory * headroom) / 1024)}Gi` : `${memory * headroom}Mi` },
+  }));
 const image = fc.record({
   repository: fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`),
   tag: fc.stringMatching(/^v[0-9]\.[0-9]{1,2}\.[0-9]$/),

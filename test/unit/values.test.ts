@@ -174,7 +174,18 @@ describe('errors name the key and what was expected', () => {
     [{ publicRouting: { scheme: 'ftp' } }, /^publicRouting\.scheme: must be one of "http", "https" \(got "ftp"\)/],
     [{ frontend: { imagee: {} } }, /^frontend\.imagee: unknown key \(did you mean "image"\?\)/],
     [{ coturn: { nodePort: 80 } }, /^coturn\.nodePort: must be >= 30000/],
-    [{ postgres: { persistence: { size: 'lots' } } }, /^postgres\.persistence\.size: "lots" does not match/],
+    [{ postgres: { persistence: { size: 'lots' } } }, /^postgres\.persistence\.size: "lots" is not whole bytes above zero, such as 10Gi/],
+    [{ global: { storageClass: 'Fast_SSD' } }, /^global\.storageClass: "Fast_SSD" is not a Kubernetes object name/],
+    [{ frontend: { resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } } }, /^frontend\.resources\.requests\.memory: 2Gi is above the limit 1Gi/],
+    [{ frontend: { resources: { limits: { cpu: '0' } } } }, /^frontend\.resources\.limits\.cpu: "0" is not a CPU amount above zero/],
+    [{ workspaceManager: { env: { 'MY PASSWORD': 'x' } } }, /^workspaceManager\.env\.MY PASSWORD: the key must be an environment variable name/],
+    [{ frontend: { nodeSelector: { '': 'x' } } }, /^frontend\.nodeSelector\.: the key must be a label key/],
+    [{ ingress: { annotations: { 'A=B': 'x' } } }, /^ingress\.annotations\.A=B: the key must be a label key/],
+    [{ postgres: { auth: { existingSecret: 'Not A Name' } } }, /^postgres\.auth\.existingSecret: "Not A Name" is not a Kubernetes object name/],
+    [{ ingress: { tls: [{ secretName: 'a'.repeat(300) }] } }, /^ingress\.tls\[0\]\.secretName: is 300 characters long; at most 253/],
+    [{ ingress: { className: 'nginx\u0007' } }, /^ingress\.className: "nginx\\u0007" is not/],
+    [{ coturn: { credential: 'line\nbreak' } }, /^coturn\.credential: .* is not printable text/],
+    [{ coturn: { host: '169.254.169.254' } }, /^coturn\.host: "169\.254\.169\.254" is loopback, link-local \(cloud metadata lives there\)/],
     [{ frontend: { image: { tag: 'has space' } } }, /^frontend\.image\.tag: /],
     [{ kubernetes: { defaultNamespace: 'elsewhere' } }, /^kubernetes\.defaultNamespace: "elsewhere" is not in kubernetes\.allowedNamespaces/],
     [{ publicRouting: { canvasHostPattern: 'canvas.{baseDomain}' } }, /^publicRouting\.canvasHostPattern: .* must contain \{workspaceId\}/],
@@ -193,7 +204,7 @@ describe('errors name the key and what was expected', () => {
 });
 
 describe('the schema documents every key', () => {
-  test('every key has a description and a default (resources are documented as a whole)', () => {
+  test('every key has a description and a default (resources and affinity are documented as a whole)', () => {
     const missing: string[] = [];
     const walk = (schema: Record<string, unknown>, path: string) => {
       const props = schema.properties as Record<string, Record<string, unknown>> | undefined;
@@ -201,7 +212,7 @@ describe('the schema documents every key', () => {
       for (const [key, child] of Object.entries(props)) {
         const at = path ? `${path}.${key}` : key;
         if (!child.description || child.default === undefined) missing.push(at);
-        if (child.type === 'object' && key !== 'resources') walk(child, at);
+        if (child.type === 'object' && key !== 'resources' && key !== 'affinity') walk(child, at);
       }
     };
     walk(ValuesSchema as unknown as Record<string, unknown>, '');

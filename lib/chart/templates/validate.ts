@@ -1,0 +1,116 @@
+/**
+ * The cross-key rules of lib/values/rules.ts as a Helm template, so
+ * `helm install` refuses what `aileron-k8s synth` refuses (JSON Schema cannot
+ * compare two keys). test/unit/hostile-values.test.ts holds the two to the
+ * same verdicts. Messages follow the synth ones.
+ */
+import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
+
+const RESOURCE_BLOCKS = [
+  'frontend',
+  'workspaceManager',
+  'workspaceOperator',
+  'keycloak',
+  'coturn',
+  'postgres',
+  'redis',
+].map((c) => [c, `.Values.${c}.resources`]);
+const WORKSPACE_BLOCKS = ['runtime', 'browser', 'canvas'].map((c) => [`kubernetes.workspaceDefaults.${c}`, `.Values.kubernetes.workspaceDefaults.${c}.resources`]);
+
+export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to compare requests with limits. */}}
+{{- define "aileron.quantity" -}}
+{{- $q := toString . -}}
+{{- $num := regexFind "^[0-9]+(\\\\.[0-9]+)?" $q -}}
+{{- $suffix := trimPrefix $num $q -}}
+{{- if eq $suffix "m" -}}{{ divf (float64 $num) 1000 }}
+{{- else -}}{{ mulf (float64 $num) (get (dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "P" 1000000000000000 "E" 1000000000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606846976) $suffix) }}
+{{- end -}}
+{{- end -}}
+
+{{/* Why a host is not a valid DNS name ("" when it is): list host allowWildcard. */}}
+{{- define "aileron.hostProblem" -}}
+{{- $host := index . 0 -}}
+{{- if gt (len $host) 253 -}}is {{ len $host }} characters long (at most 253)
+{{- else -}}
+{{- $why := "" -}}
+{{- range $i, $label := splitList "." $host -}}
+{{- if and (not $why) (not (and (index $ 1) (eq $i 0) (eq $label "*"))) -}}
+{{- if gt (len $label) 63 -}}{{- $why = printf "has a label %q of %d characters (at most 63)" $label (len $label) -}}
+{{- else if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $label) -}}{{- $why = printf "has an invalid label %q" $label -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $why -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aileron.validate" -}}
+{{- $v := .Values -}}
+{{- $k := $v.kubernetes -}}
+{{- $r := $v.publicRouting -}}
+{{- $problems := list -}}
+{{- if not (has $k.defaultNamespace $k.allowedNamespaces) -}}
+{{- $problems = append $problems (printf "kubernetes.defaultNamespace: %q is not in kubernetes.allowedNamespaces (%s); add it there or pick one of them" $k.defaultNamespace (join ", " $k.allowedNamespaces)) -}}
+{{- end -}}
+{{- range $key := list "frontendHost" "workspaceManagerHost" "keycloakHost" -}}
+{{- $pattern := index $r $key -}}
+{{- if contains "{workspaceId}" $pattern -}}
+{{- $problems = append $problems (printf "publicRouting.%s: %q must not contain {workspaceId} (only the workspace host patterns do)" $key $pattern) -}}
+{{- else -}}
+{{- $host := replace "{baseDomain}" $r.baseDomain $pattern -}}
+{{- $why := include "aileron.hostProblem" (list $host false) -}}
+{{- if $why }}{{ $problems = append $problems (printf "publicRouting.%s: %q %s" $key $host $why) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $key := list "runtimeHostPattern" "browserHostPattern" "canvasHostPattern" -}}
+{{- $pattern := index $r $key -}}
+{{- if not (contains "{workspaceId}" $pattern) -}}
+{{- $problems = append $problems (printf "publicRouting.%s: %q must contain {workspaceId}, or every workspace would share one host" $key $pattern) -}}
+{{- else -}}
+{{- $host := replace "{workspaceId}" (repeat ${MAX_WORKSPACE_ID_LENGTH} "w") (replace "{baseDomain}" $r.baseDomain $pattern) -}}
+{{- $why := include "aileron.hostProblem" (list $host false) -}}
+{{- if $why }}{{ $problems = append $problems (printf "publicRouting.%s: with a ${MAX_WORKSPACE_ID_LENGTH}-character workspaceId the host %s; shorten the pattern or publicRouting.baseDomain" $key $why) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $tls := $v.ingress.tls -}}
+{{- range $j, $host := $tls.hosts -}}
+{{- $why := include "aileron.hostProblem" (list (replace "{baseDomain}" $r.baseDomain $host) true) -}}
+{{- if $why }}{{ $problems = append $problems (printf "ingress.tls[%d].hosts[%d]: %q %s" $i $j $host $why) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- $m := $v.workspaceManager -}}
+{{- if and $m.enabled (not $m.existingSecret) -}}
+{{- if and (not $v.postgres.enabled) (not $m.env.DATABASE_URL) -}}
+{{- $problems = append $problems "workspaceManager.env.DATABASE_URL: required when postgres.enabled is false (for example postgresql://user:pass@db:5432/aileron?sslmode=require), or put it in workspaceManager.existingSecret" -}}
+{{- end -}}
+{{- if and (not $v.redis.enabled) (not $m.env.REDIS_URL) -}}
+{{- $problems = append $problems "workspaceManager.env.REDIS_URL: required when redis.enabled is false (for example rediss://user:pass@redis:6379), or put it in workspaceManager.existingSecret" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not $v.keycloak.enabled) $m.enabled (not $m.env.KEYCLOAK_SERVER_URL) -}}
+{{- $problems = append $problems "workspaceManager.env.KEYCLOAK_SERVER_URL: required when keycloak.enabled is false (for example https://sso.company.com)" -}}
+{{- end -}}
+{{- if and $v.keycloak.enabled (not $v.postgres.enabled) (not $v.keycloak.env.KC_DB_URL) -}}
+{{- $problems = append $problems "keycloak.env.KC_DB_URL: required when postgres.enabled is false and keycloak.enabled is true (jdbc:postgresql://host:5432/keycloak), with KC_DB_USERNAME and KC_DB_PASSWORD" -}}
+{{- end -}}
+{{- if gt (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort) -}}
+{{- $problems = append $problems (printf "coturn.minRelayPort: %d is above coturn.maxRelayPort %d" (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort)) -}}
+{{- end -}}
+{{- range $block := list ${[...RESOURCE_BLOCKS, ...WORKSPACE_BLOCKS].map(([path, ref]) => `(list "${path}" ${ref})`).join(' ')} -}}
+{{- $path := index $block 0 -}}
+{{- $res := index $block 1 -}}
+{{- range $name, $request := ($res.requests | default dict) -}}
+{{- $limit := index ($res.limits | default dict) $name -}}
+{{- if and $limit (gt (float64 (include "aileron.quantity" $request)) (float64 (include "aileron.quantity" $limit))) -}}
+{{- $problems = append $problems (printf "%s.resources.requests.%s: %s is above the limit %s; raise %s.resources.limits.%s or lower the request" $path $name $request $limit $path $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $problems -}}
+{{- fail (printf "invalid values:\\n  - %s" (join "\\n  - " $problems)) -}}
+{{- end -}}
+{{- end -}}
+`;
+
+/** A template that renders nothing, only checks. */
+export const VALIDATE = `{{- include "aileron.validate" . -}}\n`;

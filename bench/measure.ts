@@ -12,7 +12,7 @@ export interface Measurement {
 
 const RSS_HOOK = join(process.cwd(), 'bench', 'report-rss.cjs');
 
-export function measure(label: string, command: string, args: string[], runs: number, node = false): Measurement {
+export function measure(label: string, command: string, args: string[], runs: number, node = false, exitCode = 0): Measurement {
   const times: number[] = [];
   let rss = 0;
   for (let i = 0; i < runs; i++) {
@@ -20,7 +20,7 @@ export function measure(label: string, command: string, args: string[], runs: nu
     const start = process.hrtime.bigint();
     const res = spawnSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (res.status !== 0) throw new Error(`${label} failed: ${res.stderr}`);
+    if (res.status !== exitCode) throw new Error(`${label} exited with ${res.status}, not ${exitCode}: ${res.stderr}`);
     if (node) rss = Math.max(rss, Number(String(res.output[3]).trim()) / 1024);
   }
   times.sort((a, b) => a - b);

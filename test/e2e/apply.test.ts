@@ -33,7 +33,12 @@ function stored(dir: string): Record<string, unknown> {
     items.map((o: { kind: string; metadata: Record<string, unknown> & { namespace?: string; name: string } }) => {
       const { resourceVersion: _rv, managedFields, ...metadata } = o.metadata;
       const fields = (managedFields as Array<Record<string, unknown>>).map(({ time: _t, ...rest }) => rest);
-      return [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, { ...o, metadata: { ...metadata, managedFields: fields } }];
+      const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      // The CRD is shared by every test file on this cluster (helm adopts it meanwhile): compare our part of it.
+      if (o.kind === 'CustomResourceDefinition') {
+        return [key, { spec: (o as { spec?: unknown }).spec, ours: fields.filter((f) => f.manager === 'aileron-k8s') }];
+      }
+      return [key, { ...o, metadata: { ...metadata, managedFields: fields } }];
     }),
   );
 }

@@ -18,7 +18,7 @@ const synth = measure('aileron-k8s synth (default values)', process.execPath, [c
 const large = measure(
   'aileron-k8s synth (12 workspace namespaces, 3 replicas each)',
   process.execPath,
-  [cli, 'synth', '--set', `kubernetes.allowedNamespaces={${Array.from({ length: 12 }, (_, i) => `ns-${i}`).join(',')}}`, '--set', 'kubernetes.defaultNamespace=ns-0', '--set', 'frontend.replicas=3', '--set', 'workspaceManager.replicas=3', '-o', out],
+  [cli, 'synth', '--set', `kubernetes.allowedNamespaces={${Array.from({ length: 12 }, (_, i) => `ns-${i}`).join(',')}}`, '--set', 'kubernetes.defaultNamespace=ns-0', '--set', 'frontend.replicaCount=3', '--set', 'workspaceManager.replicaCount=3', '-o', out],
   RUNS,
   true,
 );

@@ -13,7 +13,8 @@ import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 import { cidrRange } from '../values/ip.js';
 import { BLOCKED_CIDRS_V4, BLOCKED_CIDRS_V6 } from '../workspace/firewall-rules.js';
 
-type TurnSettings = Record<'port' | 'host' | 'realm' | 'minRelayPort' | 'maxRelayPort', string | number>;
+/** `externalIp` is what coturn advertises as its relay address (its --external-ip): coturn.externalIp, else host. */
+type TurnSettings = Record<'port' | 'host' | 'externalIp' | 'realm' | 'minRelayPort' | 'maxRelayPort', string | number>;
 
 /**
  * Peers the relay refuses: the ranges workspaces may not reach either
@@ -22,10 +23,11 @@ type TurnSettings = Record<'port' | 'host' | 'realm' | 'minRelayPort' | 'maxRela
  * Relay-to-relay traffic between two allocations goes to coturn's own
  * address, hence the one allowed peer.
  */
-export function relayPeerRules(host: string | number): string[] {
+export function relayPeerRules(host: string | number, externalIp: string | number): string[] {
   return [
     ...[...BLOCKED_CIDRS_V4, ...BLOCKED_CIDRS_V6].map((cidr) => `denied-peer-ip=${cidrRange(cidr).join('-')}`),
     `allowed-peer-ip=${host}`,
+    `allowed-peer-ip=${externalIp}`,
   ];
 }
 
@@ -33,7 +35,7 @@ export function relayPeerRules(host: string | number): string[] {
 export function coturnScript(c: TurnSettings): string {
   const config = [
       `listening-port=${c.port}`,
-      `external-ip=${c.host}`,
+      `external-ip=${c.externalIp}`,
       `realm=${c.realm}`,
       `min-port=${c.minRelayPort}`,
       `max-port=${c.maxRelayPort}`,
@@ -43,7 +45,7 @@ export function coturnScript(c: TurnSettings): string {
       'no-tls',
       'no-dtls',
       'no-multicast-peers',
-      ...relayPeerRules(c.host),
+      ...relayPeerRules(c.host, c.externalIp),
       'log-file=stdout',
       'pidfile=/tmp/turnserver.pid',
   ].join('\\n');
@@ -60,7 +62,7 @@ export class Coturn extends Construct {
     const v = ctx.values;
     const c = v.coturn;
     const secret = credentialsSecretName(ctx, 'coturn');
-    const script = coturnScript(c);
+    const script = coturnScript({ ...c, externalIp: c.externalIp || c.host });
 
     platformDeployment(this, ctx, {
       component: 'coturn',

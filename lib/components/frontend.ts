@@ -60,7 +60,7 @@ export class Frontend extends Construct {
 
     platformDeployment(this, ctx, {
       component: 'frontend',
-      replicas: v.replicas,
+      replicas: v.replicaCount,
       settings: v,
       checksums: { 'frontend-nginx': checksum(data) },
       spec: podSpec(ctx.values, v, {

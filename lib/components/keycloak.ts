@@ -79,7 +79,7 @@ export class Keycloak extends Construct {
 
     platformDeployment(this, ctx, {
       component: 'keycloak',
-      replicas: kc.replicas,
+      replicas: kc.replicaCount,
       settings: kc,
       checksums: { realm: checksum(data) },
       spec: podSpec(v, kc, {

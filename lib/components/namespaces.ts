@@ -16,7 +16,7 @@ export const RESTRICTED = {
 
 export function managedWorkspaceNamespaces(ctx: PlatformContext): string[] {
   const k = ctx.values.kubernetes;
-  if (!k.createNamespaces) return [];
+  if (!k.enabled || !k.createNamespaces) return [];
   return k.allowedNamespaces.filter((ns) => ns !== 'default' && !ns.startsWith('kube-') && ns !== ctx.namespace);
 }
 

@@ -13,7 +13,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
 import { FRONTEND_PORT } from './frontend.js';
 import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
-import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT } from './workspace-operator.js';
+import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, operatorEnabled } from './workspace-operator.js';
 import { KEYCLOAK_HTTP_PORT, KEYCLOAK_MANAGEMENT_PORT } from './keycloak.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { REDIS_PORT } from './redis.js';
@@ -45,7 +45,7 @@ export class PlatformNetworkPolicies extends Construct {
     const policies: Array<[Component, boolean, Rule[], Egress?]> = [
       ['frontend', v.frontend.enabled, [{ ports: [FRONTEND_PORT] }]],
       ['workspace-manager', v.workspaceManager.enabled, [{ ports: [WORKSPACE_MANAGER_PORT] }]],
-      ['workspace-operator', v.workspaceOperator.enabled, [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
+      ['workspace-operator', operatorEnabled(v), [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
       [
         'keycloak',
         v.keycloak.enabled,

@@ -80,7 +80,8 @@ export class WorkspaceManager extends Construct {
     const name = ctx.name('workspace-manager');
     serviceAccount(this, ctx, 'workspace-manager');
 
-    for (const namespace of v.kubernetes.allowedNamespaces) {
+    // Kubernetes workspaces off: the manager provisions elsewhere and needs no Workspace access.
+    for (const namespace of v.kubernetes.enabled ? v.kubernetes.allowedNamespaces : []) {
       const meta = { ...ctx.metadata('workspace-manager'), namespace };
       new k8s.KubeRole(this, `role-${namespace}`, {
         metadata: meta,
@@ -97,7 +98,7 @@ export class WorkspaceManager extends Construct {
     const kb = v.kubernetes.knowledgeBases;
     platformDeployment(this, ctx, {
       component: 'workspace-manager',
-      replicas: m.replicas,
+      replicas: m.replicaCount,
       settings: m,
       checksums: { config: configChecksum },
       spec: podSpec(v, m, {

@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
@@ -13,6 +14,9 @@ import { credentialsSecretName } from './secrets.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
 
 export const OPERATOR_METRICS_PORT = 8080;
+
+/** The operator runs only for Kubernetes workspaces (kubernetes.enabled, upstream's switch). */
+export const operatorEnabled = (v: Values) => v.workspaceOperator.enabled && v.kubernetes.enabled;
 
 /** Old-space size for the operator: half its memory limit (MiB), leaving room for V8's other spaces; 128 when the limit is not in Mi/Gi. */
 export function heapLimitMb(limit: string | undefined): number {
@@ -80,7 +84,7 @@ export class WorkspaceOperator extends Construct {
     const names = configMapNames(ctx);
     platformDeployment(this, ctx, {
       component: 'workspace-operator',
-      replicas: o.replicas,
+      replicas: o.replicaCount,
       settings: o,
       checksums: { config: configChecksum },
       spec: podSpec(v, o, {

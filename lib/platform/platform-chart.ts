@@ -12,7 +12,7 @@ import { PlatformConfig } from '../components/platform-config.js';
 import { PlatformSecrets } from '../components/secrets.js';
 import { Frontend } from '../components/frontend.js';
 import { WorkspaceManager } from '../components/workspace-manager.js';
-import { WorkspaceOperator } from '../components/workspace-operator.js';
+import { operatorEnabled, WorkspaceOperator } from '../components/workspace-operator.js';
 import { Keycloak } from '../components/keycloak.js';
 import { Coturn } from '../components/coturn.js';
 import { Postgres, PostgresBootstrap } from '../components/postgres.js';
@@ -55,7 +55,7 @@ export class PlatformChart extends Chart {
 
     if (v.frontend.enabled) new Frontend(this, 'frontend', ctx);
     if (v.workspaceManager.enabled) new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum: config.checksum });
-    if (v.workspaceOperator.enabled) new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum: config.checksum });
+    if (operatorEnabled(v)) new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum: config.checksum });
     if (v.keycloak.enabled) new Keycloak(this, 'keycloak', ctx);
     if (v.coturn.enabled) new Coturn(this, 'coturn', ctx);
     if (v.postgres.enabled) {

@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { InputError, readYamlInput } from './read-input.js';
+import { renamedKeyMessage } from './renamed.js';
 import { PATTERN_HINTS, ValuesSchema, type Values } from './schema.js';
 import validate from './validate.generated.cjs';
 import { deepMerge, isObject, parseSet, setPath, SetSyntaxError, type JsonObject, type Removed } from './merge.js';
@@ -129,6 +130,8 @@ function describe(e: ErrorObject, base: string, values: unknown): string {
       return ''; // its nested error above says which key and why
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const renamed = renamedKeyMessage(`${base ? `${base}.` : ''}${key}`);
+      if (renamed) return renamed;
       const known = Object.keys(lookupSchema(e.parentSchema) ?? {});
       const hint = nearest(key, known);
       return `${base ? `${base}.` : ''}${key}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; known keys here: ${known.join(', ')}`;

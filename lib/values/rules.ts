@@ -37,6 +37,9 @@ function checkResources(v: Values): string[] {
 
 function checkNamespaces(v: Values): string[] {
   const k = v.kubernetes;
+  if (!k.enabled && k.provisioner === 'kubernetes') {
+    return ['kubernetes.enabled: false turns Kubernetes workspaces off, but kubernetes.provisioner is "kubernetes"; set it to "docker" or enable Kubernetes'];
+  }
   if (k.allowedNamespaces.includes(k.defaultNamespace)) return [];
   return [
     `kubernetes.defaultNamespace: "${k.defaultNamespace}" is not in kubernetes.allowedNamespaces (${k.allowedNamespaces.join(', ')}); add it there or pick one of them`,

@@ -146,7 +146,7 @@ const image = (repository: string, tag: string, what: string) =>
 
 /** Scheduling and pod knobs every platform workload shares. */
 const podSettings = (replicas: number | undefined) => ({
-  ...(replicas === undefined ? {} : { replicas: int(replicas, 'Replica count', { minimum: 0 }) }),
+  ...(replicas === undefined ? {} : { replicaCount: int(replicas, 'Replica count', { minimum: 0, maximum: 100 }) }),
   nodeSelector: labelMap('Node labels the pods must match', {}, { maxProperties: 32 }),
   tolerations: Type.Array(
     Type.Object(
@@ -276,6 +276,10 @@ export const ValuesSchema = Type.Object(
     ),
     kubernetes: obj(
       {
+        enabled: bool(
+          true,
+          'Kubernetes workspaces: the operator, workspace namespaces and the manager\'s Workspace access. false needs provisioner docker',
+        ),
         provisioner: Type.Union([Type.Literal('kubernetes'), Type.Literal('docker')], {
           default: 'kubernetes',
           description: 'Default provisioner (RUNTIME_PROVISIONER)',
@@ -477,6 +481,9 @@ export const ValuesSchema = Type.Object(
         host: str('192.168.65.3', 'Externally reachable node IP, v4 or v6 (backend: pods reach TURN here; the one private address workspaces may reach)', {
           pattern: IP_ADDRESS,
           not: { pattern: NOT_A_TURN_HOST },
+        }),
+        externalIp: str('', 'Address coturn advertises for its relays (--external-ip), when the node reaches the world through another IP; "" uses host', {
+          pattern: `^(|${IP_ADDRESS.slice(1, -1)})$`,
         }),
         frontendHost: str('', 'Address browsers use to reach TURN (IP or host name); "" falls back to host', {
           pattern: `^(|${HOST_OR_IP.slice(1, -1)})$`,

@@ -26,7 +26,7 @@ test('helm install works and generates strong credentials', () => {
 test('helm upgrade with changed values changes the objects and keeps the credentials', () => {
   const before = secretValue(`${REL}-aileron-postgres`, 'postgres-password');
   const checksumBefore = kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations.checksum/config}']);
-  const res = helm('upgrade', REL, CHART, '-n', NS, ...BASE, '--set', 'publicRouting.baseDomain=upgraded.example.com', '--set', 'frontend.replicas=2');
+  const res = helm('upgrade', REL, CHART, '-n', NS, ...BASE, '--set', 'publicRouting.baseDomain=upgraded.example.com', '--set', 'frontend.replicaCount=2');
   expect(res.status).toBe(0);
   expect(kOk(['get', 'ingress', `${REL}-aileron`, '-n', NS, '-o', 'jsonpath={.spec.rules[*].host}'])).toBe(
     'upgraded.example.com workspace-manager.upgraded.example.com keycloak.upgraded.example.com',

@@ -39,7 +39,7 @@ const workspacePods = desiredState(example, workspacePlatform(loadValues()), { t
 const cases = [
   ...workloads(workspacePods).map((w) => ['workspace', w] as const),
   ...workloads(render()).map((w) => ['default', w] as const),
-  ...workloads(render({ files: [exampleFile('prod')], set: ['frontend.replicas=2'] })).map((w) => ['prod', w] as const),
+  ...workloads(render({ files: [exampleFile('prod')], set: ['frontend.replicaCount=2'] })).map((w) => ['prod', w] as const),
 ];
 
 describe.each(cases.map(([values, w]) => [`${values}: ${w.kind} ${w.metadata.name}`, w]))('%s', (_name, w) => {

@@ -26,7 +26,7 @@ const annotations = fc.dictionary(
 );
 const pod = fc.record(
   {
-    replicas: fc.integer({ min: 0, max: 5 }),
+    replicaCount: fc.integer({ min: 0, max: 5 }),
     resources,
     image,
     nodeSelector: fc.dictionary(label, label, { maxKeys: 2 }),
@@ -75,6 +75,8 @@ export const validValues = fc
     coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
+    kubernetesEnabled: fc.boolean(),
+    coturnExternalIp: fc.constantFrom('', '203.0.113.20'),
     ingressController: fc.constantFrom(
       {},
       { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'app.kubernetes.io/name': 'traefik' } },
@@ -101,6 +103,8 @@ export const validValues = fc
         defaultNamespace: r.namespaces[0],
         createNamespaces: r.createNamespaces,
         serviceType: r.serviceType,
+        enabled: r.kubernetesEnabled,
+        provisioner: r.kubernetesEnabled ? 'kubernetes' : 'docker',
       },
       frontend: { enabled: t.frontend, ...r.pods.frontend },
       workspaceManager: {
@@ -116,7 +120,7 @@ export const validValues = fc
         auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
         env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
       },
-      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
+      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, externalIp: r.coturnExternalIp, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
       postgres: {
         enabled: t.postgres,
         persistence: { enabled: r.persistence.postgres },
@@ -134,7 +138,7 @@ export const invalidMutation = fc.constantFrom(
   { set: 'kubernetes.allowedNamespaces[0]=Bad_Label', key: 'kubernetes.allowedNamespaces[0]' },
   { set: 'coturn.nodePort=99', key: 'coturn.nodePort' },
   { set: 'coturn.port=0', key: 'coturn.port' },
-  { set: 'frontend.replicas=-1', key: 'frontend.replicas' },
+  { set: 'frontend.replicaCount=-1', key: 'frontend.replicaCount' },
   { set: 'frontend.image.tag=bad tag', key: 'frontend.image.tag' },
   { set: 'postgres.persistence.size=big', key: 'postgres.persistence.size' },
   { set: 'redis.enabled=maybe', key: 'redis.enabled' },

@@ -97,11 +97,11 @@ describe('-o never destroys what synth did not write', () => {
   test('a values file given as -o is refused and kept', () => {
     const dir = tmp();
     const values = join(dir, 'values.yaml');
-    writeFileSync(values, 'frontend: {replicas: 2}\n');
+    writeFileSync(values, 'frontend: {replicaCount: 2}\n');
     const res = run('synth', '-f', values, '-o', values);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('values.yaml is a file; give a folder to write into');
-    expect(readFileSync(values, 'utf8')).toBe('frontend: {replicas: 2}\n');
+    expect(readFileSync(values, 'utf8')).toBe('frontend: {replicaCount: 2}\n');
   });
 
   test('the current folder, "" and a folder holding the current folder are refused', () => {
@@ -188,10 +188,10 @@ describe('input is read within bounds', () => {
 
   test('several documents and duplicate keys are refused, naming the line', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'multi.yaml'), 'frontend: {replicas: 1}\n---\nfrontend: {replicas: 2}\n');
-    writeFileSync(join(dir, 'dup.yaml'), 'frontend:\n  replicas: 1\n  replicas: 2\n');
+    writeFileSync(join(dir, 'multi.yaml'), 'frontend: {replicaCount: 1}\n---\nfrontend: {replicaCount: 2}\n');
+    writeFileSync(join(dir, 'dup.yaml'), 'frontend:\n  replicaCount: 1\n  replicaCount: 2\n');
     expect(run('synth', '-f', join(dir, 'multi.yaml'), '-o', join(dir, 'o')).stderr).toContain('holds 2 YAML documents');
-    expect(run('synth', '-f', join(dir, 'dup.yaml'), '-o', join(dir, 'o')).stderr).toContain('key "replicas" is given twice in one map (line 3, column 3)');
+    expect(run('synth', '-f', join(dir, 'dup.yaml'), '-o', join(dir, 'o')).stderr).toContain('key "replicaCount" is given twice in one map (line 3, column 3)');
   });
 
   test('YAML 1.1 scalars read as Helm reads them', () => {

@@ -64,7 +64,7 @@ describe.each([
   ['two replicas everywhere', [exampleFile('prod')]],
 ])('kube-score on %s', (_name, files) => {
   const dir = mkdtempSync(join(tmpdir(), 'lint-'));
-  const set = _name.startsWith('two') ? ['frontend.replicas=2', 'workspaceManager.replicas=2', 'keycloak.replicas=2', 'workspaceOperator.replicas=2'] : [];
+  const set = _name.startsWith('two') ? ['frontend.replicaCount=2', 'workspaceManager.replicaCount=2', 'keycloak.replicaCount=2', 'workspaceOperator.replicaCount=2'] : [];
   writeManifests(dir, render({ files, set }));
   const all = findings(dir);
 
@@ -92,7 +92,7 @@ describe.each([
 
 test('every justification still matches a finding somewhere', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lint-all-'));
-  writeManifests(dir, render({ files: [exampleFile('prod')], set: ['frontend.replicas=2'] }));
+  writeManifests(dir, render({ files: [exampleFile('prod')], set: ['frontend.replicaCount=2'] }));
   const defaults = mkdtempSync(join(tmpdir(), 'lint-def-'));
   writeManifests(defaults, render());
   const all = [...findings(dir), ...findings(defaults), ...findings(workspaceDir([])), ...findings(workspaceDir(['cilium.enabled=true']))];

@@ -341,7 +341,9 @@ http {
 {{- $k := $v.kubernetes -}}
 {{- $r := $v.publicRouting -}}
 {{- $problems := list -}}
-{{- if not (has $k.defaultNamespace $k.allowedNamespaces) -}}
+{{- if and (not $k.enabled) (eq $k.provisioner "kubernetes") -}}
+{{- $problems = append $problems (printf "kubernetes.enabled: false turns Kubernetes workspaces off, but kubernetes.provisioner is %q; set it to %q or enable Kubernetes" "kubernetes" "docker") -}}
+{{- else if not (has $k.defaultNamespace $k.allowedNamespaces) -}}
 {{- $problems = append $problems (printf "kubernetes.defaultNamespace: %q is not in kubernetes.allowedNamespaces (%s); add it there or pick one of them" $k.defaultNamespace (join ", " $k.allowedNamespaces)) -}}
 {{- end -}}
 {{- range $key := list "frontendHost" "workspaceManagerHost" "keycloakHost" -}}

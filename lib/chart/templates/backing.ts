@@ -69,7 +69,7 @@ data:
 ${deploymentTemplate({
   component: 'keycloak',
   values: '.Values.keycloak',
-  replicas: '.Values.keycloak.replicas',
+  replicas: '.Values.keycloak.replicaCount',
   uid: 1000,
   fsGroup: 1000,
   checksums: { realm: '$data | toJson | sha256sum' },
@@ -96,6 +96,7 @@ ${deploymentTemplate({
 const turnScript = coturnScript({
   port: '{{ .Values.coturn.port }}',
   host: '{{ .Values.coturn.host }}',
+  externalIp: '{{ .Values.coturn.externalIp | default .Values.coturn.host }}',
   realm: '{{ .Values.coturn.realm }}',
   minRelayPort: '{{ .Values.coturn.minRelayPort }}',
   maxRelayPort: '{{ .Values.coturn.maxRelayPort }}',

@@ -195,7 +195,7 @@ const restrictedLabels = Object.entries(RESTRICTED)
   .map(([k, v]) => `    ${k}: ${v}`)
   .join('\n');
 
-export const NAMESPACES = `{{- if .Values.kubernetes.createNamespaces }}
+export const NAMESPACES = `{{- if and .Values.kubernetes.enabled .Values.kubernetes.createNamespaces }}
 {{- range $ns := .Values.kubernetes.allowedNamespaces }}
 {{- if and (ne $ns "default") (not (hasPrefix "kube-" $ns)) (ne $ns $.Release.Namespace) }}
 ---

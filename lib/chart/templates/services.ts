@@ -93,7 +93,7 @@ data:
 ${deploymentTemplate({
   component: 'frontend',
   values: '.Values.frontend',
-  replicas: '.Values.frontend.replicas',
+  replicas: '.Values.frontend.replicaCount',
   uid: 101,
   checksums: { 'frontend-nginx': '$data | toJson | sha256sum' },
   containers: [
@@ -173,7 +173,7 @@ ${extraEnvTemplate(managerSecret, 'SECRET_KEY')}
 export const WORKSPACE_MANAGER = `{{- if .Values.workspaceManager.enabled }}
 {{- $name := include "aileron.name" (list $ "workspace-manager") }}
 ${serviceAccountTemplate('workspace-manager')}
-{{- range $ns := .Values.kubernetes.allowedNamespaces }}
+{{- range $ns := (ternary .Values.kubernetes.allowedNamespaces list .Values.kubernetes.enabled) }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -196,7 +196,7 @@ ${bindingTemplate({
 ${deploymentTemplate({
   component: 'workspace-manager',
   values: '.Values.workspaceManager',
-  replicas: '.Values.workspaceManager.replicas',
+  replicas: '.Values.workspaceManager.replicaCount',
   uid: 1000,
   fsGroup: 1000,
   serviceAccount: '$name',
@@ -220,7 +220,7 @@ ${deploymentTemplate({
 })}${serviceTemplate({ component: 'workspace-manager', ports: port('http', WORKSPACE_MANAGER_PORT) })}{{- end }}
 `;
 
-export const WORKSPACE_OPERATOR = `{{- if .Values.workspaceOperator.enabled }}
+export const WORKSPACE_OPERATOR = `{{- if and .Values.workspaceOperator.enabled .Values.kubernetes.enabled }}
 {{- $name := include "aileron.name" (list $ "workspace-operator") }}
 {{- $o := .Values.workspaceOperator }}
 ${serviceAccountTemplate('workspace-operator')}---
@@ -270,7 +270,7 @@ ${bindingTemplate({
 })}${deploymentTemplate({
   component: 'workspace-operator',
   values: '.Values.workspaceOperator',
-  replicas: '.Values.workspaceOperator.replicas',
+  replicas: '.Values.workspaceOperator.replicaCount',
   uid: 65532,
   serviceAccount: '$name',
   terminationGracePeriodSeconds: 30,

@@ -28,6 +28,8 @@ export type Component =
 export class PlatformContext {
   readonly release: string;
   readonly namespace: string;
+  /** `app.kubernetes.io/name`: the chart name, or nameOverride. */
+  readonly appName: string;
   readonly fullname: string;
   /** The chart sets `Helm` in its own templates; synth's objects say who made them. */
   readonly managedBy = 'aileron-k8s';
@@ -38,7 +40,8 @@ export class PlatformContext {
   ) {
     this.release = options.release ?? 'aileron';
     this.namespace = options.namespace ?? 'aileron';
-    this.fullname = fullname(this.release);
+    this.appName = appName(values);
+    this.fullname = fullname(this.release, values);
   }
 
   /** `<fullname>-<component>`, e.g. `aileron-workspace-manager`. */
@@ -49,7 +52,7 @@ export class PlatformContext {
   /** Labels that select a component's pods; they never change across upgrades. */
   selector(component: Component): Record<string, string> {
     return {
-      'app.kubernetes.io/name': CHART_NAME,
+      'app.kubernetes.io/name': this.appName,
       'app.kubernetes.io/instance': this.release,
       'app.kubernetes.io/component': component,
     };
@@ -74,9 +77,19 @@ export class PlatformContext {
   }
 }
 
-/** Helm's conventional fullname: the release name when it already holds the chart name. */
-export function fullname(release: string): string {
-  return truncate(release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`);
+/** Helm's `name`: nameOverride, else the chart name. */
+export function appName(values: Pick<Values, 'nameOverride'>): string {
+  return truncate(values.nameOverride || CHART_NAME);
+}
+
+/**
+ * Helm's conventional fullname (as `helm create` writes it): fullnameOverride; else the release name when it
+ * already holds the name; else `<release>-<name>`. Truncated to 63 characters, never ending in "-".
+ */
+export function fullname(release: string, values: Pick<Values, 'nameOverride' | 'fullnameOverride'> = { nameOverride: '', fullnameOverride: '' }): string {
+  if (values.fullnameOverride) return truncate(values.fullnameOverride);
+  const name = values.nameOverride || CHART_NAME;
+  return truncate(release.includes(name) ? release : `${release}-${name}`);
 }
 
 function truncate(name: string): string {

@@ -207,6 +207,14 @@ const workspaceComponent = (req: [string, string], lim: [string, string], what: 
 
 export const ValuesSchema = Type.Object(
   {
+    nameOverride: str('', 'Replaces the chart name in object names and the app.kubernetes.io/name label (Helm convention)', {
+      pattern: '^([a-z]([-a-z0-9]*[a-z0-9])?)?$',
+      maxLength: 30,
+    }),
+    fullnameOverride: str('', 'Replaces <release>-<name> as the prefix of every object name (Helm convention)', {
+      pattern: '^([a-z]([-a-z0-9]*[a-z0-9])?)?$',
+      maxLength: 30,
+    }),
     global: obj(
       {
         imagePullSecrets: Type.Array(

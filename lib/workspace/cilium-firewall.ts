@@ -48,7 +48,7 @@ const ingressTcp = (ports: number[]): CiliumNetworkPolicySpecIngressToPorts[] =>
 
 /** The release's pods of some platform components (the generated types repeat the operator enum per field). */
 const platformPods = <O>(platform: WorkspacePlatform, components: readonly string[], operatorIn: O) => ({
-  matchLabels: { [NAMESPACE_KEY]: platform.releaseNamespace, 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': platform.releaseName },
+  matchLabels: { [NAMESPACE_KEY]: platform.releaseNamespace, 'app.kubernetes.io/name': platform.appName, 'app.kubernetes.io/instance': platform.releaseName },
   matchExpressions: [{ key: 'app.kubernetes.io/component', operator: operatorIn, values: [...components] }],
 });
 

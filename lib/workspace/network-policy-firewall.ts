@@ -30,7 +30,7 @@ const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metada
 const platformPods = (platform: WorkspacePlatform, components: readonly string[]): k8s.NetworkPolicyPeer => ({
   namespaceSelector: namespaceNamed(platform.releaseNamespace),
   podSelector: {
-    matchLabels: { 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': platform.releaseName },
+    matchLabels: { 'app.kubernetes.io/name': platform.appName, 'app.kubernetes.io/instance': platform.releaseName },
     matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: [...components] }],
   },
 });

@@ -12,6 +12,8 @@ export interface WorkspacePlatform {
   releaseNamespace: string;
   /** Name of the platform release, whose manager and Keycloak pods workspaces may reach. */
   releaseName: string;
+  /** The platform pods' app.kubernetes.io/name (the chart name, or nameOverride). */
+  appName: string;
   routing: Values['publicRouting'];
   ingress: {
     className: string;
@@ -57,6 +59,7 @@ export function workspacePlatform(values: Values, options: { release?: string; n
   return {
     releaseNamespace: ctx.namespace,
     releaseName: ctx.release,
+    appName: ctx.appName,
     routing: values.publicRouting,
     ingress: {
       className: values.ingress.className,

@@ -76,6 +76,7 @@ export const validValues = fc
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
     kubernetesEnabled: fc.boolean(),
+    names: fc.constantFrom({}, { nameOverride: 'ws' }, { fullnameOverride: 'platform' }, { nameOverride: 'ws', fullnameOverride: 'team-a' }),
     coturnExternalIp: fc.constantFrom('', '203.0.113.20'),
     ingressController: fc.constantFrom(
       {},
@@ -92,6 +93,7 @@ export const validValues = fc
     if (!t.redis) managerEnv.REDIS_URL = 'rediss://:pw@cache.example.com:6379';
     if (!t.keycloak) managerEnv.KEYCLOAK_SERVER_URL = 'https://sso.example.com';
     return {
+      ...r.names,
       publicRouting: { scheme: r.scheme, baseDomain: r.baseDomain, ...r.patterns },
       ingress: { enabled: r.ingressEnabled, className: r.className, annotations: r.annotations, tls: r.tls },
       global: { imagePullSecrets: r.pullSecrets, storageClass: r.storageClass },

@@ -14,6 +14,18 @@ describe('names and labels', () => {
     expect(fullname('my-aileron-test')).toBe('my-aileron-test');
   });
 
+  test('nameOverride and fullnameOverride follow helm create\'s rules, truncated to 63 without a trailing "-"', () => {
+    const o = (nameOverride = '', fullnameOverride = '') => ({ nameOverride, fullnameOverride });
+    expect(fullname('prod', o('ws'))).toBe('prod-ws');
+    expect(fullname('team-ws-1', o('ws'))).toBe('team-ws-1');
+    expect(fullname('prod', o('ws', 'platform'))).toBe('platform');
+    expect(fullname(`${'r'.repeat(55)}-x`, o())).toBe(`${'r'.repeat(55)}-x-aileron`.slice(0, 63));
+    expect(fullname(`${'r'.repeat(62)}-x`, o())).toBe('r'.repeat(62));
+    const named = render({ set: ['nameOverride=ws', 'fullnameOverride=platform'] });
+    const manager = find(named, 'Deployment', 'platform-workspace-manager', 'aileron');
+    expect((manager.spec as Loose).selector.matchLabels['app.kubernetes.io/name']).toBe('ws');
+  });
+
   test('the manager Deployment is aileron-workspace-manager, as in the upstream kubectl examples', () => {
     expect(find(defaults, 'Deployment', 'aileron-workspace-manager', 'aileron')).toBeDefined();
     expect(find(defaults, 'Deployment', 'aileron-workspace-operator', 'aileron')).toBeDefined();

@@ -192,6 +192,15 @@ describe('with Cilium', () => {
     ]);
   });
 
+  test('with nameOverride and another release, the policies still find the platform pods', () => {
+    const world = cluster([...ciliumOn, 'nameOverride=ws', 'fullnameOverride=platform']);
+    expectFlows(world, [
+      ['runtime → workspace manager API', { from: RUNTIME, to: 'platform-workspace-manager', port: WORKSPACE_MANAGER_PORT }, true],
+      ['workspace manager → runtime', { from: 'platform-workspace-manager', to: RUNTIME, port: 3002 }, true],
+      ['runtime → PostgreSQL', { from: RUNTIME, to: 'platform-postgres', port: POSTGRES_PORT }, false],
+    ]);
+  });
+
   test('a TURN host given as IPv6 is a /128 exception, not a block', () => {
     const world = cluster([...ciliumOn, 'coturn.host=fd00::10']);
     expectFlows(world, [

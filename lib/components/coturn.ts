@@ -5,6 +5,7 @@
  * exception. It still runs as non-root with no capabilities. Credentials are
  * written into a config file at start, never passed as arguments.
  */
+import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
@@ -84,6 +85,7 @@ export class Coturn extends Construct {
             env: [
               secretEnv('TURN_USERNAME', secret, SECRET_KEYS.coturn.username),
               secretEnv('TURN_CREDENTIAL', secret, SECRET_KEYS.coturn.credential),
+              ...plainEnv(c.env),
             ],
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: tcpProbe(c.port),

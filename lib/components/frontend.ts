@@ -3,6 +3,7 @@
  * to run unprivileged (port 8080, writable paths on emptyDirs) and to proxy
  * the API to the workspace manager.
  */
+import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
@@ -71,6 +72,7 @@ export class Frontend extends Construct {
             image: v.image,
             resources: v.resources,
             ports: [{ name: 'http', containerPort: FRONTEND_PORT }],
+            env: v.env && Object.keys(v.env).length > 0 ? plainEnv(v.env) : undefined,
             volumeMounts: [
               { name: 'nginx-config', mountPath: '/etc/nginx/nginx.conf', subPath: 'nginx.conf', readOnly: true },
               { name: 'tmp', mountPath: '/tmp' },

@@ -2,6 +2,7 @@
  * PostgreSQL StatefulSet (non-root, uid 999, data on a claim template) and the
  * postgres-bootstrap Job that creates the Keycloak database idempotently.
  */
+import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
@@ -40,6 +41,7 @@ export class Postgres extends Construct {
               { name: 'POSTGRES_DB', value: p.auth.appDatabase },
               password,
               { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+              ...plainEnv(p.env),
             ],
             volumeMounts: [
               { name: 'data', mountPath: '/var/lib/postgresql/data' },

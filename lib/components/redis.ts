@@ -3,6 +3,7 @@
  * as config on stdin (a shell builtin prints it), so it never appears in any
  * process's arguments; redis-cli reads it from REDISCLI_AUTH.
  */
+import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
@@ -45,6 +46,7 @@ export class Redis extends Construct {
             env: [
               secretEnv('REDIS_PASSWORD', secret, SECRET_KEYS.redis.password),
               secretEnv('REDISCLI_AUTH', secret, SECRET_KEYS.redis.password),
+              ...plainEnv(r.env),
             ],
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
             readinessProbe: ping,

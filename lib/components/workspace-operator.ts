@@ -3,6 +3,7 @@
  * 000's RBAC table, and a Role for its leader-election Lease in the release
  * namespace only (least privilege: no cluster-wide leases).
  */
+import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
@@ -114,6 +115,7 @@ export class WorkspaceOperator extends Construct {
               { name: 'COTURN_SECRET_NAME', value: v.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '' },
               // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
               { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMb(o.resources.limits?.memory)}` },
+              ...plainEnv(o.env),
             ],
             readinessProbe: httpProbe('/readyz', 'health'),
             livenessProbe: httpProbe('/healthz', 'health', 20),

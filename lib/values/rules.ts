@@ -4,10 +4,18 @@
  */
 import type { Resources, Values } from './schema.js';
 import { compareQuantities, parseQuantity } from './quantity.js';
+import { PLAIN_ENV_COMPONENTS, plainEnvProblems } from './plain-env.js';
 import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH } from './hosts.js';
 
 export function checkValues(v: Values): string[] {
-  return [...checkNamespaces(v), ...checkHosts(v), ...checkExternalServices(v), ...checkCoturn(v), ...checkResources(v)];
+  return [
+    ...checkNamespaces(v),
+    ...checkHosts(v),
+    ...checkExternalServices(v),
+    ...checkCoturn(v),
+    ...checkResources(v),
+    ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
+  ];
 }
 
 /** Every `resources` block of the values, by key path. */

@@ -425,6 +425,7 @@ export const ValuesSchema = Type.Object(
         image: image('ailerondocker/workspace-ui', APP_VERSION, 'Frontend'),
         ...podSettings(1),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Frontend container resources'),
+        env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
       },
       'Frontend (nginx serving the UI)',
     ),
@@ -447,6 +448,7 @@ export const ValuesSchema = Type.Object(
         image: image('ailerondocker/workspace-operator', APP_VERSION, 'Workspace operator'),
         ...podSettings(1),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Workspace operator container resources'),
+        env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),
         workers: int(4, 'Workspaces reconciled in parallel', { minimum: 1, maximum: 64 }),
         apiQps: int(50, 'Client-side limit on Kubernetes API requests per second (bursts to twice this)', { minimum: 1, maximum: 5000 }),
@@ -505,6 +507,7 @@ export const ValuesSchema = Type.Object(
         maxRelayPort: int(65535, 'Last UDP relay port', { minimum: 1024, maximum: 65535 }),
         ...podSettings(undefined),
         resources: resources(['100m', '64Mi'], ['500m', '128Mi'], 'CoTURN container resources'),
+        env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
       },
       'CoTURN (WebRTC relay for the workspace browser)',
     ),
@@ -514,6 +517,7 @@ export const ValuesSchema = Type.Object(
         image: image('postgres', '16.6', 'PostgreSQL'),
         ...podSettings(undefined),
         resources: resources(['250m', '256Mi'], ['1000m', '1Gi'], 'PostgreSQL container resources'),
+        env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         auth: obj(
           {
             username: str('postgres', 'DB user', { pattern: '^[a-z_][a-z0-9_]*$' }),
@@ -547,6 +551,7 @@ export const ValuesSchema = Type.Object(
         image: image('redis', '7.4.1', 'Redis'),
         ...podSettings(undefined),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Redis container resources'),
+        env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         auth: obj(
           {
             password: str('', 'Redis password; "" generates a strong one', SECRET_TEXT),

@@ -30,6 +30,7 @@ const pod = fc.record(
     resources,
     image,
     nodeSelector: fc.dictionary(label, label, { maxKeys: 2 }),
+    env: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,8}$/).filter((k) => !/PASS|TOKEN|SECRET|KEY|URL|CRED|AUTH/.test(k)), label, { maxKeys: 2 }),
     podAnnotations: annotations,
   },
   { requiredKeys: [] },

@@ -1,4 +1,5 @@
 import { render, find, envOf, podSpecOf, workloads, exampleFile, type Loose } from '../support/render.js';
+import { CHART_ENV, PLAIN_ENV_COMPONENTS } from '../../lib/values/plain-env.js';
 import { renderPlatform } from '../../lib/platform/platform-chart.js';
 import { defaultValues } from '../../lib/values/load.js';
 import { fullname } from '../../lib/platform/context.js';
@@ -6,6 +7,25 @@ import { fullname } from '../../lib/platform/context.js';
 const defaults = render();
 const prod = render({ files: [exampleFile('prod')] });
 const external = render({ files: [exampleFile('external-services')] });
+
+describe('plain env', () => {
+  test('CHART_ENV lists exactly the env each container gets before the user\'s', () => {
+    const names = { frontend: 'aileron-frontend', workspaceOperator: 'aileron-workspace-operator', coturn: 'aileron-coturn', postgres: 'aileron-postgres', redis: 'aileron-redis' };
+    for (const c of PLAIN_ENV_COMPONENTS) {
+      const obj = defaults.find((o) => o.metadata.name === names[c] && ['Deployment', 'StatefulSet'].includes(o.kind))!;
+      expect([c, Object.keys(envOf(obj)).sort()]).toEqual([c, [...CHART_ENV[c]].sort()]);
+    }
+  });
+
+  test('env on every component reaches its container, after the chart\'s own', () => {
+    const objects = render({ set: PLAIN_ENV_COMPONENTS.map((c) => `${c}.env.TZ=UTC`) });
+    for (const o of workloads(objects).filter((w) => w.metadata.labels?.['app.kubernetes.io/component'] !== 'postgres-bootstrap')) {
+      const env = podSpecOf(o).containers[0].env ?? [];
+      if (['workspace-manager', 'keycloak'].includes(o.metadata.labels!['app.kubernetes.io/component'])) continue;
+      expect([o.metadata.name, env.at(-1)]).toEqual([o.metadata.name, { name: 'TZ', value: 'UTC' }]);
+    }
+  });
+});
 
 describe('names and labels', () => {
   test('fullname follows Helm: a release holding the chart name is used as is', () => {

@@ -410,6 +410,16 @@ http {
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $component, $reserved := dict "frontend" (list ) "workspaceOperator" (list "POD_NAMESPACE" "POD_NAME" "PLATFORM_CONFIGMAP_NAME" "LEADER_ELECTION" "WORKERS" "KUBE_API_QPS" "KUBE_API_BURST" "LEADER_ELECTION_LEASE_NAME" "LOG_LEVEL" "COTURN_SECRET_NAME" "NODE_OPTIONS") "coturn" (list "TURN_USERNAME" "TURN_CREDENTIAL") "postgres" (list "POSTGRES_USER" "POSTGRES_DB" "POSTGRES_PASSWORD" "PGDATA") "redis" (list "REDIS_PASSWORD" "REDISCLI_AUTH") -}}
+{{- $env := (index $v $component).env | default dict -}}
+{{- range $key := keys $env | sortAlpha -}}
+{{- if has $key $reserved -}}
+{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; use its dedicated value instead" $component $key $key) -}}
+{{- else if include "aileron.isSensitiveEnv" (list $key (get $env $key)) -}}
+{{- $problems = append $problems (printf "%s.env.%s: looks like a credential, which would be plain text in the Deployment; %s takes plain settings only" $component $key $component) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if $problems -}}
 {{- fail (printf "invalid values:\n  - %s" (join "\n  - " $problems)) -}}
 {{- end -}}

@@ -9,7 +9,7 @@ import { bootstrapScript, POSTGRES_PORT } from '../../components/postgres.js';
 import { redisCommand, REDIS_PORT } from '../../components/redis.js';
 import { SECRET_KEYS } from '../../components/secrets.js';
 import { containerTemplate, deploymentTemplate, indent, port, serviceTemplate, statefulSetTemplate } from '../workload-template.js';
-import { emptyDir, execProbe, extraEnvTemplate, httpProbe, secretEnv, tcpProbe } from './services.js';
+import { emptyDir, execProbe, extraEnvTemplate, httpProbe, plainEnvLines, secretEnv, tcpProbe } from './services.js';
 
 const keycloakSecret = 'include "aileron.secretName" (list $ "keycloak" $.Values.keycloak.auth.existingSecret)';
 const postgresSecret = 'include "aileron.secretName" (list $ "postgres" $.Values.postgres.auth.existingSecret)';
@@ -116,7 +116,7 @@ ${deploymentTemplate({
       body: [
         `command:\n  - /bin/sh\n  - -c\n  ${scriptItem(turnScript)}`,
         'ports:\n  - containerPort: {{ .Values.coturn.port }}\n    name: turn-udp\n    protocol: UDP\n  - containerPort: {{ .Values.coturn.port }}\n    name: turn-tcp\n    protocol: TCP',
-        `env:\n${indent(secretEnv('TURN_USERNAME', coturnSecret, SECRET_KEYS.coturn.username), 2)}\n${indent(secretEnv('TURN_CREDENTIAL', coturnSecret, SECRET_KEYS.coturn.credential), 2)}`,
+        `env:\n${indent(secretEnv('TURN_USERNAME', coturnSecret, SECRET_KEYS.coturn.username), 2)}\n${indent(secretEnv('TURN_CREDENTIAL', coturnSecret, SECRET_KEYS.coturn.credential), 2)}\n${plainEnvLines('$.Values.coturn')}`,
         'volumeMounts:\n  - mountPath: /tmp\n    name: tmp',
         tcpProbe('readinessProbe', '{{ .Values.coturn.port }}'),
         execProbe('livenessProbe', ['turnutils_stunclient', '-p', '{{ .Values.coturn.port }}', '127.0.0.1'], 20),
@@ -146,7 +146,7 @@ ${statefulSetTemplate({
       values: '.Values.postgres',
       body: [
         `ports:\n  - containerPort: ${POSTGRES_PORT}\n    name: postgres`,
-        `env:\n  - name: POSTGRES_USER\n    value: {{ .Values.postgres.auth.username | quote }}\n  - name: POSTGRES_DB\n    value: {{ .Values.postgres.auth.appDatabase | quote }}\n${indent(secretEnv('POSTGRES_PASSWORD', postgresSecret, SECRET_KEYS.postgres.password), 2)}\n  - name: PGDATA\n    value: /var/lib/postgresql/data/pgdata`,
+        `env:\n  - name: POSTGRES_USER\n    value: {{ .Values.postgres.auth.username | quote }}\n  - name: POSTGRES_DB\n    value: {{ .Values.postgres.auth.appDatabase | quote }}\n${indent(secretEnv('POSTGRES_PASSWORD', postgresSecret, SECRET_KEYS.postgres.password), 2)}\n  - name: PGDATA\n    value: /var/lib/postgresql/data/pgdata\n${plainEnvLines('$.Values.postgres')}`,
         'volumeMounts:\n  - mountPath: /var/lib/postgresql/data\n    name: data\n  - mountPath: /var/run/postgresql\n    name: run\n  - mountPath: /tmp\n    name: tmp',
         execProbe('readinessProbe', pgReady),
         tcpProbe('livenessProbe', POSTGRES_PORT, 20, 6),
@@ -209,7 +209,7 @@ ${statefulSetTemplate({
       body: [
         `command:\n  - /bin/sh\n  - -c\n  ${scriptItem(redisCommand('{{ $appendonly }}'))}`,
         `ports:\n  - containerPort: ${REDIS_PORT}\n    name: redis`,
-        `env:\n${indent(secretEnv('REDIS_PASSWORD', redisSecret, SECRET_KEYS.redis.password), 2)}\n${indent(secretEnv('REDISCLI_AUTH', redisSecret, SECRET_KEYS.redis.password), 2)}`,
+        `env:\n${indent(secretEnv('REDIS_PASSWORD', redisSecret, SECRET_KEYS.redis.password), 2)}\n${indent(secretEnv('REDISCLI_AUTH', redisSecret, SECRET_KEYS.redis.password), 2)}\n${plainEnvLines('$.Values.redis')}`,
         'volumeMounts:\n  - mountPath: /data\n    name: data',
         execProbe('readinessProbe', redisPing),
         tcpProbe('livenessProbe', REDIS_PORT, 20),

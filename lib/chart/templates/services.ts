@@ -36,6 +36,12 @@ export const extraEnvTemplate = (secretExpr: string, exclude = '') => `{{- range
 {{- end }}
 {{- end }}`;
 
+/** plainEnv() of lib/values/plain-env.ts: a component's `env` map as entries of its env list, in key order. */
+export const plainEnvLines = (values: string) => `{{- range $key := keys (${values}.env | default dict) | sortAlpha }}
+  - name: {{ $key }}
+    value: {{ get ${values}.env $key | toString | quote }}
+{{- end }}`;
+
 /** HTTP / TCP probe YAML as lib/platform/pod.ts writes them. */
 export const httpProbe = (key: string, path: string, portName: string, period = 10, failures = 3) =>
   `${key}:\n  failureThreshold: ${failures}\n  httpGet:\n    path: ${path}\n    port: ${portName}\n  periodSeconds: ${period}\n  timeoutSeconds: 5`;
@@ -102,6 +108,7 @@ ${deploymentTemplate({
       values: '.Values.frontend',
       body: [
         `ports:\n  - containerPort: ${FRONTEND_PORT}\n    name: http`,
+        `{{- if .Values.frontend.env }}\nenv:\n${plainEnvLines('$.Values.frontend')}\n{{- end }}`,
         'volumeMounts:\n  - mountPath: /etc/nginx/nginx.conf\n    name: nginx-config\n    readOnly: true\n    subPath: nginx.conf\n  - mountPath: /tmp\n    name: tmp\n  - mountPath: /var/cache/nginx\n    name: cache',
         httpProbe('readinessProbe', '/healthz', 'http'),
         tcpProbe('livenessProbe', FRONTEND_PORT, 20),
@@ -308,7 +315,8 @@ ${bindingTemplate({
   - name: COTURN_SECRET_NAME
     value: {{ if .Values.coturn.enabled }}{{ include "aileron.secretName" (list $ "coturn" .Values.coturn.existingSecret) | quote }}{{ else }}""{{ end }}
   - name: NODE_OPTIONS
-    value: "--max-old-space-size={{ include "aileron.heapLimitMb" $o.resources }}"`,
+    value: "--max-old-space-size={{ include "aileron.heapLimitMb" $o.resources }}"
+${plainEnvLines('$.Values.workspaceOperator')}`,
         httpProbe('readinessProbe', '/readyz', 'health'),
         httpProbe('livenessProbe', '/healthz', 'health', 20),
       ].join('\n'),

@@ -5,6 +5,7 @@
  * same verdicts. Messages follow the synth ones.
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
+import { CHART_ENV, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -105,6 +106,16 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $limit := index ($res.limits | default dict) $name -}}
 {{- if and $limit (gt (float64 (include "aileron.quantity" $request)) (float64 (include "aileron.quantity" $limit))) -}}
 {{- $problems = append $problems (printf "%s.resources.requests.%s: %s is above the limit %s; raise %s.resources.limits.%s or lower the request" $path $name $request $limit $path $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $component, $reserved := dict ${PLAIN_ENV_COMPONENTS.map((c) => `"${c}" (list ${CHART_ENV[c].map((e) => `"${e}"`).join(' ')})`).join(' ')} -}}
+{{- $env := (index $v $component).env | default dict -}}
+{{- range $key := keys $env | sortAlpha -}}
+{{- if has $key $reserved -}}
+{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; use its dedicated value instead" $component $key $key) -}}
+{{- else if include "aileron.isSensitiveEnv" (list $key (get $env $key)) -}}
+{{- $problems = append $problems (printf "%s.env.%s: looks like a credential, which would be plain text in the Deployment; %s takes plain settings only" $component $key $component) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

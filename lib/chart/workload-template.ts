@@ -192,13 +192,17 @@ ${indent(s.ports, 4)}
 `;
 }
 
-export function serviceAccountTemplate(component: string): string {
-  return `---
+/** serviceAccount() of lib/platform/workload.ts: sets `$account` and renders the ServiceAccount unless create is false. */
+export function serviceAccountTemplate(component: string, values: string): string {
+  return `{{- $account := ${values}.serviceAccount.name | default (include "aileron.name" (list $ "${component}")) }}
+{{- if ${values}.serviceAccount.create }}
+---
 apiVersion: v1
 kind: ServiceAccount
 automountServiceAccountToken: false
 metadata:
-{{ include "aileron.metadata" (list $ "${component}" (include "aileron.name" (list $ "${component}"))) | indent 2 }}
+{{ include "aileron.metadata" (list $ "${component}" $account) | indent 2 }}
+{{- end }}
 `;
 }
 

@@ -78,7 +78,7 @@ export class WorkspaceManager extends Construct {
     const v = ctx.values;
     const m = v.workspaceManager;
     const name = ctx.name('workspace-manager');
-    serviceAccount(this, ctx, 'workspace-manager');
+    const account = serviceAccount(this, ctx, 'workspace-manager', m.serviceAccount);
 
     // Kubernetes workspaces off: the manager provisions elsewhere and needs no Workspace access.
     for (const namespace of v.kubernetes.enabled ? v.kubernetes.allowedNamespaces : []) {
@@ -91,7 +91,7 @@ export class WorkspaceManager extends Construct {
         kind: 'RoleBinding',
         metadata: meta,
         role: name,
-        account: { name, namespace: ctx.namespace },
+        account: { name: account, namespace: ctx.namespace },
       });
     }
 
@@ -104,7 +104,7 @@ export class WorkspaceManager extends Construct {
       spec: podSpec(v, m, {
         runAsUser: 1000,
         fsGroup: 1000,
-        serviceAccountName: name,
+        serviceAccountName: account,
         containers: [
           container({
             name: 'workspace-manager',

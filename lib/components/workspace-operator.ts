@@ -56,8 +56,7 @@ export class WorkspaceOperator extends Construct {
     const v = ctx.values;
     const o = v.workspaceOperator;
     const name = ctx.name('workspace-operator');
-    const account = { name, namespace: ctx.namespace };
-    serviceAccount(this, ctx, 'workspace-operator');
+    const account = { name: serviceAccount(this, ctx, 'workspace-operator', o.serviceAccount), namespace: ctx.namespace };
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
       metadata: { name, labels: ctx.labels('workspace-operator') },
@@ -90,7 +89,7 @@ export class WorkspaceOperator extends Construct {
       checksums: { config: configChecksum },
       spec: podSpec(v, o, {
         runAsUser: 65532,
-        serviceAccountName: name,
+        serviceAccountName: account.name,
         terminationGracePeriodSeconds: 30,
         containers: [
           container({

@@ -134,11 +134,21 @@ export function platformService(
   });
 }
 
-export function serviceAccount(scope: Construct, ctx: PlatformContext, component: Component): k8s.KubeServiceAccount {
-  return new k8s.KubeServiceAccount(scope, 'service-account', {
-    metadata: ctx.metadata(component),
-    automountServiceAccountToken: false,
-  });
+/**
+ * The ServiceAccount a component's pods run as: serviceAccount.name, else `<fullname>-<component>`;
+ * created unless serviceAccount.create is false. Returns its name.
+ */
+export function serviceAccount(
+  scope: Construct,
+  ctx: PlatformContext,
+  component: Component,
+  settings: { create: boolean; name: string },
+): string {
+  const name = settings.name || ctx.name(component);
+  if (settings.create) {
+    new k8s.KubeServiceAccount(scope, 'service-account', { metadata: ctx.metadata(component, name), automountServiceAccountToken: false });
+  }
+  return name;
 }
 
 /** Binds a Role or ClusterRole to one ServiceAccount. */

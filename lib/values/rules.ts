@@ -15,6 +15,9 @@ export function checkValues(v: Values): string[] {
     ...checkCoturn(v),
     ...checkResources(v),
     ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
+    ...(['workspaceManager', 'workspaceOperator'] as const)
+      .filter((c) => !v[c].serviceAccount.create && !v[c].serviceAccount.name)
+      .map((c) => `${c}.serviceAccount.name: required when ${c}.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)`),
   ];
 }
 

@@ -172,6 +172,19 @@ const podSettings = (replicas: number | undefined) => ({
   podAnnotations: annotationMap('Extra annotations on the pods'),
 });
 
+/** The ServiceAccount of a component that calls the Kubernetes API (its RBAC binds to it). */
+const serviceAccountSettings = (what: string) =>
+  obj(
+    {
+      create: bool(true, `Create the ${what} ServiceAccount; false uses an existing one, named in name`),
+      name: str('', 'ServiceAccount name ("" = <fullname>-<component>); required when create is false', {
+        pattern: OPTIONAL_NAME,
+        maxLength: 253,
+      }),
+    },
+    `${what} ServiceAccount (Helm convention)`,
+  );
+
 const persistence = (size: string, what: string) =>
   obj(
     {
@@ -439,6 +452,7 @@ export const ValuesSchema = Type.Object(
           'Extra environment; credentials (SECRET_KEY, *PASSWORD*, *TOKEN*, DATABASE_URL, REDIS_URL, CELERY_*, URLs with user:pass@) go to a Secret, never plain env',
         ),
         existingSecret: existingSecret('SECRET_KEY (and any secret-like env keys)'),
+        serviceAccount: serviceAccountSettings('workspace manager'),
       },
       'Workspace manager (API)',
     ),
@@ -449,6 +463,7 @@ export const ValuesSchema = Type.Object(
         ...podSettings(1),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Workspace operator container resources'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
+        serviceAccount: serviceAccountSettings('workspace operator'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),
         workers: int(4, 'Workspaces reconciled in parallel', { minimum: 1, maximum: 64 }),
         apiQps: int(50, 'Client-side limit on Kubernetes API requests per second (bursts to twice this)', { minimum: 1, maximum: 5000 }),

@@ -77,6 +77,7 @@ export const validValues = fc
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
     kubernetesEnabled: fc.boolean(),
+    accounts: fc.constantFrom({}, { create: false, name: 'existing-sa' }, { create: true, name: 'custom-sa' }),
     names: fc.constantFrom({}, { nameOverride: 'ws' }, { fullnameOverride: 'platform' }, { nameOverride: 'ws', fullnameOverride: 'team-a' }),
     coturnExternalIp: fc.constantFrom('', '203.0.113.20'),
     ingressController: fc.constantFrom(
@@ -115,8 +116,9 @@ export const validValues = fc
         ...r.pods.workspaceManager,
         env: managerEnv,
         existingSecret: r.existingSecrets.manager ? 'manager-creds' : '',
+        serviceAccount: r.accounts,
       },
-      workspaceOperator: { enabled: t.workspaceOperator, ...r.pods.workspaceOperator },
+      workspaceOperator: { enabled: t.workspaceOperator, ...r.pods.workspaceOperator, serviceAccount: r.accounts },
       keycloak: {
         enabled: t.keycloak,
         ...r.pods.keycloak,

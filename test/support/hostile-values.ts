@@ -67,6 +67,8 @@ export const CURATED: HostileInput[] = [
   { name: 'a URL with a password in the operator env', yaml: 'workspaceOperator:\n  env:\n    PROXY: "http://u:p@proxy:3128"\n' },
   { name: 'an env name the chart sets', yaml: 'workspaceOperator:\n  env:\n    WORKERS: "9"\n' },
   { name: 'valid: plain env on every component', yaml: 'frontend: {env: {TZ: UTC}}\nworkspaceOperator: {env: {TZ: UTC}}\ncoturn: {env: {TZ: UTC}}\npostgres: {env: {TZ: UTC}}\nredis: {env: {TZ: UTC}}\n' },
+  { name: 'an existing ServiceAccount without its name', yaml: 'workspaceOperator:\n  serviceAccount:\n    create: false\n' },
+  { name: 'valid: an existing ServiceAccount', yaml: 'workspaceOperator:\n  serviceAccount:\n    create: false\n    name: platform-operator\n' },
   { name: 'postgres off without DATABASE_URL', yaml: 'postgres:\n  enabled: false\n' },
   { name: 'a runtime pattern without {workspaceId}', yaml: 'publicRouting:\n  runtimeHostPattern: runtime.{baseDomain}\n' },
   { name: 'a frontend host with {workspaceId}', yaml: 'publicRouting:\n  frontendHost: "{workspaceId}.{baseDomain}"\n' },

@@ -420,6 +420,12 @@ http {
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $component := list "workspaceManager" "workspaceOperator" -}}
+{{- $sa := (index $v $component).serviceAccount -}}
+{{- if and (not $sa.create) (not $sa.name) -}}
+{{- $problems = append $problems (printf "%s.serviceAccount.name: required when %s.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)" $component $component) -}}
+{{- end -}}
+{{- end -}}
 {{- if $problems -}}
 {{- fail (printf "invalid values:\n  - %s" (join "\n  - " $problems)) -}}
 {{- end -}}

@@ -179,7 +179,7 @@ ${extraEnvTemplate(managerSecret, 'SECRET_KEY')}
 
 export const WORKSPACE_MANAGER = `{{- if .Values.workspaceManager.enabled }}
 {{- $name := include "aileron.name" (list $ "workspace-manager") }}
-${serviceAccountTemplate('workspace-manager')}
+${serviceAccountTemplate('workspace-manager', '.Values.workspaceManager')}
 {{- range $ns := (ternary .Values.kubernetes.allowedNamespaces list .Values.kubernetes.enabled) }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -197,7 +197,7 @@ ${bindingTemplate({
   kind: 'RoleBinding',
   metadata: '  labels:\n{{ include "aileron.labels" (list $ "workspace-manager") | indent 4 }}\n  name: {{ $name }}\n  namespace: {{ $ns }}',
   role: '{{ $name }}',
-  account: '{{ $name }}',
+  account: '{{ $account }}',
   accountNamespace: '{{ $.Release.Namespace }}',
 })}{{- end }}
 ${deploymentTemplate({
@@ -206,7 +206,7 @@ ${deploymentTemplate({
   replicas: '.Values.workspaceManager.replicaCount',
   uid: 1000,
   fsGroup: 1000,
-  serviceAccount: '$name',
+  serviceAccount: '$account',
   checksums: { config: 'include "aileron.configChecksum" $' },
   containers: [
     containerTemplate({
@@ -230,7 +230,7 @@ ${deploymentTemplate({
 export const WORKSPACE_OPERATOR = `{{- if and .Values.workspaceOperator.enabled .Values.kubernetes.enabled }}
 {{- $name := include "aileron.name" (list $ "workspace-operator") }}
 {{- $o := .Values.workspaceOperator }}
-${serviceAccountTemplate('workspace-operator')}---
+${serviceAccountTemplate('workspace-operator', '.Values.workspaceOperator')}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -257,7 +257,7 @@ ${bindingTemplate({
   kind: 'ClusterRoleBinding',
   metadata: '  labels:\n{{ include "aileron.labels" (list $ "workspace-operator") | indent 4 }}\n  name: {{ $name }}',
   role: '{{ $name }}',
-  account: '{{ $name }}',
+  account: '{{ $account }}',
   accountNamespace: '{{ .Release.Namespace }}',
 })}---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -272,14 +272,14 @@ ${bindingTemplate({
   kind: 'RoleBinding',
   metadata: '{{ include "aileron.metadata" (list $ "workspace-operator" (printf "%s-leader-election" $name)) | indent 2 }}',
   role: '{{ $name }}-leader-election',
-  account: '{{ $name }}',
+  account: '{{ $account }}',
   accountNamespace: '{{ .Release.Namespace }}',
 })}${deploymentTemplate({
   component: 'workspace-operator',
   values: '.Values.workspaceOperator',
   replicas: '.Values.workspaceOperator.replicaCount',
   uid: 65532,
-  serviceAccount: '$name',
+  serviceAccount: '$account',
   terminationGracePeriodSeconds: 30,
   checksums: { config: 'include "aileron.configChecksum" $' },
   containers: [

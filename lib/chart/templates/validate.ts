@@ -119,6 +119,12 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $component := list "workspaceManager" "workspaceOperator" -}}
+{{- $sa := (index $v $component).serviceAccount -}}
+{{- if and (not $sa.create) (not $sa.name) -}}
+{{- $problems = append $problems (printf "%s.serviceAccount.name: required when %s.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)" $component $component) -}}
+{{- end -}}
+{{- end -}}
 {{- if $problems -}}
 {{- fail (printf "invalid values:\\n  - %s" (join "\\n  - " $problems)) -}}
 {{- end -}}

@@ -18,6 +18,12 @@ export function checkValues(v: Values): string[] {
     ...(['workspaceManager', 'workspaceOperator'] as const)
       .filter((c) => !v[c].serviceAccount.create && !v[c].serviceAccount.name)
       .map((c) => `${c}.serviceAccount.name: required when ${c}.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)`),
+    ...(v.workspaceManager.serviceAccount.create &&
+    v.workspaceOperator.serviceAccount.create &&
+    v.workspaceManager.serviceAccount.name !== '' &&
+    v.workspaceManager.serviceAccount.name === v.workspaceOperator.serviceAccount.name
+      ? [`workspaceOperator.serviceAccount.name: "${v.workspaceOperator.serviceAccount.name}" is also the manager's, and both would create it; create it once (create: false on one) or name them apart`]
+      : []),
   ];
 }
 

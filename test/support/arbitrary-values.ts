@@ -118,7 +118,11 @@ export const validValues = fc
         existingSecret: r.existingSecrets.manager ? 'manager-creds' : '',
         serviceAccount: r.accounts,
       },
-      workspaceOperator: { enabled: t.workspaceOperator, ...r.pods.workspaceOperator, serviceAccount: r.accounts },
+      workspaceOperator: {
+        enabled: t.workspaceOperator,
+        ...r.pods.workspaceOperator,
+        serviceAccount: 'name' in r.accounts ? { ...r.accounts, name: `${r.accounts.name}-operator` } : r.accounts,
+      },
       keycloak: {
         enabled: t.keycloak,
         ...r.pods.keycloak,

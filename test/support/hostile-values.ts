@@ -69,6 +69,8 @@ export const CURATED: HostileInput[] = [
   { name: 'valid: plain env on every component', yaml: 'frontend: {env: {TZ: UTC}}\nworkspaceOperator: {env: {TZ: UTC}}\ncoturn: {env: {TZ: UTC}}\npostgres: {env: {TZ: UTC}}\nredis: {env: {TZ: UTC}}\n' },
   { name: 'an existing ServiceAccount without its name', yaml: 'workspaceOperator:\n  serviceAccount:\n    create: false\n' },
   { name: 'valid: an existing ServiceAccount', yaml: 'workspaceOperator:\n  serviceAccount:\n    create: false\n    name: platform-operator\n' },
+  { name: 'one ServiceAccount created twice', yaml: 'workspaceManager: {serviceAccount: {name: shared}}\nworkspaceOperator: {serviceAccount: {name: shared}}\n' },
+  { name: 'valid: one existing ServiceAccount shared', yaml: 'workspaceManager: {serviceAccount: {create: false, name: shared}}\nworkspaceOperator: {serviceAccount: {create: false, name: shared}}\n' },
   { name: 'postgres off without DATABASE_URL', yaml: 'postgres:\n  enabled: false\n' },
   { name: 'a runtime pattern without {workspaceId}', yaml: 'publicRouting:\n  runtimeHostPattern: runtime.{baseDomain}\n' },
   { name: 'a frontend host with {workspaceId}', yaml: 'publicRouting:\n  frontendHost: "{workspaceId}.{baseDomain}"\n' },

@@ -125,6 +125,11 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $problems = append $problems (printf "%s.serviceAccount.name: required when %s.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)" $component $component) -}}
 {{- end -}}
 {{- end -}}
+{{- $msa := $v.workspaceManager.serviceAccount -}}
+{{- $osa := $v.workspaceOperator.serviceAccount -}}
+{{- if and $msa.create $osa.create $msa.name (eq $msa.name $osa.name) -}}
+{{- $problems = append $problems (printf "workspaceOperator.serviceAccount.name: %q is also the manager's, and both would create it; create it once (create: false on one) or name them apart" $osa.name) -}}
+{{- end -}}
 {{- if $problems -}}
 {{- fail (printf "invalid values:\\n  - %s" (join "\\n  - " $problems)) -}}
 {{- end -}}

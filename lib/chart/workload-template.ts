@@ -172,6 +172,8 @@ export interface ServiceTemplate {
   nameExpr?: string;
   type?: 'ClusterIP' | 'NodePort';
   headless?: boolean;
+  /** The values of a `service` block (type and annotations), for components whose Service users shape. */
+  settings?: string;
   /** YAML list items (indent 0). */
   ports: string;
 }
@@ -183,8 +185,12 @@ apiVersion: v1
 kind: Service
 metadata:
 {{ include "aileron.metadata" (list $ "${s.component}" ${name}) | indent 2 }}
-spec:
-${s.headless ? '  clusterIP: None' : `  type: ${s.type ?? 'ClusterIP'}`}
+${s.settings ? `{{- with ${s.settings}.annotations }}
+  annotations:
+{{ toYaml . | indent 4 }}
+{{- end }}
+` : ''}spec:
+${s.headless ? '  clusterIP: None' : `  type: ${s.settings ? `{{ ${s.settings}.type }}` : (s.type ?? 'ClusterIP')}`}
   selector:
 {{ include "aileron.selector" (list $ "${s.component}") | indent 4 }}
   ports:

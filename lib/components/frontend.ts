@@ -10,13 +10,11 @@ import type { PlatformContext } from '../platform/context.js';
 import { checksum } from '../platform/checksum.js';
 import { container, emptyDir, httpProbe, podSpec, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
-import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
 
 export const FRONTEND_PORT = 8080;
-export const FRONTEND_SERVICE_PORT = 80;
 
 export function frontendNginxConf(ctx: PlatformContext): string {
-  const manager = `${ctx.name('workspace-manager')}.${ctx.namespace}.svc.cluster.local:${WORKSPACE_MANAGER_PORT}`;
+  const manager = `${ctx.name('workspace-manager')}.${ctx.namespace}.svc.cluster.local:${ctx.values.workspaceManager.service.port}`;
   return `worker_processes auto;
 pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
@@ -85,6 +83,6 @@ export class Frontend extends Construct {
         volumes: [{ name: 'nginx-config', configMap: { name: configName } }, emptyDir('tmp'), emptyDir('cache')],
       }),
     });
-    platformService(this, ctx, 'frontend', [{ name: 'http', port: FRONTEND_SERVICE_PORT }]);
+    platformService(this, ctx, 'frontend', [{ name: 'http', port: v.service.port }], { type: v.service.type, annotations: v.service.annotations });
   }
 }

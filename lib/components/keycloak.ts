@@ -112,8 +112,8 @@ export class Keycloak extends Construct {
       }),
     });
     platformService(this, ctx, 'keycloak', [
-      { name: 'http', port: KEYCLOAK_HTTP_PORT },
+      { name: 'http', port: kc.service.port },
       { name: 'management', port: KEYCLOAK_MANAGEMENT_PORT },
-    ]);
+    ], { type: kc.service.type, annotations: kc.service.annotations });
   }
 }

@@ -12,7 +12,6 @@ import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '..
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
-import { KEYCLOAK_HTTP_PORT } from './keycloak.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { REDIS_PORT } from './redis.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
@@ -55,7 +54,7 @@ export function managerEnv(ctx: PlatformContext): k8s.EnvVar[] {
   }
   if (v.keycloak.enabled) {
     if (!given('KEYCLOAK_SERVER_URL')) {
-      env.push({ name: 'KEYCLOAK_SERVER_URL', value: `http://${ctx.serviceHost('keycloak')}:${KEYCLOAK_HTTP_PORT}` });
+      env.push({ name: 'KEYCLOAK_SERVER_URL', value: `http://${ctx.serviceHost('keycloak')}:${v.keycloak.service.port}` });
     }
     if (!given('KEYCLOAK_REALM')) env.push({ name: 'KEYCLOAK_REALM', value: v.keycloak.realm });
     if (!given('KEYCLOAK_CLIENT_ID')) env.push({ name: 'KEYCLOAK_CLIENT_ID', value: v.keycloak.clientId });
@@ -128,6 +127,6 @@ export class WorkspaceManager extends Construct {
         ],
       }),
     });
-    platformService(this, ctx, 'workspace-manager', [{ name: 'http', port: WORKSPACE_MANAGER_PORT }]);
+    platformService(this, ctx, 'workspace-manager', [{ name: 'http', port: m.service.port }], { type: m.service.type, annotations: m.service.annotations });
   }
 }

@@ -110,10 +110,10 @@ export function platformService(
   ctx: PlatformContext,
   component: Component,
   ports: ServicePort[],
-  o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort'; headless?: boolean } = {},
+  o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; headless?: boolean; annotations?: Record<string, string> } = {},
 ): k8s.KubeService {
   return new k8s.KubeService(scope, o.id ?? 'service', {
-    metadata: ctx.metadata(component, o.name ?? ctx.name(component)),
+    metadata: ctx.metadata(component, o.name ?? ctx.name(component), { annotations: nonEmpty(o.annotations) }),
     spec: {
       type: o.headless ? undefined : (o.type ?? 'ClusterIP'),
       clusterIp: o.headless ? 'None' : undefined,

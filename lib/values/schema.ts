@@ -172,6 +172,20 @@ const podSettings = (replicas: number | undefined) => ({
   podAnnotations: annotationMap('Extra annotations on the pods'),
 });
 
+/** The Service in front of a component (Helm convention). The Ingress follows it by port name. */
+const serviceSettings = (port: number, what: string) =>
+  obj(
+    {
+      type: Type.Union([Type.Literal('ClusterIP'), Type.Literal('NodePort'), Type.Literal('LoadBalancer')], {
+        default: 'ClusterIP',
+        description: 'Service type',
+      }),
+      port: int(port, 'Service port (the container port does not change)', { minimum: 1, maximum: 65535 }),
+      annotations: annotationMap('Annotations on the Service (cloud load balancers read these)'),
+    },
+    `${what} Service`,
+  );
+
 /** The ServiceAccount of a component that calls the Kubernetes API (its RBAC binds to it). */
 const serviceAccountSettings = (what: string) =>
   obj(
@@ -438,6 +452,7 @@ export const ValuesSchema = Type.Object(
         image: image('ailerondocker/workspace-ui', APP_VERSION, 'Frontend'),
         ...podSettings(1),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Frontend container resources'),
+        service: serviceSettings(80, 'Frontend'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
       },
       'Frontend (nginx serving the UI)',
@@ -448,6 +463,7 @@ export const ValuesSchema = Type.Object(
         image: image('ailerondocker/workspace-manager', APP_VERSION, 'Workspace manager'),
         ...podSettings(1),
         resources: resources(['250m', '256Mi'], ['1000m', '512Mi'], 'Workspace manager container resources'),
+        service: serviceSettings(3001, 'Workspace manager'),
         env: envMap(
           'Extra environment; credentials (SECRET_KEY, *PASSWORD*, *TOKEN*, DATABASE_URL, REDIS_URL, CELERY_*, URLs with user:pass@) go to a Secret, never plain env',
         ),
@@ -480,6 +496,7 @@ export const ValuesSchema = Type.Object(
         image: image('quay.io/keycloak/keycloak', '26.0.7', 'Keycloak'),
         ...podSettings(1),
         resources: resources(['500m', '512Mi'], ['1000m', '1Gi'], 'Keycloak container resources'),
+        service: serviceSettings(8080, 'Keycloak'),
         auth: obj(
           {
             adminUser: str('admin', 'Keycloak admin user', { minLength: 1, maxLength: 255, pattern: PRINTABLE }),

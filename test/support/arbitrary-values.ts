@@ -24,6 +24,10 @@ const annotations = fc.dictionary(
   fc.oneof(label, fc.constantFrom('3600', 'true', '1.1')),
   { maxKeys: 3 },
 );
+const service = fc.record(
+  { type: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'), port: fc.integer({ min: 1, max: 65535 }), annotations },
+  { requiredKeys: [] },
+);
 const pod = fc.record(
   {
     replicaCount: fc.integer({ min: 0, max: 5 }),
@@ -73,6 +77,7 @@ export const validValues = fc
     persistence: fc.record({ postgres: fc.boolean(), redis: fc.boolean() }),
     existingSecrets: fc.record({ postgres: fc.boolean(), keycloak: fc.boolean(), coturn: fc.boolean(), manager: fc.boolean() }),
     pods: fc.record({ frontend: pod, workspaceManager: pod, workspaceOperator: pod, keycloak: pod }),
+    services: fc.record({ frontend: service, workspaceManager: service, keycloak: service }),
     coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
@@ -110,10 +115,11 @@ export const validValues = fc
         enabled: r.kubernetesEnabled,
         provisioner: r.kubernetesEnabled ? 'kubernetes' : 'docker',
       },
-      frontend: { enabled: t.frontend, ...r.pods.frontend },
+      frontend: { enabled: t.frontend, ...r.pods.frontend, service: r.services.frontend },
       workspaceManager: {
         enabled: t.workspaceManager,
         ...r.pods.workspaceManager,
+        service: r.services.workspaceManager,
         env: managerEnv,
         existingSecret: r.existingSecrets.manager ? 'manager-creds' : '',
         serviceAccount: r.accounts,
@@ -126,6 +132,7 @@ export const validValues = fc
       keycloak: {
         enabled: t.keycloak,
         ...r.pods.keycloak,
+        service: r.services.keycloak,
         auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
         env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
       },

@@ -300,7 +300,7 @@ http {
     root /usr/share/nginx/html;
     location = /healthz { access_log off; return 200 "ok\n"; }
     location /api/ {
-      proxy_pass http://{{ include "aileron.name" (list $ "workspace-manager") }}.{{ $.Release.Namespace }}.svc.cluster.local:3001;
+      proxy_pass http://{{ include "aileron.name" (list $ "workspace-manager") }}.{{ $.Release.Namespace }}.svc.cluster.local:{{ $.Values.workspaceManager.service.port }};
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection "upgrade";

@@ -90,7 +90,7 @@ ${deploymentTemplate({
     }),
   ],
   volumes: `volumes:\n${indent(emptyDir('data', '512Mi'), 2)}\n  - configMap:\n      name: {{ include "aileron.name" (list $ "keycloak-realm") }}\n    name: realm\n${indent(emptyDir('tmp', '256Mi'), 2)}`,
-})}${serviceTemplate({ component: 'keycloak', ports: `${port('http', KEYCLOAK_HTTP_PORT)}\n${port('management', KEYCLOAK_MANAGEMENT_PORT)}` })}{{- end }}
+})}${serviceTemplate({ component: 'keycloak', settings: '.Values.keycloak.service', ports: `${port('http', '{{ .Values.keycloak.service.port }}')}\n${port('management', KEYCLOAK_MANAGEMENT_PORT)}` })}{{- end }}
 `;
 
 const turnScript = coturnScript({

@@ -1,5 +1,4 @@
 /** The `helm test` hook and NOTES.txt. */
-import { WORKSPACE_MANAGER_PORT } from '../../components/workspace-manager.js';
 import { KEYCLOAK_MANAGEMENT_PORT } from '../../components/keycloak.js';
 import { containerTemplate, indent } from '../workload-template.js';
 
@@ -9,7 +8,7 @@ const check = (what: string, url: string) =>
 export const TEST_HOOK = `{{- if or .Values.workspaceManager.enabled .Values.keycloak.enabled }}
 {{- $checks := list }}
 {{- if .Values.workspaceManager.enabled }}
-{{- $checks = append $checks (printf "${check('the workspace manager', 'http://%s:' + WORKSPACE_MANAGER_PORT + '/health')}" (include "aileron.name" (list $ "workspace-manager"))) }}
+{{- $checks = append $checks (printf "${check('the workspace manager', 'http://%s:%v/health')}" (include "aileron.name" (list $ "workspace-manager")) .Values.workspaceManager.service.port) }}
 {{- end }}
 {{- if .Values.keycloak.enabled }}
 {{- $checks = append $checks (printf "${check('Keycloak', 'http://%s:' + KEYCLOAK_MANAGEMENT_PORT + '/health/ready')}" (include "aileron.name" (list $ "keycloak"))) }}

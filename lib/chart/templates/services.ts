@@ -2,10 +2,9 @@
  * Templates for lib/components/frontend.ts, workspace-manager.ts and
  * workspace-operator.ts, with the same ports, env, probes and RBAC.
  */
-import { FRONTEND_PORT, FRONTEND_SERVICE_PORT, frontendNginxConf } from '../../components/frontend.js';
+import { FRONTEND_PORT, frontendNginxConf } from '../../components/frontend.js';
 import { KNOWLEDGE_BASES_MOUNT, WORKSPACE_MANAGER_PORT } from '../../components/workspace-manager.js';
 import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT } from '../../components/workspace-operator.js';
-import { KEYCLOAK_HTTP_PORT } from '../../components/keycloak.js';
 import { POSTGRES_PORT } from '../../components/postgres.js';
 import { REDIS_PORT } from '../../components/redis.js';
 import { SECRET_KEYS } from '../../components/secrets.js';
@@ -78,9 +77,13 @@ true
  * names, which become template expressions: one text, two renderers.
  */
 export function nginxConfHelper(): string {
-  const probe = new PlatformContext(defaultValues(), { release: 'RELEASE', namespace: 'NAMESPACE' });
+  const values = defaultValues();
+  const SENTINEL_PORT = 65001;
+  values.workspaceManager.service.port = SENTINEL_PORT;
+  const probe = new PlatformContext(values, { release: 'RELEASE', namespace: 'NAMESPACE' });
   const conf = frontendNginxConf(probe)
-    .replace(`${probe.name('workspace-manager')}.NAMESPACE`, '{{ include "aileron.name" (list $ "workspace-manager") }}.{{ $.Release.Namespace }}');
+    .replace(`${probe.name('workspace-manager')}.NAMESPACE`, '{{ include "aileron.name" (list $ "workspace-manager") }}.{{ $.Release.Namespace }}')
+    .replace(`:${SENTINEL_PORT}`, ':{{ $.Values.workspaceManager.service.port }}');
   if (conf.includes('RELEASE') || conf.includes('NAMESPACE')) throw new Error('nginx.conf has names the chart cannot template');
   // No trim before `end`: the file keeps its final newline, as in synth.
   return `{{- define "aileron.nginxConf" -}}\n${conf}{{ end -}}\n`;
@@ -116,7 +119,7 @@ ${deploymentTemplate({
     }),
   ],
   volumes: `volumes:\n  - configMap:\n      name: {{ include "aileron.name" (list $ "frontend-nginx") }}\n    name: nginx-config\n${indent(emptyDir('tmp'), 2)}\n${indent(emptyDir('cache'), 2)}`,
-})}${serviceTemplate({ component: 'frontend', ports: port('http', FRONTEND_SERVICE_PORT) })}{{- end }}
+})}${serviceTemplate({ component: 'frontend', settings: '.Values.frontend.service', ports: port('http', '{{ .Values.frontend.service.port }}') })}{{- end }}
 `;
 
 const managerSecret = 'include "aileron.secretName" (list $ "workspace-manager" $.Values.workspaceManager.existingSecret)';
@@ -149,7 +152,7 @@ ${indent(secretEnv('REDIS_PASSWORD', redisSecret, SECRET_KEYS.redis.password), 2
 {{- if .Values.keycloak.enabled }}
 {{- if not (hasKey $env "KEYCLOAK_SERVER_URL") }}
   - name: KEYCLOAK_SERVER_URL
-    value: "http://{{ include "aileron.serviceHost" (list $ "keycloak") }}:${KEYCLOAK_HTTP_PORT}"
+    value: "http://{{ include "aileron.serviceHost" (list $ "keycloak") }}:{{ .Values.keycloak.service.port }}"
 {{- end }}
 {{- if not (hasKey $env "KEYCLOAK_REALM") }}
   - name: KEYCLOAK_REALM
@@ -224,7 +227,7 @@ ${deploymentTemplate({
     }),
   ],
   volumes: `volumes:\n  - name: knowledge-bases\n    persistentVolumeClaim:\n      claimName: {{ .Values.kubernetes.knowledgeBases.pvcName }}\n${indent(emptyDir('tmp', '1Gi'), 2)}`,
-})}${serviceTemplate({ component: 'workspace-manager', ports: port('http', WORKSPACE_MANAGER_PORT) })}{{- end }}
+})}${serviceTemplate({ component: 'workspace-manager', settings: '.Values.workspaceManager.service', ports: port('http', '{{ .Values.workspaceManager.service.port }}') })}{{- end }}
 `;
 
 export const WORKSPACE_OPERATOR = `{{- if and .Values.workspaceOperator.enabled .Values.kubernetes.enabled }}

@@ -12,6 +12,8 @@ import { writeChart } from '../chart/write-chart.js';
 import { checkOutputDir, OutputError } from '../render/output-dir.js';
 import { renderWorkspaceFile } from './workspace-command.js';
 import { WorkspaceError } from '../workspace/model.js';
+import { runMigrate } from './migrate.js';
+import { InputError } from '../values/read-input.js';
 
 const USAGE = `usage: aileron-k8s <command> [options]
 
@@ -20,6 +22,8 @@ commands:
   chart   write the Helm chart (values apply at helm install time)
   workspace [options] WORKSPACE.yaml
           print what the operator would apply for a Workspace (multi-document YAML)
+  migrate -f UPSTREAM-VALUES.yaml [-o NEW-FILE]
+          rewrite a values file of the upstream chart into this one's (stdout without -o)
 
 options:
   -f, --values FILE      values file (repeatable; later files win)
@@ -68,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   try {
+    if (command === 'migrate') {
+      return runMigrate(opts.values ?? [], opts.output, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    }
     if (command === 'chart') {
       const out = opts.output ?? 'charts/aileron';
       checkOutputDir(out);
@@ -105,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\nnothing was written.\n`);
       return 1;
     }
-    if (err instanceof OutputError) {
+    if (err instanceof OutputError || err instanceof InputError) {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\n`);
       return 1;
     }

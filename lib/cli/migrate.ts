@@ -1,0 +1,143 @@
+/**
+ * `aileron-k8s migrate`: rewrites a values file of the upstream chart into
+ * ours, keeping its comments, and says what it changed and what it found
+ * insecure. The result must pass our validation, or nothing is written.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { parseYamlInput, readInputText } from '../values/read-input.js';
+import { RENAMED_KEYS } from '../values/renamed.js';
+import { defaultValues, loadValues, ValuesError } from '../values/load.js';
+import { fsStep, OutputError } from '../render/output-dir.js';
+import type { JsonObject } from '../values/merge.js';
+
+export interface Migration {
+  yaml: string;
+  changes: string[];
+  warnings: string[];
+}
+
+/** Upstream's documented defaults that are credentials anyone can read (seed 000). */
+const DEFAULT_CREDENTIALS: Array<{ path: string[]; value: string; what: string; secret: string }> = [
+  { path: ['postgres', 'auth', 'password'], value: 'postgres', what: 'the upstream default PostgreSQL password', secret: 'postgres.auth.existingSecret' },
+  { path: ['keycloak', 'auth', 'adminPassword'], value: 'admin', what: 'the upstream default Keycloak admin password', secret: 'keycloak.auth.existingSecret' },
+  { path: ['coturn', 'credential'], value: 'aileron-turn-secret', what: 'the upstream default TURN credential', secret: 'coturn.existingSecret' },
+];
+
+/** Images whose `latest` tag becomes our pinned default. */
+const IMAGE_PATHS = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis'];
+const WORKSPACE_IMAGES = ['runtimeImage', 'browserImage', 'canvasImage'];
+
+function getIn(doc: Document, path: string[]): unknown {
+  const node = doc.getIn(path, true);
+  return isScalar(node) ? node.value : node;
+}
+
+/** Renames a key in place, so its comments and position stay. */
+function renameKey(doc: Document, from: string[], to: string[]): boolean {
+  const parent = doc.getIn(from.slice(0, -1), true);
+  if (!isMap(parent)) return false;
+  const pair = (parent as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === from.at(-1));
+  if (!pair) return false;
+  if (from.slice(0, -1).join('.') !== to.slice(0, -1).join('.')) return false;
+  (pair.key as { value: unknown }).value = to.at(-1);
+  return true;
+}
+
+export function migrateValues(text: string, file: string): Migration {
+  const doc = parseDocument(text, { version: '1.1' });
+  if (doc.errors.length > 0) throw new ValuesError([`${file}: not valid YAML (${doc.errors[0].message.split('\n')[0]})`]);
+  const changes: string[] = [];
+  const warnings: string[] = [];
+  const defaults = defaultValues() as unknown as JsonObject;
+
+  for (const [from, { to, why }] of Object.entries(RENAMED_KEYS)) {
+    if (renameKey(doc, from.split('.'), to.split('.'))) changes.push(`${from} → ${to} (${why})`);
+  }
+
+  for (const c of DEFAULT_CREDENTIALS) {
+    if (getIn(doc, c.path) === c.value) {
+      doc.setIn(c.path, '');
+      changes.push(`${c.path.join('.')}: removed ${c.what} "${c.value}"; a strong one is generated at install (or set ${c.secret})`);
+    }
+  }
+  const turn = getIn(doc, ['coturn', 'credential']);
+  if (typeof turn === 'string' && turn !== '' && turn.length < 16) {
+    warnings.push(`coturn.credential: ${turn.length} characters; end users' browsers hold it, so use 16 or more, or leave it out to generate one`);
+  }
+  for (const path of [['postgres', 'auth', 'password'], ['keycloak', 'auth', 'adminPassword'], ['redis', 'auth', 'password']]) {
+    const value = getIn(doc, path);
+    if (typeof value === 'string' && value !== '') {
+      warnings.push(`${path.join('.')}: a password in a values file ends up in your repository; prefer ${path[0]}.auth.existingSecret`);
+    }
+  }
+  const env = doc.getIn(['workspaceManager', 'env'], true);
+  if (isMap(env)) {
+    for (const pair of (env as YAMLMap).items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const value = isScalar(pair.value) ? String(pair.value.value) : '';
+      if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)) {
+        warnings.push(`workspaceManager.env.${key}: holds a password in its URL; it goes to a Secret, but the values file keeps it in your repository: prefer workspaceManager.existingSecret`);
+      }
+    }
+  }
+  if (getIn(doc, ['workspaceManager', 'env', 'SECRET_KEY'])) {
+    warnings.push('workspaceManager.env.SECRET_KEY: set in the values file; leave it out to generate one, or put it in workspaceManager.existingSecret');
+  }
+
+  for (const component of IMAGE_PATHS) {
+    const path = [component, 'image', 'tag'];
+    if (getIn(doc, path) === 'latest') {
+      const pinned = ((defaults[component] as JsonObject).image as JsonObject).tag as string;
+      doc.setIn(path, pinned);
+      changes.push(`${path.join('.')}: latest → ${pinned} (a pinned tag: every install gets the same image)`);
+    }
+  }
+  const kubernetes = defaults.kubernetes as JsonObject;
+  for (const key of WORKSPACE_IMAGES) {
+    const value = getIn(doc, ['kubernetes', key]);
+    if (typeof value === 'string' && /:latest$|^[^:@]+$/.test(value)) {
+      doc.setIn(['kubernetes', key], kubernetes[key]);
+      changes.push(`kubernetes.${key}: ${value} → ${kubernetes[key] as string} (a pinned tag)`);
+    }
+  }
+  return { yaml: doc.toString({ lineWidth: 0 }), changes, warnings };
+}
+
+/** Runs the command: reads, migrates, validates, then prints or writes. Returns the exit code. */
+export function runMigrate(files: string[], out: string | undefined, stdout: (s: string) => void, stderr: (s: string) => void): number {
+  if (files.length !== 1) throw new ValuesError(['migrate: give exactly one values file with -f']);
+  const [file] = files;
+  const text = readInputText(file);
+  parseYamlInput(text, file); // one document, no duplicate keys, as synth reads
+  const migration = migrateValues(text, file);
+  // The result must be a values file we accept: validate it as synth would.
+  const tmpProblems = validationProblems(migration.yaml);
+  if (tmpProblems.length > 0) {
+    throw new ValuesError([...tmpProblems.map((p) => `after migration: ${p}`), ...migration.changes.map((c) => `(changed: ${c})`)]);
+  }
+  if (out !== undefined) {
+    if (existsSync(out)) throw new OutputError(`-o ${out}: exists; migrate writes a new file and never replaces one (nothing was written)`);
+    fsStep('write', out, () => writeFileSync(out, migration.yaml, { flag: 'wx' }));
+  } else {
+    stdout(migration.yaml);
+  }
+  const report = [
+    `migrated ${file}${out ? ` to ${out}` : ''}: ${migration.changes.length} change(s), ${migration.warnings.length} warning(s)`,
+    ...migration.changes.map((c) => `  changed: ${c}`),
+    ...migration.warnings.map((w) => `  warning: ${w}`),
+  ];
+  stderr(`${report.join('\n')}\n`);
+  return 0;
+}
+
+function validationProblems(yaml: string): string[] {
+  const doc = parseDocument(yaml, { version: '1.1' }).toJS() as JsonObject | null;
+  try {
+    loadValues({ overlays: doc ? [doc] : [] });
+    return [];
+  } catch (err) {
+    if (err instanceof ValuesError) return err.problems;
+    throw err;
+  }
+}

@@ -11,6 +11,8 @@ KUBECONFORM_VERSION=v0.7.0
 # kube-linter's module host is not reachable from this workplace's Go proxy;
 # kube-score covers the same ground (probes, security context, resources).
 KUBE_SCORE_VERSION=v1.20.0
+# Simulated nodes and pod lifecycles for the control plane (sigs.k8s.io/kwok, a Kubernetes SIG project).
+KWOK_VERSION=v0.8.0
 # Cilium's own policy parser and CRDs (test/cilium pins github.com/cilium/cilium).
 CILIUM_VERSION=$(sed -n 's/^require github.com\/cilium\/cilium \(v[^ ]*\)$/\1/p' "$(dirname "$0")/../test/cilium/go.mod")
 
@@ -36,16 +38,20 @@ control_plane() {
   if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
     log "using kube-apiserver and etcd from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
     dest=$KUBEBUILDER_ASSETS
-  elif [ ! -x "$dest/kube-apiserver" ] || [ ! -x "$dest/etcd" ] || [ ! -x "$dest/kubectl" ]; then
-    log "building kube-apiserver, etcd and kubectl $K8S_VERSION (first time: about 6 minutes on 2 cores)"
+  elif [ ! -x "$dest/kube-apiserver" ] || [ ! -x "$dest/etcd" ] || [ ! -x "$dest/kubectl" ] \
+    || [ ! -x "$dest/kube-controller-manager" ] || [ ! -x "$dest/kube-scheduler" ]; then
+    log "building kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kubectl $K8S_VERSION (first time: about 9 minutes on 2 cores)"
     mkdir -p "$dest"
     local v=k8s.io/component-base/version minor=${K8S_VERSION#*.}
     (cd "$root/test/cluster" && go build -trimpath \
       -ldflags="-s -X $v.gitVersion=v$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=${minor%%.*} -X $v.gitTreeState=clean" \
-      -o "$dest/" ./cmd/kube-apiserver ./cmd/etcd ./cmd/kubectl)
+      -o "$dest/" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler ./cmd/etcd ./cmd/kubectl)
   fi
   ln -sf "$dest/kube-apiserver" "$bin/kube-apiserver"
   ln -sf "$dest/etcd" "$bin/etcd"
+  for b in kube-controller-manager kube-scheduler; do
+    if [ -x "$cache/k8s-$K8S_VERSION/$b" ]; then ln -sf "$cache/k8s-$K8S_VERSION/$b" "$bin/$b"; fi
+  done
   # kubectl at the apiserver's version keeps the tests inside the supported skew.
   if [ -x "$dest/kubectl" ]; then ln -sf "$dest/kubectl" "$bin/kubectl"; else ln -sf "$(command -v kubectl)" "$bin/kubectl"; fi
 }
@@ -85,6 +91,25 @@ cilium() {
   ln -sfn "$dest/crds" "$cache/cilium-crds"
 }
 
+# kwok and its stock stages (fast node and pod lifecycles, node leases) from the same module version.
+kwok() {
+  go_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+  local dest=$cache/kwok-stages-$KWOK_VERSION
+  if [ ! -f "$dest/.done" ]; then
+    local module
+    module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$dest"
+    cp "$module"/kustomize/stage/node/fast/node-initialize.yaml \
+      "$module"/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      "$module"/kustomize/stage/pod/fast/pod-ready.yaml \
+      "$module"/kustomize/stage/pod/fast/pod-complete.yaml \
+      "$module"/kustomize/stage/pod/fast/pod-delete.yaml "$dest/"
+    chmod u+w "$dest"/*.yaml
+    touch "$dest/.done"
+  fi
+  ln -sfn "$dest" "$cache/kwok-stages"
+}
+
 command -v go >/dev/null || { log "go is missing: install Go 1.24 or newer"; exit 1; }
 control_plane
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
@@ -92,4 +117,5 @@ go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_V
 go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
 schemas
 cilium
+kwok
 echo "$bin"

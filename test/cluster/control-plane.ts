@@ -1,9 +1,10 @@
 /**
  * A real control plane on loopback, as envtest gives Go projects: etcd and
  * kube-apiserver processes with RBAC, PodSecurity admission, service-account
- * token signing and an admin kubeconfig. No controller-manager runs, so
- * nothing reconciles Deployments or deletes namespaces: tests check what is
- * written, not what would run.
+ * token signing and an admin kubeconfig. With workloads (the default),
+ * kube-controller-manager, kube-scheduler and kwok run too (workloads.ts):
+ * Deployments become scheduled pods on simulated nodes that turn Ready, Jobs
+ * complete, claims bind, owners cascade and namespaces terminate.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -12,6 +13,8 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
+
+import { startWorkloads } from './workloads.js';
 
 export const TOOLS_BIN = process.env.AILERON_TOOLS_BIN ?? join(homedir(), '.cache', 'aileron-k8s', 'bin');
 
@@ -49,9 +52,17 @@ function binary(name: string): string {
   return path;
 }
 
+export interface ControlPlaneOptions {
+  /** Run kube-controller-manager, kube-scheduler and kwok with simulated nodes (default true). */
+  workloads?: boolean;
+  /** How many simulated nodes (default 3, one per zone a, b, c). */
+  nodes?: number;
+}
+
 export class ControlPlane {
   private etcd?: ChildProcess;
   private apiserver?: ChildProcess;
+  private readonly others: ChildProcess[] = [];
   private stopping = false;
   readonly dir: string;
   readonly kubeconfig: string;
@@ -60,7 +71,10 @@ export class ControlPlane {
   private etcdUrl = '';
   private args: string[] = [];
 
-  constructor(dir?: string) {
+  constructor(
+    dir?: string,
+    readonly options: ControlPlaneOptions = {},
+  ) {
     this.dir = dir ?? mkdtempSync(join(dataRoot(), 'aileron-cp-'));
     this.kubeconfig = join(this.dir, 'kubeconfig');
   }
@@ -103,7 +117,15 @@ export class ControlPlane {
     ];
     await this.startApiserver();
     this.writeKubeconfig(this.kubeconfig, 'admin', { token: this.adminToken });
+    if (this.options.workloads !== false) await startWorkloads(this, this.options.nodes ?? 3);
     return this.info();
+  }
+
+  /** Starts one more component of the cluster under the same guard; stop() ends it first. */
+  spawnComponent(name: string, args: string[]): ChildProcess {
+    const child = this.spawnGuarded(name, binary(name), args);
+    this.others.push(child);
+    return child;
   }
 
   private async startApiserver(): Promise<void> {
@@ -152,6 +174,7 @@ export class ControlPlane {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    for (const child of this.others) await stopProcess(child);
     await stopProcess(this.apiserver);
     await stopProcess(this.etcd);
     rmSync(this.dir, { recursive: true, force: true });

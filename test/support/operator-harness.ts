@@ -116,12 +116,5 @@ export class OperatorHarness {
   owned = (kind: string, id: string, ns = 'workspace-system') =>
     this.k(['get', kind, '-n', ns, '-l', `platform.aileron.io/workspace-id=${id}`, '-o', 'name']).stdout.split('\n').filter(Boolean).sort();
 
-  /** No kubelet here: report a Deployment available as one would. */
-  markAvailable = (deployment: string, ns = 'workspace-system') => {
-    const generation = this.json(['get', 'deployment', deployment, '-n', ns]).metadata.generation;
-    this.kOk(['patch', 'deployment', deployment, '-n', ns, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { observedGeneration: generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } })]);
-  };
-
   leaseHolder = () => this.json(['get', 'lease', 'aileron-workspace-operator', '-n', 'aileron']).spec.holderIdentity;
 }

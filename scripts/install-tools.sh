@@ -94,7 +94,7 @@ cilium() {
 # kwok and its stock stages (fast node and pod lifecycles, node leases) from the same module version.
 kwok() {
   go_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
-  local dest=$cache/kwok-stages-$KWOK_VERSION
+  local dest=$cache/kwok-stages-$KWOK_VERSION-2
   if [ ! -f "$dest/.done" ]; then
     local module
     module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
@@ -105,6 +105,9 @@ kwok() {
       "$module"/kustomize/stage/pod/fast/pod-complete.yaml \
       "$module"/kustomize/stage/pod/fast/pod-delete.yaml "$dest/"
     chmod u+w "$dest"/*.yaml
+    # A pod may ask to become Ready later (annotation pod-ready.stage.kwok.x-k8s.io/delay, e.g. "5s"), as
+    # real containers take time to start: tests of disruption budgets need that window.
+    sed -i 's|^spec:$|spec:\n  delay:\n    durationMilliseconds: 0\n    durationFrom:\n      expressionFrom: \x27.metadata.annotations["pod-ready.stage.kwok.x-k8s.io/delay"]\x27|' "$dest/pod-ready.yaml"
     touch "$dest/.done"
   fi
   ln -sfn "$dest" "$cache/kwok-stages"

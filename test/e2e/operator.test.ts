@@ -99,6 +99,19 @@ describe('one operator', () => {
     expect(exists('pvc', 'workspace-runtime-pvc-remote')).toBe(true);
   });
 
+  test('deleting a Workspace removes what it owns through the garbage collector (no finalizer needed)', async () => {
+    kOk(['apply', '-f', '-'], workspace('ws-gc', 'gc', 'workspace-system'));
+    await eventually('running', () => status('ws-gc').phase === 'Running', 60_000);
+    expect(json(['get', 'workspace', 'ws-gc', '-n', 'workspace-system']).metadata.finalizers).toBeUndefined();
+    const owned = (kind: string) => k(['get', kind, '-n', 'workspace-system', '-l', 'platform.aileron.io/workspace-id=gc', '-o', 'name']).stdout.trim();
+    expect(owned('pods').split('\n')).toHaveLength(3);
+    kOk(['delete', 'workspace', 'ws-gc', '-n', 'workspace-system']);
+    await eventually('every owned object gone', () =>
+      ['deployments', 'replicasets', 'pods', 'services', 'ingresses', 'networkpolicies', 'secrets'].every((kind) => owned(kind) === ''), 60_000);
+    // The volume is kept unless kubernetes.workspaceStorage.deleteWithWorkspace is set.
+    expect(owned('pvc')).toBe('persistentvolumeclaim/workspace-runtime-pvc-gc');
+  });
+
   test('the API server restarts mid-run, and the operator converges', async () => {
     await plane.restartApiserver();
     kOk(['apply', '-f', '-'], workspace('ws-after-restart', 'after-restart', 'workspace-system'));

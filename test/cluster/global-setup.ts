@@ -7,7 +7,8 @@ import { ControlPlane } from './control-plane.js';
 let plane: ControlPlane | undefined;
 
 export async function setup(): Promise<void> {
-  plane = new ControlPlane();
+  // Six nodes: every test release runs a CoTURN on the host network, one per node.
+  plane = new ControlPlane(undefined, { nodes: 6 });
   const started = Date.now();
   const info = await plane.start();
   process.env.AILERON_KUBECONFIG = info.kubeconfig;

@@ -48,12 +48,15 @@ describe.each([
   {
     name: 'prod-like values (https, TLS, Cilium, external services)',
     files: [exampleFile('prod'), exampleFile('external-services')],
-    set: ['kubernetes.allowedNamespaces={prod-workspaces}', 'kubernetes.defaultNamespace=prod-workspaces'],
+    // Its own TURN port: other test releases' CoTURNs may hold 3478 on the TURN node.
+    set: ['kubernetes.allowedNamespaces={prod-workspaces}', 'kubernetes.defaultNamespace=prod-workspaces', 'coturn.port=3479'],
     release: 'prod',
     namespace: 'aileron-prod',
     wsNamespace: 'prod-workspaces',
+    // As the README says for multi-node clusters: CoTURN goes to the node labelled for TURN.
+    prepare: () => kOk(['label', 'node', 'kwok-node-0', 'role=turn', '--overwrite']),
   },
-])('kubectl apply --server-side of the synth output: $name', ({ files, set, release, namespace, wsNamespace }) => {
+])('kubectl apply --server-side of the synth output: $name', ({ files, set, release, namespace, wsNamespace, prepare }: { files: string[]; set: string[]; release: string; namespace: string; wsNamespace: string; prepare?: () => void }) => {
   const dir = synthToDir({ files, set }, release, namespace);
 
   test('succeeds, with the CRD established before any Workspace', () => {
@@ -66,6 +69,19 @@ describe.each([
     waitForCrd();
     kOk(['apply', '--server-side', '-f', '-'], WORKSPACE(wsNamespace));
     expect(kOk(['get', 'ws', 'ws-example', '-n', wsNamespace, '-o', 'jsonpath={.spec.ownerId}'])).toBe('user-123');
+  });
+
+  test('it runs: every Deployment and StatefulSet rolls out, the bootstrap Job completes, claims bind', () => {
+    prepare?.();
+    for (const kind of ['deployment', 'statefulset']) {
+      for (const name of kOk(['get', kind, '-n', namespace, '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter(Boolean)) {
+        kOk(['rollout', 'status', `${kind}/${name}`, '-n', namespace, '--timeout=90s']);
+      }
+    }
+    const jobs = kOk(['get', 'jobs', '-n', namespace, '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter(Boolean);
+    for (const job of jobs) kOk(['wait', '--for=condition=complete', `job/${job}`, '-n', namespace, '--timeout=90s']);
+    const claims = kOk(['get', 'pvc', '-n', namespace, '-o', 'jsonpath={.items[*].status.phase}']).split(' ').filter(Boolean);
+    expect(new Set(claims)).toEqual(new Set(['Bound']));
   });
 
   test('every object is there, in the release namespace', () => {

@@ -3,6 +3,11 @@
  * Creates N Workspaces (1000 by default) and reports the time until all are
  * reconciled, create-to-status latency (p50, p99), API writes per workspace,
  * writes during 60 s of steady state, and the operator's peak RSS.
+ *
+ * `npm run bench:operator -- --pods` runs the scheduler, controller-manager
+ * and kwok's simulated nodes too, and measures create -> every pod of the
+ * workspace Running and Ready, and create -> the Workspace reporting Running
+ * (which the operator takes from the real Deployment status).
  * Figures only; no assertion.
  */
 import { spawn } from 'node:child_process';
@@ -11,15 +16,21 @@ import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../test/cluster/control-plane.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
 import { defaultValues } from '../lib/values/load.js';
+import { WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
 // The values a large install would set: workspaceOperator.apiQps=300, workspaceOperator.workers=8.
 const QPS = process.env.BENCH_QPS ?? '300';
+const PODS = process.argv.includes('--pods');
+// Large simulated nodes, as many as a default Workspace's requests need (runtime, browser and canvas ask for
+// 1.75 CPU and 1.75 GiB together), plus one for the platform.
+const NODE_SIZE = { cpu: '128', memory: '512Gi', pods: 256 };
+const NODES = Math.max(3, Math.ceil(Math.max((N * 1.75) / 128, (N * 3) / 256)) + 1);
 const ROOT = process.cwd();
 const NS = 'workspace-system';
 
-const plane = new ControlPlane();
+const plane = new ControlPlane(undefined, { workloads: PODS, nodes: NODES, nodeSize: NODE_SIZE });
 const info = await plane.start();
 const k = (args: string[]) => {
   const r = kubectl(info.kubeconfig, args);
@@ -59,23 +70,29 @@ const created = new Map<string, number>();
 const reconciled = new Map<string, number>();
 let allDone: () => void;
 const done = new Promise<void>((r) => (allDone = r));
-type Seen = { metadata: { name: string }; status?: { components?: { runtime?: { internalUrl?: string } } } };
-// The watch ends on errors (a fresh API server answers 429 while CRD storage starts): re-establish it.
-const watchStatus = (): void =>
-  void new Watch(kc)
-    .watch(
-      `/apis/platform.aileron.io/v1alpha1/namespaces/${NS}/workspaces`,
-      {},
-      (_type, obj: Seen) => {
-        if (obj.status?.components?.runtime?.internalUrl && !reconciled.has(obj.metadata.name)) {
-          reconciled.set(obj.metadata.name, Date.now());
-          if (reconciled.size === N) allDone();
-        }
-      },
-      () => setTimeout(watchStatus, 200),
-    )
-    .catch(() => setTimeout(watchStatus, 200));
-watchStatus();
+type Seen = { metadata: { name: string }; status?: { phase?: string; components?: { runtime?: { internalUrl?: string } } } };
+type SeenPod = { metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } };
+// In --pods mode a workspace is done when it reports Running; its pods' last Ready time is taken then.
+const isDone = (obj: Seen) => (PODS ? obj.status?.phase === 'Running' : Boolean(obj.status?.components?.runtime?.internalUrl));
+const podsReady = new Map<string, number>();
+// A watch ends on errors (a fresh API server answers 429 while CRD storage starts): re-establish it.
+const keepWatching = <T>(path: string, query: Record<string, string>, onEvent: (obj: T) => void): void => {
+  const again = () => setTimeout(() => keepWatching(path, query, onEvent), 200);
+  void new Watch(kc).watch(path, query, (_type, obj: T) => onEvent(obj), again).catch(again);
+};
+keepWatching<Seen>(`/apis/platform.aileron.io/v1alpha1/namespaces/${NS}/workspaces`, {}, (obj) => {
+  if (isDone(obj) && !reconciled.has(obj.metadata.name)) {
+    reconciled.set(obj.metadata.name, Date.now());
+    if (reconciled.size === N) allDone();
+  }
+});
+if (PODS) {
+  keepWatching<SeenPod>('/api/v1/pods', { labelSelector: WORKSPACE_ID_LABEL }, (pod) => {
+    const id = pod.metadata.labels?.[WORKSPACE_ID_LABEL];
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (id && ready && !reconciled.has(id)) podsReady.set(id, Date.now());
+  });
+}
 
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 progress('control plane and operator up; creating workspaces');
@@ -100,23 +117,40 @@ await Promise.all(
 );
 const createdIn = Date.now() - start;
 progress(`created ${N} in ${createdIn} ms; waiting for status`);
-const ticker = setInterval(() => progress(`${reconciled.size}/${N} reconciled`), 5000);
+const ticker = setInterval(() => progress(`${reconciled.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 5000);
 await done;
 clearInterval(ticker);
 const total = Date.now() - start;
 const writesReconciled = await writes();
-await new Promise((r) => setTimeout(r, STEADY_MS));
+if (!PODS) await new Promise((r) => setTimeout(r, STEADY_MS));
 const writesSteady = (await writes()) - writesReconciled;
 operator.kill('SIGTERM');
 await exited;
 await plane.stop();
 
-const latencies = [...reconciled].map(([name, at]) => at - created.get(name)!).sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const percentiles = (ms: number[]) => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return `p50 ${seconds(at(50))}, p99 ${seconds(at(99))}`;
+};
+const latencies = [...reconciled].map(([name, at]) => at - created.get(name)!);
 console.log(`workspaces: ${N} (created in ${(createdIn / 1000).toFixed(1)} s, operator at ${QPS} API requests/s, 8 workers, heap cap ${heapMb} MB)`);
-console.log(`time until all reconciled: ${(total / 1000).toFixed(1)} s (${(N / (total / 1000)).toFixed(1)} workspaces/s)`);
-console.log(`create to status: p50 ${(pct(50) / 1000).toFixed(2)} s, p99 ${(pct(99) / 1000).toFixed(2)} s`);
+if (PODS) {
+  // Workspace name == workspaceId in this bench, so the pod label finds its Workspace.
+  const podLatencies = [...reconciled.keys()].map((name) => (podsReady.get(name) ?? reconciled.get(name)!) - created.get(name)!);
+  const lastPod = Math.max(...[...podsReady.values()]) - start;
+  console.log(`simulated nodes: ${NODES} of ${NODE_SIZE.cpu} CPU, ${NODE_SIZE.memory}, ${NODE_SIZE.pods} pods (kwok), with kube-scheduler and kube-controller-manager`);
+  console.log(`time until every workspace pod Running and Ready: ${seconds(lastPod)} (${(N / (lastPod / 1000)).toFixed(1)} workspaces/s)`);
+  console.log(`create to all its pods Ready: ${percentiles(podLatencies)}`);
+  console.log(`time until every Workspace reports Running: ${seconds(total)}`);
+  console.log(`create to Workspace Running: ${percentiles(latencies)}`);
+} else {
+  console.log(`time until all reconciled: ${(total / 1000).toFixed(1)} s (${(N / (total / 1000)).toFixed(1)} workspaces/s)`);
+  console.log(`create to status: ${percentiles(latencies)}`);
+}
 console.log(`API writes per workspace: ${((writesReconciled - writesBefore) / N).toFixed(1)}`);
-console.log(`writes during ${STEADY_MS / 1000} s of steady state: ${writesSteady} (target 0)`);
+if (!PODS) console.log(`writes during ${STEADY_MS / 1000} s of steady state: ${writesSteady} (target 0)`);
 console.log(`operator peak RSS: ${(peakRssKb / 1024).toFixed(0)} MB (target <= 200 MB, ${(peakRssKb / 1024 / 200).toFixed(2)}x)`);
+
 process.exit(0);

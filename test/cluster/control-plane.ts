@@ -14,7 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
 
-import { startWorkloads } from './workloads.js';
+import { startWorkloads, type NodeSize } from './workloads.js';
 
 export const TOOLS_BIN = process.env.AILERON_TOOLS_BIN ?? join(homedir(), '.cache', 'aileron-k8s', 'bin');
 
@@ -57,6 +57,8 @@ export interface ControlPlaneOptions {
   workloads?: boolean;
   /** How many simulated nodes (default 3, one per zone a, b, c). */
   nodes?: number;
+  /** What each node offers (default DEFAULT_NODE_SIZE). */
+  nodeSize?: NodeSize;
 }
 
 export class ControlPlane {
@@ -117,7 +119,7 @@ export class ControlPlane {
     ];
     await this.startApiserver();
     this.writeKubeconfig(this.kubeconfig, 'admin', { token: this.adminToken });
-    if (this.options.workloads !== false) await startWorkloads(this, this.options.nodes ?? 3);
+    if (this.options.workloads !== false) await startWorkloads(this, this.options.nodes ?? 3, this.options.nodeSize);
     return this.info();
   }
 

@@ -19,7 +19,18 @@ export function nodeName(i: number): string {
   return `kwok-node-${i}`;
 }
 
-function node(i: number) {
+/** What one simulated node offers the scheduler. */
+export interface NodeSize {
+  cpu: string;
+  memory: string;
+  pods: number;
+}
+
+/** Roomy enough for every e2e test on a few nodes. */
+export const DEFAULT_NODE_SIZE: NodeSize = { cpu: '64', memory: '256Gi', pods: 1100 };
+
+function node(i: number, size: NodeSize) {
+  const resources = { cpu: size.cpu, memory: size.memory, pods: String(size.pods), 'ephemeral-storage': '1Ti' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -36,8 +47,8 @@ function node(i: number) {
     },
     spec: {},
     status: {
-      allocatable: { cpu: '64', memory: '256Gi', pods: '1100', 'ephemeral-storage': '1Ti' },
-      capacity: { cpu: '64', memory: '256Gi', pods: '1100', 'ephemeral-storage': '1Ti' },
+      allocatable: resources,
+      capacity: resources,
       nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'fake', kubeProxyVersion: 'fake' },
       phase: 'Running',
     },
@@ -59,7 +70,7 @@ function storageClasses() {
   }));
 }
 
-export async function startWorkloads(plane: ControlPlane, nodes: number): Promise<void> {
+export async function startWorkloads(plane: ControlPlane, nodes: number, size: NodeSize = DEFAULT_NODE_SIZE): Promise<void> {
   const kubeconfig = plane.kubeconfig;
   plane.spawnComponent('kube-controller-manager', [
     `--kubeconfig=${kubeconfig}`,
@@ -100,7 +111,7 @@ export async function startWorkloads(plane: ControlPlane, nodes: number): Promis
       ourStages(),
     ].join(','),
   ]);
-  const objects = [...Array.from({ length: nodes }, (_, i) => node(i)), ...storageClasses()];
+  const objects = [...Array.from({ length: nodes }, (_, i) => node(i, size)), ...storageClasses()];
   const res = kubectl(kubeconfig, ['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
   if (res.status !== 0) throw new Error(`creating the simulated nodes: ${res.stderr}`);
   await waitUntil('the simulated nodes are Ready', () => {

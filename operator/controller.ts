@@ -1,12 +1,12 @@
 /**
- * Watches Workspaces (all namespaces, or WATCH_NAMESPACE) and the
- * Deployments the operator made, and runs the reconciler for each change on a
- * few workers. Informers restart themselves after watch errors (the API
- * server restarting, for one).
+ * Watches Workspaces (all namespaces, or WATCH_NAMESPACE) and every object
+ * the operator made (owned-cache.ts), and runs the reconciler for each change
+ * on a few workers. Watches restart themselves after errors (the API server
+ * restarting, for one); workers start once every cache has listed.
  */
 import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { MANAGED_BY } from '../lib/workspace/labels.js';
+import { ownerNameLabel } from '../lib/workspace/labels.js';
 import type { WorkspaceResource } from '../lib/workspace/model.js';
 import type { OperatorConfig } from './config.js';
 import type { Kube } from './kube.js';
@@ -15,14 +15,16 @@ import type { Metrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
-import { DeploymentCache } from './deployment-cache.js';
+import { OwnedCache, ownerKey } from './owned-cache.js';
 
 type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export class Controller {
   private readonly queue = new WorkQueue();
   private workspaces!: Watched<KubernetesObject>;
-  private readonly deployments: DeploymentCache;
+  private readonly owned: OwnedCache;
+  /** Owner-label key -> queue key, for Workspace names longer than a label value (hashed in the label). */
+  private readonly longNames = new Map<string, string>();
   private readonly reconciler: Reconciler;
   private workers: Promise<void>[] = [];
   private stopped = false;
@@ -34,13 +36,13 @@ export class Controller {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.deployments = new DeploymentCache(kube.kc, `app.kubernetes.io/managed-by=${MANAGED_BY}`, log);
+    this.owned = new OwnedCache(kube, log);
     this.reconciler = new Reconciler({
       kube,
       metrics,
       log,
       platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap),
-      deployment: (namespace, name) => this.deployments.get(namespace, name),
+      owned: this.owned,
     });
   }
 
@@ -54,23 +56,30 @@ export class Controller {
       (ns ? this.kube.custom.listNamespacedCustomObject({ ...params, namespace: ns }) : this.kube.custom.listClusterCustomObject(params)) as never,
     );
 
-    const enqueueWorkspace = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
+    const enqueueWorkspace = (o: KubernetesObject) => {
+      const [namespace, name] = [o.metadata?.namespace ?? '', o.metadata?.name ?? ''];
+      if (name !== ownerNameLabel(name)) this.longNames.set(ownerKey(namespace, ownerNameLabel(name)), `${namespace}/${name}`);
+      this.queue.add(`${namespace}/${name}`);
+    };
     for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, enqueueWorkspace);
-    this.workspaces.on('delete', (o) => o.metadata?.uid && this.reconciler.forget(o.metadata.uid));
-    // A change to an owned Deployment refreshes status; a deletion also forces a re-apply.
-    this.deployments.on((d, event) => {
-      if (event === 'delete') {
-        const ws = this.workspaces.get(d.owner.name, d.owner.namespace);
-        if (ws?.metadata?.uid) this.reconciler.invalidate(ws.metadata.uid);
-      }
-      this.queue.add(`${d.owner.namespace}/${d.owner.name}`);
+    this.workspaces.on('delete', (o) => {
+      if (o.metadata?.uid) this.reconciler.forget(o.metadata.uid);
+      this.longNames.delete(ownerKey(o.metadata?.namespace ?? '', ownerNameLabel(o.metadata?.name ?? '')));
+    });
+    // A Deployment's change refreshes status. Any owned object deleted, or stripped of its applied hash,
+    // is applied again. Our own applies arrive here too, and find nothing to do.
+    this.owned.on((ref, view, event) => {
+      if (ref.kind !== 'Deployment' && event !== 'delete' && view.hash) return;
+      if (view.owner) this.queue.add(this.longNames.get(view.owner) ?? view.owner);
+      // The namespace baseline belongs to no Workspace: any reconcile restores it.
+      else for (const ws of this.workspaces.list()) enqueueWorkspace(ws);
     });
     this.workspaces.on('error', (err: unknown) => {
       if (this.stopped) return;
       this.log.warn('watch failed; restarting it', { informer: 'workspaces', error: String((err as Error)?.message ?? err) });
       setTimeout(() => void this.startWithRetry(this.workspaces, 'workspaces'), 1000);
     });
-    await this.startWithRetry(() => this.deployments.start(), 'deployments');
+    await this.startWithRetry(() => this.owned.start(), 'owned objects');
     await this.startWithRetry(() => this.workspaces.start(), 'workspaces');
     this.synced = true;
     this.log.info('watching', { namespace: ns || '(all)' });
@@ -119,7 +128,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.shutdown();
-    this.deployments.stop();
+    this.owned.stop();
     await Promise.allSettled([this.workspaces?.stop()]);
     await Promise.allSettled(this.workers);
   }

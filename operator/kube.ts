@@ -61,6 +61,17 @@ export function apiMessage(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0];
 }
 
+/**
+ * How long the API server asked us to wait (Retry-After on a 429 from API Priority and Fairness, or on a
+ * 503), in ms; undefined when it did not say.
+ */
+export function retryAfterMs(err: unknown): number | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const header = Object.entries(err.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  const seconds = Number(header);
+  return header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
+}
+
 function retryable(err: unknown): boolean {
   const code = statusCode(err);
   if (code === undefined) return true; // connection refused or reset: the API server may be restarting
@@ -88,7 +99,7 @@ export class Kube {
   }
 
   /** Runs one API call under the rate limit, retrying transient failures with exponential backoff. */
-  async call<T>(verb: 'read' | 'write', fn: () => Promise<T>, attempts = 6): Promise<T> {
+  async call<T>(verb: 'read' | 'list' | 'write', fn: () => Promise<T>, attempts = 6): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
       try {
@@ -98,7 +109,10 @@ export class Kube {
       } catch (err) {
         this.metrics?.apiRequests.inc({ verb });
         if (attempt + 1 >= attempts || !retryable(err)) throw err;
-        const delay = Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random());
+        // The server's own pacing first (APF answers 429 with Retry-After), else exponential backoff.
+        const backoff = Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random());
+        const delay = Math.max(retryAfterMs(err) ?? 0, backoff);
+        if (statusCode(err) === 429) this.metrics?.throttled.inc();
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -113,16 +127,6 @@ export class Kube {
       await this.call('write', () => this.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background'));
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
-    }
-  }
-
-  async list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubernetesObject[]> {
-    try {
-      const res = await this.call('read', () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
-      return res.items;
-    } catch (err) {
-      if (statusCode(err) === 404) return []; // the kind is not installed (no Cilium)
-      throw err;
     }
   }
 

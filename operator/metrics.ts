@@ -18,6 +18,11 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly apiRequests = new Counter({ name: 'aileron_operator_api_requests_total', help: 'Kubernetes API requests', labelNames: ['verb'], registers: [this.registry] });
+  readonly throttled = new Counter({
+    name: 'aileron_operator_api_throttled_total',
+    help: 'Requests the API server answered 429 (API Priority and Fairness); retried after its Retry-After',
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({ name: 'aileron_operator_leader', help: '1 while this replica leads', registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'aileron_operator_queue_depth', help: 'Workspaces waiting for a reconcile', registers: [this.registry] });
 

@@ -1,14 +1,18 @@
 /**
  * One idempotent reconcile of one Workspace: compute the desired objects
- * (lib/workspace), apply them server-side, delete what is no longer desired,
- * and write status. Cross-namespace objects are cleaned up by a finalizer.
+ * (lib/workspace), apply server-side those whose hash differs from what the
+ * cluster has, delete what is no longer desired, and write status when it
+ * changed. What the cluster has comes from the owned-object watches
+ * (owned-cache.ts), never from a LIST, so a reconcile that changes nothing
+ * makes no API call, and an update writes only the objects it changes.
+ * Cross-namespace objects are cleaned up by a finalizer.
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { desiredState, type DesiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, ownerNameLabel, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
+import { ownerNameLabel } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
 import { apiMessage, Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
@@ -16,6 +20,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { buildStatus, sameStatus, type DeploymentView } from './status.js';
 import type { PlatformSource } from './platform-source.js';
+import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 
 export const FINALIZER = 'platform.aileron.io/cleanup';
 
@@ -53,55 +58,60 @@ export function applyOrder<T extends { kind?: string }>(objects: T[]): T[] {
   return [...objects].sort((a, b) => rank(a) - rank(b));
 }
 
-/** How long a namespace's baseline policy counts as in place before it is applied again. */
-const BASELINE_TTL_MS = 60_000;
+/** A short hash of one desired object: what the applied-hash annotation records. */
+export function objectHash(obj: unknown): string {
+  return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 20);
+}
 
-/** Every kind a workspace may own, for pruning and cleanup. The PVC is handled on its own. */
-const OWNED_KINDS: Array<[string, string]> = [
-  ['apps/v1', 'Deployment'],
-  ['v1', 'Service'],
-  ['networking.k8s.io/v1', 'Ingress'],
-  ['v1', 'Secret'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'],
-  ['cilium.io/v2', 'CiliumNetworkPolicy'],
-];
+/** The desired object with the hash it was computed to, as it is applied. */
+function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
+}
+
+/** One desired object, as kept between reconciles: where it is and its hash (not the object). */
+interface Planned {
+  kind: string;
+  namespace: string;
+  name: string;
+  hash: string;
+}
+
+/** What a Workspace's desired state was computed from, and its plan; the objects only until they are applied. */
+interface DesiredEntry {
+  inputs: string;
+  resolved: ResolvedWorkspace;
+  plan: Planned[];
+  objects?: KubernetesObject[];
+}
 
 export interface ReconcilerDeps {
   kube: Kube;
   platform: PlatformSource;
   metrics: Metrics;
   log: Logger;
-  /** The Deployments the informer sees, by namespace/name. */
-  deployment: (namespace: string, name: string) => DeploymentView | undefined;
+  /** What the cluster has of the operator's objects (watched, not listed). */
+  owned: OwnedCache;
 }
 
 /** The key of the per-Workspace caches. */
 const uidOf = (ws: WorkspaceResource) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
 
-const key = (o: KubernetesObject) => `${o.apiVersion}/${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
+const refKey = (o: { kind?: string; namespace?: string; name?: string }) => `${o.kind}/${o.namespace}/${o.name}`;
 
 export class Reconciler {
-  /** Hash of the objects last applied per Workspace uid: unchanged desired state means no writes. */
-  private readonly applied = new Map<string, string>();
   /** The status last written per uid: the informer cache lags behind our own writes. */
   private readonly written = new Map<string, Record<string, unknown>>();
   /**
-   * The desired state per uid, with what it was computed from: most reconciles come from status and
+   * The desired plan per uid, with what it was computed from: most reconciles come from status and
    * Deployment events and change none of its inputs, so they skip the synthesis.
    */
-  private readonly desired = new Map<string, { inputs: string; state: DesiredState; hash: string }>();
+  private readonly desired = new Map<string, DesiredEntry>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  /** Forget what was applied for a workspace (an owned object changed or vanished). */
-  invalidate(uid: string): void {
-    this.applied.delete(uid);
-    this.written.delete(uid);
-  }
-
   /** Drops everything kept for a Workspace that no longer exists. */
   forget(uid: string): void {
-    this.invalidate(uid);
+    this.written.delete(uid);
     this.desired.delete(uid);
   }
 
@@ -116,30 +126,39 @@ export class Reconciler {
       throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
     }
     const uid = uidOf(ws);
-    let desired: DesiredState;
-    let hash: string;
+    let desired: DesiredEntry;
     try {
-      ({ state: desired, hash } = await this.desiredFor(uid, ws, platform));
+      desired = await this.desiredFor(uid, ws, platform);
     } catch (err) {
       if (!(err instanceof WorkspaceError)) throw err;
       // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
-      log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
       this.deps.metrics.reconcileErrors.inc({ reason: err.reason });
-      await this.event(ws, 'Warning', err.reason, err.message);
-      await this.writeStatus(ws, buildStatus({ ws, deployments: new Map(), failure: { reason: err.reason, message: err.message } }));
+      // The Event and the log go with the status change, not with every reconcile (an operator restart).
+      if (await this.writeStatus(ws, buildStatus({ ws, deployments: new Map(), failure: { reason: err.reason, message: err.message } }))) {
+        log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
+        await this.event(ws, 'Warning', err.reason, err.message);
+      }
       return;
     }
-    const resolved = desired.workspace;
+    const resolved = desired.resolved;
     if (resolved.namespace !== ws.metadata.namespace && !ws.metadata.finalizers?.includes(FINALIZER)) {
       await this.setFinalizers(ws, [...(ws.metadata.finalizers ?? []), FINALIZER]);
     }
 
-    if (this.applied.get(uid) !== hash) {
+    const owned = this.deps.owned;
+    const stale = new Set(desired.plan.filter((p) => owned.get(p.kind, p.namespace, p.name)?.hash !== p.hash).map(refKey));
+    const unwanted = this.unwanted(resolved, new Set(desired.plan.map(refKey)));
+    const baseline = this.staleBaseline(resolved.namespace);
+    if (baseline || stale.size > 0 || unwanted.length > 0) {
       try {
-        await this.ensureBaseline(resolved.namespace);
-        for (const obj of applyOrder(desired.objects as KubernetesObject[])) await this.applyOne(obj);
-        // A Workspace never reconciled before (no status) has nothing left over to prune.
-        if (this.applied.has(uid) || ws.status) await this.prune(resolved, new Set(desired.objects.map((o) => key(o as KubernetesObject))));
+        if (baseline) await this.applyOne(baseline.object, baseline.hash);
+        if (stale.size > 0) {
+          // The objects are dropped once applied; a later re-apply (one was deleted) computes them again.
+          const objects = desired.objects ?? desiredState(ws, platform, { turn: await this.turnCredentials(platform) }).objects as KubernetesObject[];
+          const toApply = objects.filter((o) => stale.has(refKey({ kind: o.kind, ...o.metadata })));
+          for (const obj of applyOrder(toApply)) await this.applyOne(obj);
+        }
+        for (const ref of unwanted) await this.deleteOne(ref);
       } catch (err) {
         if (!(err instanceof ApplyError)) throw err;
         // Say what the API server refused, in status and an Event; the queue retries with backoff.
@@ -148,8 +167,8 @@ export class Reconciler {
         await this.event(ws, 'Warning', 'ApplyFailed', err.message.slice(0, 1024));
         throw err;
       }
-      this.applied.set(uid, hash);
-      log.info('applied desired state', { objects: desired.objects.length, targetNamespace: resolved.namespace });
+      desired.objects = undefined;
+      log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
     }
 
     const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
@@ -164,71 +183,68 @@ export class Reconciler {
   private observedDeployments(resolved: ResolvedWorkspace): Map<string, DeploymentView> {
     const deployments = new Map<string, DeploymentView>();
     for (const c of Object.values(resolved.components)) {
-      const d = this.deps.deployment(resolved.namespace, c.name);
+      const d = this.deps.owned.deployment(resolved.namespace, c.name);
       if (d) deployments.set(c.name, d);
     }
     return deployments;
   }
 
-  private async applyOne(obj: KubernetesObject): Promise<void> {
+  /** Applies one object with its hash, and records it as applied. */
+  private async applyOne(obj: KubernetesObject, hash = objectHash(obj)): Promise<void> {
+    const applied = annotated(obj, hash);
     try {
-      await this.deps.kube.apply(obj);
+      await this.deps.kube.apply(applied);
     } catch (err) {
       throw new ApplyError('apply', obj, err);
     }
+    this.deps.owned.recordApplied(applied, hash);
   }
 
-  /** When each namespace's default-deny baseline was last applied. */
-  private readonly baselines = new Map<string, number>();
-
-  /** The namespace's default-deny baseline for workspace pods, before any workspace object. */
-  private async ensureBaseline(namespace: string): Promise<void> {
-    const at = this.baselines.get(namespace);
-    if (at !== undefined && Date.now() - at < BASELINE_TTL_MS) return;
-    await this.applyOne(baselinePolicy(namespace) as KubernetesObject);
-    this.baselines.set(namespace, Date.now());
+  /**
+   * The namespace's default-deny baseline for workspace pods, when the cluster lacks it or has an older one:
+   * it goes in before any workspace object.
+   */
+  private staleBaseline(namespace: string): { object: KubernetesObject; hash: string } | undefined {
+    let baseline = this.baselines.get(namespace);
+    if (!baseline) {
+      const object = baselinePolicy(namespace) as KubernetesObject;
+      this.baselines.set(namespace, (baseline = { object, hash: objectHash(object) }));
+    }
+    return this.deps.owned.get('NetworkPolicy', namespace, baseline.object.metadata!.name!)?.hash === baseline.hash ? undefined : baseline;
   }
 
-  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform) {
+  private readonly baselines = new Map<string, { object: KubernetesObject; hash: string }>();
+
+  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform): Promise<DesiredEntry> {
     const turn = await this.turnCredentials(platform);
-    const inputs = JSON.stringify([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
+    const inputs = objectHash([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
     const cached = this.desired.get(uid);
     if (cached?.inputs === inputs) return cached;
     const state = desiredState(ws, platform, { turn });
-    const entry = { inputs, state, hash: createHash('sha256').update(JSON.stringify(state.objects)).digest('hex') };
+    const objects = state.objects as KubernetesObject[];
+    const plan = objects.map((o) => ({ kind: o.kind!, namespace: o.metadata!.namespace!, name: o.metadata!.name!, hash: objectHash(o) }));
+    const entry: DesiredEntry = { inputs, resolved: state.workspace, plan, objects };
     this.desired.set(uid, entry);
     return entry;
   }
 
-  /** Deletes this workspace's objects that the desired state no longer has (a component turned off). */
-  private async prune(ws: ResolvedWorkspace, desired: Set<string>): Promise<void> {
-    for (const obj of await this.ownedObjects(ws)) {
-      if (!desired.has(key(obj))) await this.deleteOne(obj);
-    }
+  /** This workspace's objects that the desired state no longer has (a component turned off), from the watches. */
+  private unwanted(ws: ResolvedWorkspace, desired: Set<string>): OwnedRef[] {
+    return this.ownedObjects(ws).filter((ref) => !desired.has(refKey(ref)));
   }
 
-  private async deleteOne(obj: KubernetesObject): Promise<void> {
+  private async deleteOne(ref: OwnedRef): Promise<void> {
+    const obj = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } };
     try {
       await this.deps.kube.delete(obj);
     } catch (err) {
       throw new ApplyError('delete', obj, err);
     }
+    this.deps.owned.recordDeleted(ref);
   }
 
-  private async ownedObjects(ws: { id: string; namespace: string; owner: { namespace: string; name: string } }): Promise<KubernetesObject[]> {
-    const selector = `${WORKSPACE_ID_LABEL}=${ws.id},${OWNER_NAMESPACE_LABEL}=${ws.owner.namespace},${OWNER_NAME_LABEL}=${ownerNameLabel(ws.owner.name)}`;
-    const found: KubernetesObject[] = [];
-    for (const [apiVersion, kind] of OWNED_KINDS) {
-      let items: KubernetesObject[];
-      try {
-        // An API that is not installed (no Cilium) lists as empty.
-        items = await this.deps.kube.list(apiVersion, kind, ws.namespace, selector);
-      } catch (err) {
-        throw new ApplyError('list', { apiVersion, kind, metadata: { namespace: ws.namespace } }, err);
-      }
-      for (const item of items) found.push({ ...item, apiVersion, kind });
-    }
-    return found;
+  private ownedObjects(ws: { id: string; owner: { namespace: string; name: string } }): OwnedRef[] {
+    return this.deps.owned.ownedBy(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
   }
 
   private async finalize(ws: WorkspaceResource, log: Logger): Promise<void> {
@@ -236,7 +252,7 @@ export class Reconciler {
     const platform = await this.deps.platform.get();
     const namespace = ws.spec.targetNamespace || platform.defaultNamespace;
     const owner = { namespace: ws.metadata.namespace ?? 'default', name: ws.metadata.name };
-    const objects = await this.ownedObjects({ id: ws.spec.workspaceId, namespace, owner });
+    const objects = this.ownedObjects({ id: ws.spec.workspaceId, owner });
     for (const obj of objects) await this.deleteOne(obj);
     if (platform.storage.deleteWithWorkspace) {
       await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
@@ -260,14 +276,17 @@ export class Reconciler {
     await this.patchWorkspace(ws, { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } });
   }
 
-  private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<void> {
+  /** Writes status when it changed; says whether it did. */
+  private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<boolean> {
     const uid = uidOf(ws);
-    if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return;
+    if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return false;
     try {
       await this.patchWorkspace(ws, { status }, 'status');
       this.written.set(uid, status);
+      return true;
     } catch (err) {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile
+      return false;
     }
   }
 

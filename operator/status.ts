@@ -128,8 +128,16 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
   };
 }
 
-/** Status equality that ignores transition times (they only move when a status flips). */
+/**
+ * Status equality that ignores transition times (they only move when a status flips) and key order: the
+ * API server returns objects with sorted keys, which our own status need not have.
+ */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  const strip = (s: unknown) => JSON.stringify(s ?? {}, (k, v) => (k === 'lastTransitionTime' ? undefined : v));
-  return strip(a) === strip(b);
+  const canonical = (s: unknown) =>
+    JSON.stringify(s ?? {}, (k, v) => {
+      if (k === 'lastTransitionTime') return undefined;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]]));
+      return v;
+    });
+  return canonical(a) === canonical(b);
 }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
 import { synthToDir } from '../support/cluster.js';
-import { eventually, OperatorHarness, workspaceYaml, type Operator } from '../support/operator-harness.js';
+import { eventually, OperatorHarness, settled, workspaceYaml, type Operator } from '../support/operator-harness.js';
 import { CILIUM_NETWORK_POLICY_CRD, ciliumPolicy } from '../support/cilium.js';
 import { BASELINE_POLICY_NAME } from '../../lib/workspace/firewall.js';
 import type { K8sObject } from '../../lib/platform/platform-chart.js';
@@ -94,7 +94,8 @@ test('what `aileron-k8s workspace` prints passes the real CRD with strict field 
   expect(res.stdout).toContain('ciliumnetworkpolicy.cilium.io/workspace-my-workspace-browser created (server dry run)');
 });
 
-test('an allowedDomains change reaches the policy, and observedGeneration follows', async () => {
+test('an allowedDomains change reaches the policy, and observedGeneration follows, with two writes and no LIST', async () => {
+  const before = await settled(op);
   kOk(['patch', 'workspace', 'ws-b', '-n', NS, '--type=merge', '-p', '{"spec":{"firewall":{"workspace":{"allowedDomains":["docs.example.org"]}}}}']);
   await eventually('toFQDNs updated', () =>
     JSON.stringify(json(['get', 'ciliumnetworkpolicy', 'workspace-fw-b-workspace', '-n', NS]).spec.egress).includes('docs.example.org'),
@@ -102,6 +103,9 @@ test('an allowedDomains change reaches the policy, and observedGeneration follow
   const ws = json(['get', 'workspace', 'ws-b', '-n', NS]);
   await eventually('observedGeneration', () => h.status('ws-b').observedGeneration === ws.metadata.generation);
   expect(h.status('ws-b').firewall.workspace.effectiveAllowedDomains).toContain('docs.example.org');
+  // What changed is one policy and the status: the operator writes those two and lists nothing.
+  const after = await settled(op);
+  expect({ writes: after.write - before.write, lists: after.list - before.list }).toEqual({ writes: 2, lists: 0 });
 });
 
 test('turning the browser off removes its Deployment and its policy', async () => {

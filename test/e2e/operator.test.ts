@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
-import { eventually, OperatorHarness, workspaceYaml as workspace, type Operator } from '../support/operator-harness.js';
+import { eventually, OperatorHarness, settled, workspaceYaml as workspace, type Operator } from '../support/operator-harness.js';
 
 // The operator as a real process, with its own ServiceAccount token (so its
 // RBAC is exercised too), against its own control plane: this file restarts
@@ -67,7 +67,8 @@ describe('one operator', () => {
     await eventually('browser back', () => exists('deployment', 'workspace-browser-my-workspace') && exists('ingress', 'workspace-browser-my-workspace'));
   });
 
-  test('a restart operation restarts the component and shows in status', async () => {
+  test('a restart operation restarts the component and shows in status, with two writes', async () => {
+    const before = await settled(op);
     const at = '2026-11-21T10:00:00Z';
     kOk(['patch', 'workspace', 'ws-example', '-n', 'workspace-system', '--type=merge', '-p', JSON.stringify({ spec: { operations: { restartRuntimeAt: at } } })]);
     await eventually('restart annotation', () =>
@@ -76,6 +77,11 @@ describe('one operator', () => {
     await eventually('lastRestartedAt', () => status('ws-example').components.runtime.lastRestartedAt === at);
     // The canvas was not asked to restart.
     expect(json(['get', 'deployment', 'workspace-canvas-my-workspace', '-n', 'workspace-system']).spec.template.metadata.annotations).toBeUndefined();
+    // The runtime Deployment and the status; the rollout's own status updates may add a status write.
+    const after = await settled(op);
+    expect(after.list - before.list).toBe(0);
+    expect(after.write - before.write).toBeGreaterThanOrEqual(2);
+    expect(after.write - before.write).toBeLessThanOrEqual(3);
   });
 
   test('a namespace that is not allowed: status Failed, an Event, nothing created', async () => {
@@ -190,7 +196,21 @@ describe('two replicas', () => {
       const deployments = k(['get', 'deployments', '-n', 'workspace-system', '-l', `platform.aileron.io/workspace-id=burst-${i}`, '-o', 'name']).stdout.trim().split('\n');
       expect(deployments.sort()).toEqual([`deployment.apps/workspace-browser-burst-${i}`, `deployment.apps/workspace-canvas-burst-${i}`, `deployment.apps/workspace-runtime-burst-${i}`]);
     }
+    await eventually('all Running', () => [0, 1, 2, 3, 4].every((i) => status(`ws-burst-${i}`).phase === 'Running'), 60_000);
+    await settled(second);
     second.proc.kill('SIGTERM');
     await second.exited;
+    // A restart over converged Workspaces finds every object's applied hash in place: it rewrites nothing.
+    const third = await startOperator('op-f');
+    await eventually('op-f leads', () => leaseHolder() === 'op-f', 15_000);
+    const workspaces = json(['get', 'workspaces', '-A']).items.length;
+    const reconciled = async () => Number(/aileron_operator_reconciles_total\{result="success"\} (\d+)/.exec(await (await fetch(`http://127.0.0.1:${third.metricsPort}/metrics`)).text())?.[1] ?? 0);
+    for (const deadline = Date.now() + 30_000; (await reconciled()) < workspaces && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+    expect(await reconciled()).toBeGreaterThanOrEqual(workspaces);
+    const quiet = await settled(third);
+    expect(third.logs.filter((l) => l.includes('applied desired state') || l.includes('"level":"error"'))).toEqual([]);
+    expect(quiet.write).toBe(0);
+    third.proc.kill('SIGTERM');
+    await third.exited;
   });
 });

@@ -33,6 +33,27 @@ export async function eventually<T>(what: string, fn: () => T | undefined | fals
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
+/** The operator's Kubernetes API requests so far, by verb, from its own /metrics (Lease renewals are not counted). */
+export async function apiRequests(op: Operator): Promise<Record<'read' | 'list' | 'write', number>> {
+  const text = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+  const count = (verb: string) => Number(new RegExp(`aileron_operator_api_requests_total\\{verb="${verb}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { read: count('read'), list: count('list'), write: count('write') };
+}
+
+/** Resolves once the operator's counters have not moved for `quietMs`: its work for the last change is done. */
+export async function settled(op: Operator, quietMs = 2000, timeoutMs = 30_000): Promise<Record<'read' | 'list' | 'write', number>> {
+  const deadline = Date.now() + timeoutMs;
+  let last = JSON.stringify(await apiRequests(op));
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = JSON.stringify(await apiRequests(op));
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= quietMs) return JSON.parse(now);
+  }
+  throw new Error('the operator kept calling the API');
+}
+
 /** A Workspace manifest; `extra` is indented spec YAML. */
 export const workspaceYaml = (name: string, id: string, namespace: string, extra = '') => `apiVersion: platform.aileron.io/v1alpha1
 kind: Workspace

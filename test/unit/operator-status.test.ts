@@ -72,6 +72,15 @@ describe('workspace status', () => {
     expect(flipped.conditions[0].lastTransitionTime).toBe('t3');
     expect(sameStatus(first, flipped)).toBe(false);
   });
+
+  test('a status read back from the API server (keys sorted, as Go writes them) equals the one built', () => {
+    const built = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't1' });
+    const sortKeys = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+    const stored = sortKeys(built);
+    expect(JSON.stringify(stored)).not.toBe(JSON.stringify(built));
+    expect(sameStatus(stored, built)).toBe(true);
+  });
 });
 
 describe('work queue', () => {

@@ -1,0 +1,163 @@
+/**
+ * Everything the operator owns, as label-selected watches per kind: what a
+ * reconcile needs to skip unchanged objects (the hash each was applied with),
+ * to prune and clean up without a LIST, and to build status (Deployments'
+ * replica counts). Indexed by owning Workspace.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { MANAGED_BY, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
+import type { Kube } from './kube.js';
+import { ListWatch, type CacheEvent, type WatchedKind } from './list-watch.js';
+import type { Logger } from './log.js';
+import type { DeploymentView } from './status.js';
+
+/** The hash of the desired object an object was last applied from. */
+export const APPLIED_HASH_ANNOTATION = 'platform.aileron.io/applied-hash';
+
+/** What is kept of one owned object. */
+export interface OwnedView {
+  hash?: string;
+  /** `${owner namespace}/${owner name label}`, empty for objects no Workspace owns (the namespace baseline). */
+  owner: string;
+  workspaceId: string;
+  /** Deployments only: what status needs. */
+  deployment?: DeploymentView;
+}
+
+/** A reference to an owned object, enough to delete it. */
+export interface OwnedRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Every kind a workspace may own. PVCs are watched for their hash but never pruned (the data outlives a toggle). */
+export const OWNED_KINDS: Array<WatchedKind & { prune: boolean }> = [
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', prune: true },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies', prune: true },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', prune: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', prune: false },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', prune: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', prune: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', prune: true },
+];
+
+export const ownerKey = (namespace: string, nameLabel: string) => `${namespace}/${nameLabel}`;
+
+function deploymentView(d: KubernetesObject & { status?: Record<string, unknown> & { conditions?: Array<Record<string, string>> } }): DeploymentView {
+  const s = d.status ?? {};
+  const stuck = s.conditions?.find(
+    (c) => (c.type === 'Progressing' && c.status === 'False') || (c.type === 'ReplicaFailure' && c.status === 'True'),
+  );
+  return {
+    failure: stuck ? `${stuck.reason ?? stuck.type}${stuck.message ? `: ${stuck.message}` : ''}` : undefined,
+    metadata: { name: d.metadata?.name, generation: d.metadata?.generation },
+    status: {
+      observedGeneration: s.observedGeneration as number | undefined,
+      availableReplicas: s.availableReplicas as number | undefined,
+      updatedReplicas: s.updatedReplicas as number | undefined,
+      readyReplicas: s.readyReplicas as number | undefined,
+    },
+  };
+}
+
+function compact(obj: KubernetesObject): OwnedView {
+  const labels = obj.metadata?.labels ?? {};
+  const ownerNamespace = labels[OWNER_NAMESPACE_LABEL];
+  const ownerName = labels[OWNER_NAME_LABEL];
+  return {
+    hash: obj.metadata?.annotations?.[APPLIED_HASH_ANNOTATION],
+    owner: ownerNamespace && ownerName ? ownerKey(ownerNamespace, ownerName) : '',
+    workspaceId: labels[WORKSPACE_ID_LABEL] ?? '',
+    deployment: obj.kind === 'Deployment' ? deploymentView(obj) : undefined,
+  };
+}
+
+export type OwnedListener = (ref: OwnedRef, view: OwnedView, event: CacheEvent) => void;
+
+export class OwnedCache {
+  private readonly watches: Map<string, ListWatch<OwnedView>>;
+  /** owner key -> keys of its objects (`kind/namespace/name`). */
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly listeners: OwnedListener[] = [];
+
+  constructor(kube: Kube, log: Logger) {
+    this.watches = new Map(
+      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, compact, log)]),
+    );
+    for (const watch of this.watches.values()) {
+      const { apiVersion, kind } = watch.kind;
+      watch.on((key, view, event) => {
+        const [namespace, name] = key.split('/');
+        this.index(kind, namespace, name, view.owner, event !== 'delete');
+        for (const l of this.listeners) l({ apiVersion, kind, namespace, name }, view, event);
+      });
+    }
+  }
+
+  on(listener: OwnedListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.watches.values()].map((w) => w.start()));
+  }
+
+  stop(): void {
+    for (const w of this.watches.values()) w.stop();
+  }
+
+  get(kind: string, namespace: string, name: string): OwnedView | undefined {
+    return this.watches.get(kind)?.get(namespace, name);
+  }
+
+  deployment(namespace: string, name: string): DeploymentView | undefined {
+    return this.get('Deployment', namespace, name)?.deployment;
+  }
+
+  /** Records an object the operator just applied, so a reconcile before its watch event does not apply it again. */
+  recordApplied(obj: KubernetesObject, hash: string): void {
+    const watch = this.watches.get(obj.kind ?? '');
+    const namespace = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    if (!watch) return;
+    const view = { ...compact(obj), hash, deployment: watch.get(namespace, name)?.deployment };
+    watch.set(namespace, name, view);
+    this.index(watch.kind.kind, namespace, name, view.owner, true);
+  }
+
+  recordDeleted(ref: OwnedRef): void {
+    const watch = this.watches.get(ref.kind);
+    const view = watch?.get(ref.namespace, ref.name);
+    if (!watch || !view) return;
+    watch.forget(ref.namespace, ref.name);
+    this.index(ref.kind, ref.namespace, ref.name, view.owner, false);
+  }
+
+  /** The prunable objects of one Workspace (by its owner labels and workspace id). */
+  ownedBy(owner: string, workspaceId: string): OwnedRef[] {
+    const refs: OwnedRef[] = [];
+    for (const key of this.byOwner.get(owner) ?? []) {
+      const [kind, namespace, name] = key.split('/');
+      const watch = this.watches.get(kind)!;
+      if (!OWNED_KINDS.find((k) => k.kind === kind)?.prune) continue;
+      if (watch.get(namespace, name)?.workspaceId !== workspaceId) continue;
+      refs.push({ apiVersion: watch.kind.apiVersion, kind, namespace, name });
+    }
+    return refs;
+  }
+
+  private index(kind: string, namespace: string, name: string, owner: string, present: boolean): void {
+    if (!owner) return;
+    const key = `${kind}/${namespace}/${name}`;
+    let keys = this.byOwner.get(owner);
+    if (present) {
+      if (!keys) this.byOwner.set(owner, (keys = new Set()));
+      keys.add(key);
+    } else if (keys) {
+      keys.delete(key);
+      if (keys.size === 0) this.byOwner.delete(owner);
+    }
+  }
+}

@@ -1,8 +1,14 @@
 /**
- * `npm run bench:operator`: the operator against the local control plane.
- * Creates N Workspaces (1000 by default) and reports the time until all are
- * reconciled, create-to-status latency (p50, p99), API writes per workspace,
- * writes during 60 s of steady state, and the operator's peak RSS.
+ * `npm run bench:operator`: the operator against the local control plane, N
+ * Workspaces (1000 by default, BENCH_WORKSPACES), Cilium on (its real CRD),
+ * at the chart's default workers and API rate (BENCH_WORKERS, BENCH_QPS
+ * override). Reports, with ratios to the physical anchor (a plain client
+ * applying the same objects, bench/anchor.ts):
+ *  - a burst of N creations: time until all reconciled, create-to-status p50/p99;
+ *  - writes during 60 s of steady state (BENCH_STEADY_SECONDS);
+ *  - one allowedDomains change on all N: time to converge, writes and LISTs per workspace;
+ *  - an operator restart over N converged workspaces: time until back to steady state, and its writes;
+ *  - the operator's RSS, peak and per 1,000 workspaces.
  *
  * `npm run bench:operator -- --pods` runs the scheduler, controller-manager
  * and kwok's simulated nodes too, and measures create -> every pod of the
@@ -10,25 +16,35 @@
  * (which the operator takes from the real Deployment status).
  * Figures only; no assertion.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../test/cluster/control-plane.js';
+import { synthToDir } from '../test/support/cluster.js';
+import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
-import { defaultValues } from '../lib/values/load.js';
+import { defaultValues, loadValues } from '../lib/values/load.js';
+import { workspacePlatform } from '../lib/workspace/platform.js';
 import { WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
+import { runAnchor } from './anchor.js';
+import { delta, OperatorProcess } from './operator-process.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
-// The values a large install would set: workspaceOperator.apiQps=300, workspaceOperator.workers=8.
-const QPS = process.env.BENCH_QPS ?? '300';
 const PODS = process.argv.includes('--pods');
+const chartDefaults = defaultValues().workspaceOperator;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? chartDefaults.workers);
+const QPS = Number(process.env.BENCH_QPS ?? chartDefaults.apiQps);
+const HEAP_MB = heapLimitMb(chartDefaults.resources.limits?.memory);
+const NS = 'workspace-system';
+const DOMAIN = 'docs.example.org';
 // Large simulated nodes, as many as a default Workspace's requests need (runtime, browser and canvas ask for
 // 1.75 CPU and 1.75 GiB together), plus one for the platform.
 const NODE_SIZE = { cpu: '128', memory: '512Gi', pods: 256 };
 const NODES = Math.max(3, Math.ceil(Math.max((N * 1.75) / 128, (N * 3) / 256)) + 1);
-const ROOT = process.cwd();
-const NS = 'workspace-system';
+
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const pct = (ms: number[], p: number) => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 const plane = new ControlPlane(undefined, { workloads: PODS, nodes: NODES, nodeSize: NODE_SIZE });
 const info = await plane.start();
@@ -36,121 +52,161 @@ const k = (args: string[]) => {
   const r = kubectl(info.kubeconfig, args);
   if (r.status !== 0) throw new Error(r.stderr);
 };
-k(['apply', '--server-side', '-f', join(ROOT, 'dist')]);
-k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io']);
-const saConfig = kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator');
-
-const metricsPort = 19280;
-// The heap cap the chart's default memory limit gives the operator (heapLimitMb).
-const heapMb = heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory);
-const operator = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'operator', 'main.js')], {
-  env: { ...process.env, KUBECONFIG: saConfig, POD_NAMESPACE: 'aileron', POD_NAME: 'bench', HEALTH_PORT: '19281', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn', KUBE_API_QPS: QPS, KUBE_API_BURST: String(Number(QPS) * 2), WORKERS: '8' },
-  stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'ignore', 'inherit', 'pipe'],
-});
-let peakRssKb = 0;
-operator.stdio[3]!.on('data', (c) => (peakRssKb = Number(String(c).trim())));
-const exited = new Promise((r) => operator.on('exit', r));
-
-async function writes(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return Number(/aileron_operator_api_requests_total\{verb="write"\} (\d+)/.exec(text)?.[1] ?? 0);
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error('operator metrics unreachable');
-}
+k(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
+k(['apply', '--server-side', '-f', synthToDir({ set: ['cilium.enabled=true'] }, 'aileron', 'aileron')]);
+k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io']);
+const operatorSettings = {
+  kubeconfig: kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator'),
+  heapMb: HEAP_MB,
+  workers: WORKERS,
+  qps: QPS,
+  burst: QPS * 2,
+};
 
 const kc = new KubeConfig();
 kc.loadFromFile(info.kubeconfig);
 const custom = kc.makeApiClient(CustomObjectsApi);
-const created = new Map<string, number>();
-const reconciled = new Map<string, number>();
-let allDone: () => void;
-const done = new Promise<void>((r) => (allDone = r));
-type Seen = { metadata: { name: string }; status?: { phase?: string; components?: { runtime?: { internalUrl?: string } } } };
-type SeenPod = { metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } };
-// In --pods mode a workspace is done when it reports Running; its pods' last Ready time is taken then.
-const isDone = (obj: Seen) => (PODS ? obj.status?.phase === 'Running' : Boolean(obj.status?.components?.runtime?.internalUrl));
-const podsReady = new Map<string, number>();
-// A watch ends on errors (a fresh API server answers 429 while CRD storage starts): re-establish it.
-const keepWatching = <T>(path: string, query: Record<string, string>, onEvent: (obj: T) => void): void => {
-  const again = () => setTimeout(() => keepWatching(path, query, onEvent), 200);
-  void new Watch(kc).watch(path, query, (_type, obj: T) => onEvent(obj), again).catch(again);
+
+progress(`anchor: a plain client applies the same objects for ${N} workspaces`);
+const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }), { namespace: 'aileron', release: 'aileron' });
+const anchor = await runAnchor(kc, platform, NS, N);
+
+type Seen = {
+  metadata: { name: string; generation?: number };
+  status?: { phase?: string; observedGeneration?: number; components?: { runtime?: { internalUrl?: string } }; firewall?: { workspace?: { effectiveAllowedDomains?: string[] } } };
 };
-keepWatching<Seen>(`/apis/platform.aileron.io/v1alpha1/namespaces/${NS}/workspaces`, {}, (obj) => {
-  if (isDone(obj) && !reconciled.has(obj.metadata.name)) {
-    reconciled.set(obj.metadata.name, Date.now());
-    if (reconciled.size === N) allDone();
+/** Watches Workspaces and records, per name, when each predicate first held. */
+class StatusWatch {
+  readonly at = new Map<string, number>();
+  private resolve?: () => void;
+  constructor(private predicate: (w: Seen) => boolean) {
+    this.watch();
   }
-});
-if (PODS) {
-  keepWatching<SeenPod>('/api/v1/pods', { labelSelector: WORKSPACE_ID_LABEL }, (pod) => {
-    const id = pod.metadata.labels?.[WORKSPACE_ID_LABEL];
-    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    if (id && ready && !reconciled.has(id)) podsReady.set(id, Date.now());
-  });
+  reset(predicate: (w: Seen) => boolean): void {
+    this.at.clear();
+    this.predicate = predicate;
+  }
+  whenAll(n: number): Promise<void> {
+    return this.at.size >= n ? Promise.resolve() : new Promise((r) => (this.resolve = () => this.at.size >= n && r()));
+  }
+  private watch(): void {
+    // A watch ends on errors (a fresh API server answers 429 while CRD storage starts): re-establish it.
+    const again = () => setTimeout(() => this.watch(), 200);
+    void new Watch(kc)
+      .watch(`/apis/platform.aileron.io/v1alpha1/namespaces/${NS}/workspaces`, {}, (_t, w: Seen) => {
+        if (!this.at.has(w.metadata.name) && this.predicate(w)) {
+          this.at.set(w.metadata.name, Date.now());
+          this.resolve?.();
+        }
+      }, again)
+      .catch(again);
+  }
 }
 
-const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-progress('control plane and operator up; creating workspaces');
-const writesBefore = await writes();
+const reconciled = (w: Seen) => (PODS ? w.status?.phase === 'Running' : Boolean(w.status?.components?.runtime?.internalUrl));
+const statuses = new StatusWatch(reconciled);
+const podsReady = new Map<string, number>();
+if (PODS) {
+  const watchPods = () =>
+    void new Watch(kc)
+      .watch('/api/v1/pods', { labelSelector: WORKSPACE_ID_LABEL }, (_t, pod: { metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } }) => {
+        const id = pod.metadata.labels?.[WORKSPACE_ID_LABEL];
+        if (id && !statuses.at.has(id) && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) podsReady.set(id, Date.now());
+      }, () => setTimeout(watchPods, 200))
+      .catch(() => setTimeout(watchPods, 200));
+  watchPods();
+}
+
+let metricsPort = 19280;
+let operator = new OperatorProcess('bench-1', operatorSettings, metricsPort);
+const idle = await operator.counters();
+
+progress(`burst: creating ${N} workspaces (operator: ${WORKERS} workers, ${QPS} requests/s)`);
+const created = new Map<string, number>();
 const start = Date.now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: 20 }, async () => {
-    while (next < N) {
-      const i = next++;
-      const name = `bench-${i}`;
-      created.set(name, Date.now());
-      await custom.createNamespacedCustomObject({
-        group: 'platform.aileron.io',
-        version: 'v1alpha1',
-        namespace: NS,
-        plural: 'workspaces',
-        body: { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: NS }, spec: { workspaceId: name, ownerId: `user-${i}` } },
-      });
-    }
-  }),
-);
+await inParallel(N, 20, async (i) => {
+  const name = `bench-${i}`;
+  created.set(name, Date.now());
+  await custom.createNamespacedCustomObject({
+    group: 'platform.aileron.io',
+    version: 'v1alpha1',
+    namespace: NS,
+    plural: 'workspaces',
+    body: { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: NS }, spec: { workspaceId: name, ownerId: `user-${i}` } },
+  });
+});
 const createdIn = Date.now() - start;
-progress(`created ${N} in ${createdIn} ms; waiting for status`);
-const ticker = setInterval(() => progress(`${reconciled.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 5000);
-await done;
-clearInterval(ticker);
-const total = Date.now() - start;
-const writesReconciled = await writes();
-if (!PODS) await new Promise((r) => setTimeout(r, STEADY_MS));
-const writesSteady = (await writes()) - writesReconciled;
-operator.kill('SIGTERM');
-await exited;
-await plane.stop();
+const ticker = setInterval(() => progress(`${statuses.at.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 10_000);
+await statuses.whenAll(N);
+const burstMs = Date.now() - start;
+const latencies = [...statuses.at].map(([name, at]) => at - created.get(name)!);
+const afterBurst = await operator.settled();
+const burst = delta(afterBurst, idle);
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const percentiles = (ms: number[]) => {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  return `p50 ${seconds(at(50))}, p99 ${seconds(at(99))}`;
-};
-const latencies = [...reconciled].map(([name, at]) => at - created.get(name)!);
-console.log(`workspaces: ${N} (created in ${(createdIn / 1000).toFixed(1)} s, operator at ${QPS} API requests/s, 8 workers, heap cap ${heapMb} MB)`);
+const lines: string[] = [];
+const out = (s: string) => lines.push(s);
+out(`workspaces: ${N}, Cilium on; operator: ${WORKERS} workers, ${QPS} requests/s (burst ${QPS * 2}), heap cap ${HEAP_MB} MB`);
+out(`anchor (plain client, same objects, 64 workspaces in flight): ${seconds(anchor.totalMs)}, ${anchor.writesPerWorkspace.toFixed(1)} writes per workspace, per-workspace p50 ${seconds(pct(anchor.latenciesMs, 50))}`);
+out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)} (${ratio(burstMs, anchor.totalMs)} the anchor; target <= 1.50x)`);
+out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))} (${ratio(pct(latencies, 99), anchor.totalMs)} the anchor's total; target <= 1.50x)`);
+out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs; 429s ${burst.throttled}`);
+
 if (PODS) {
-  // Workspace name == workspaceId in this bench, so the pod label finds its Workspace.
-  const podLatencies = [...reconciled.keys()].map((name) => (podsReady.get(name) ?? reconciled.get(name)!) - created.get(name)!);
-  const lastPod = Math.max(...[...podsReady.values()]) - start;
-  console.log(`simulated nodes: ${NODES} of ${NODE_SIZE.cpu} CPU, ${NODE_SIZE.memory}, ${NODE_SIZE.pods} pods (kwok), with kube-scheduler and kube-controller-manager`);
-  console.log(`time until every workspace pod Running and Ready: ${seconds(lastPod)} (${(N / (lastPod / 1000)).toFixed(1)} workspaces/s)`);
-  console.log(`create to all its pods Ready: ${percentiles(podLatencies)}`);
-  console.log(`time until every Workspace reports Running: ${seconds(total)}`);
-  console.log(`create to Workspace Running: ${percentiles(latencies)}`);
+  const podLatencies = [...statuses.at.keys()].map((name) => (podsReady.get(name) ?? statuses.at.get(name)!) - created.get(name)!);
+  const lastPod = Math.max(...podsReady.values()) - start;
+  out(`simulated nodes: ${NODES} of ${NODE_SIZE.cpu} CPU, ${NODE_SIZE.memory}, ${NODE_SIZE.pods} pods (kwok), with kube-scheduler and kube-controller-manager`);
+  out(`every workspace pod Running and Ready after ${seconds(lastPod)}; create to all its pods Ready p50 ${seconds(pct(podLatencies, 50))}, p99 ${seconds(pct(podLatencies, 99))}`);
+  out(`every Workspace reports Running after ${seconds(burstMs)}`);
 } else {
-  console.log(`time until all reconciled: ${(total / 1000).toFixed(1)} s (${(N / (total / 1000)).toFixed(1)} workspaces/s)`);
-  console.log(`create to status: ${percentiles(latencies)}`);
-}
-console.log(`API writes per workspace: ${((writesReconciled - writesBefore) / N).toFixed(1)}`);
-if (!PODS) console.log(`writes during ${STEADY_MS / 1000} s of steady state: ${writesSteady} (target 0)`);
-console.log(`operator peak RSS: ${(peakRssKb / 1024).toFixed(0)} MB (target <= 200 MB, ${(peakRssKb / 1024 / 200).toFixed(2)}x)`);
+  progress(`steady state for ${STEADY_MS / 1000} s`);
+  await new Promise((r) => setTimeout(r, STEADY_MS));
+  const steady = delta(await operator.counters(), afterBurst);
+  out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted); RSS ${steady.rssMb.toFixed(0)} MB`);
 
+  progress(`update: allowedDomains on all ${N}`);
+  statuses.reset((w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN) && w.status?.observedGeneration === w.metadata.generation);
+  const beforeUpdate = await operator.counters();
+  const updateStart = Date.now();
+  await inParallel(N, 20, (i) =>
+    custom.patchNamespacedCustomObject(
+      { group: 'platform.aileron.io', version: 'v1alpha1', namespace: NS, plural: 'workspaces', name: `bench-${i}`, body: { spec: { firewall: { workspace: { allowedDomains: [DOMAIN] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ),
+  );
+  await statuses.whenAll(N);
+  const updateMs = Date.now() - updateStart;
+  const afterUpdate = await operator.settled();
+  const update = delta(afterUpdate, beforeUpdate);
+  out(`update (one allowedDomains change on all ${N}): converged in ${seconds(updateMs)}; per workspace ${(update.write / N).toFixed(2)} writes (target <= 2), ${(update.list / N).toFixed(3)} LISTs (target 0)`);
+
+  progress('restart: a new operator over converged workspaces');
+  const peakFirst = await operator.stop();
+  metricsPort += 10;
+  const restartStart = Date.now();
+  operator = new OperatorProcess('bench-2', operatorSettings, metricsPort);
+  let restarted = await operator.counters();
+  while (restarted.reconciles < N) {
+    await new Promise((r) => setTimeout(r, 200));
+    restarted = await operator.counters();
+  }
+  const restartMs = Date.now() - restartStart;
+  const afterRestart = await operator.settled();
+  out(`restart: all ${N} reconciled again ${seconds(restartMs)} after start; ${afterRestart.write} writes (target 0), ${afterRestart.list} LISTs (the watches' initial pages)`);
+  const peakSecond = await operator.stop();
+  out(`operator RSS: peak ${peakFirst.toFixed(0)} MB through burst, steady state and update (${((peakFirst / N) * 1000).toFixed(0)} MB per 1,000 workspaces); ` +
+    `${afterRestart.rssMb.toFixed(0)} MB after a restart settles, peak ${peakSecond.toFixed(0)} MB`);
+}
+clearInterval(ticker);
+if (PODS) await operator.stop();
+await plane.stop();
+console.log(lines.join('\n'));
 process.exit(0);
+
+async function inParallel(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}

@@ -17,6 +17,8 @@ export interface OperatorConfig {
   /** Client-side limit on API requests per second, and the burst above it. */
   qps: number;
   burst: number;
+  /** Objects per page when the watches list (bounds the memory a large list takes at once). */
+  listPageSize: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
@@ -35,5 +37,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     workers: int('WORKERS', 4),
     qps: int('KUBE_API_QPS', 50),
     burst: int('KUBE_API_BURST', 100),
+    listPageSize: int('LIST_PAGE_SIZE', 500),
   };
 }

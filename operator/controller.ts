@@ -36,7 +36,7 @@ export class Controller {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.owned = new OwnedCache(kube, log);
+    this.owned = new OwnedCache(kube, log, cfg.listPageSize);
     this.reconciler = new Reconciler({
       kube,
       metrics,

@@ -20,7 +20,11 @@ export interface WatchedKind {
 
 export type CacheEvent = 'add' | 'update' | 'delete';
 
-const PAGE = 500;
+/** A list response: typed kinds have `_continue` (deserialized), others `continue` (as sent). */
+interface ListPage {
+  items: KubernetesObject[];
+  metadata?: { resourceVersion?: string; continue?: string; _continue?: string };
+}
 
 export function resourcePath({ apiVersion, plural }: WatchedKind): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
@@ -41,6 +45,7 @@ export class ListWatch<T> {
     private readonly labelSelector: string,
     private readonly compact: (obj: KubernetesObject) => T,
     private readonly log: Logger,
+    private readonly pageSize = 500,
     private readonly absentRetryMs = 15_000,
   ) {}
 
@@ -113,21 +118,31 @@ export class ListWatch<T> {
     let next: string | undefined;
     do {
       const { apiVersion, kind } = this.kind;
-      const continueToken = next;
-      let page;
+      let page: ListPage;
       try {
-        page = await this.kube.call('list', () =>
-          this.kube.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, this.labelSelector, PAGE, continueToken),
-        );
+        page = await this.kube.call('list', () => this.listPage(next));
       } catch (err) {
         if (statusCode(err) === 404) return undefined;
         throw err;
       }
       for (const obj of page.items) items.set(`${obj.metadata?.namespace}/${obj.metadata?.name}`, this.compact({ ...obj, apiVersion, kind }));
       resourceVersion = page.metadata?.resourceVersion;
-      next = page.metadata?._continue || undefined;
+      next = page.metadata?._continue || page.metadata?.continue || undefined;
     } while (next);
     return { items, resourceVersion };
+  }
+
+  /**
+   * One page. Grouped kinds go through the custom-objects client, which returns the list as the server sent
+   * it: KubernetesObjectApi reads a custom resource's list metadata as object metadata and loses `continue`.
+   */
+  private listPage(continueToken: string | undefined): Promise<ListPage> {
+    const { apiVersion, kind, plural } = this.kind;
+    if (!apiVersion.includes('/')) {
+      return this.kube.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, this.labelSelector, this.pageSize, continueToken);
+    }
+    const [group, version] = apiVersion.split('/');
+    return this.kube.custom.listClusterCustomObject({ group, version, plural, labelSelector: this.labelSelector, limit: this.pageSize, _continue: continueToken }) as Promise<ListPage>;
   }
 
   private async restart(attempt = 0): Promise<void> {

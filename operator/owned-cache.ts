@@ -82,9 +82,9 @@ export class OwnedCache {
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly listeners: OwnedListener[] = [];
 
-  constructor(kube: Kube, log: Logger) {
+  constructor(kube: Kube, log: Logger, pageSize?: number) {
     this.watches = new Map(
-      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, compact, log)]),
+      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, compact, log, pageSize)]),
     );
     for (const watch of this.watches.values()) {
       const { apiVersion, kind } = watch.kind;

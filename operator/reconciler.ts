@@ -46,16 +46,16 @@ function hint(obj: KubernetesObject, cause: unknown): string {
 }
 
 /**
- * Policies before anything they govern, Deployments (the only source of pods) last:
- * a workspace's pods never start before its firewall is in place.
+ * Policies before anything they govern, Deployments (the only source of pods) last: a workspace's pods never
+ * start before its firewall is in place. Within a stage the objects are independent and go out together.
  */
-const APPLY_ORDER = ['NetworkPolicy', 'CiliumNetworkPolicy', 'Secret', 'PersistentVolumeClaim', 'Service', 'Ingress', 'Deployment'];
-export function applyOrder<T extends { kind?: string }>(objects: T[]): T[] {
-  const rank = (o: T) => {
-    const i = APPLY_ORDER.indexOf(o.kind ?? '');
-    return i < 0 ? APPLY_ORDER.length - 1 : i;
+const APPLY_STAGES = [['NetworkPolicy', 'CiliumNetworkPolicy'], ['Secret', 'PersistentVolumeClaim', 'Service', 'Ingress'], ['Deployment']];
+export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
+  const stageOf = (o: T) => {
+    const i = APPLY_STAGES.findIndex((kinds) => kinds.includes(o.kind ?? ''));
+    return i < 0 ? APPLY_STAGES.length - 1 : i;
   };
-  return [...objects].sort((a, b) => rank(a) - rank(b));
+  return APPLY_STAGES.map((_, i) => objects.filter((o) => stageOf(o) === i)).filter((stage) => stage.length > 0);
 }
 
 /** A short hash of one desired object: what the applied-hash annotation records. */
@@ -156,7 +156,11 @@ export class Reconciler {
           // The objects are dropped once applied; a later re-apply (one was deleted) computes them again.
           const objects = desired.objects ?? desiredState(ws, platform, { turn: await this.turnCredentials(platform) }).objects as KubernetesObject[];
           const toApply = objects.filter((o) => stale.has(refKey({ kind: o.kind, ...o.metadata })));
-          for (const obj of applyOrder(toApply)) await this.applyOne(obj);
+          for (const stage of applyStages(toApply)) {
+            // Every object of a stage is tried; the first refusal stops the later stages.
+            const failed = (await Promise.allSettled(stage.map((obj) => this.applyOne(obj)))).find((r) => r.status === 'rejected');
+            if (failed) throw (failed as PromiseRejectedResult).reason;
+          }
         }
         for (const ref of unwanted) await this.deleteOne(ref);
       } catch (err) {

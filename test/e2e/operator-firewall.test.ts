@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
 import { synthToDir } from '../support/cluster.js';
-import { eventually, OperatorHarness, settled, workspaceYaml, type Operator } from '../support/operator-harness.js';
+import { eventually, OperatorHarness, reconciled, settled, workspaceYaml, type Operator } from '../support/operator-harness.js';
 import { CILIUM_NETWORK_POLICY_CRD, ciliumPolicy } from '../support/cilium.js';
 import { BASELINE_POLICY_NAME } from '../../lib/workspace/firewall.js';
 import type { K8sObject } from '../../lib/platform/platform-chart.js';
@@ -106,6 +106,18 @@ test('an allowedDomains change reaches the policy, and observedGeneration follow
   // What changed is one policy and the status: the operator writes those two and lists nothing.
   const after = await settled(op);
   expect({ writes: after.write - before.write, lists: after.list - before.list }).toEqual({ writes: 2, lists: 0 });
+});
+
+test('a restarted operator rewrites nothing, even listing every kind (Cilium policies too) one object per page', async () => {
+  await settled(op);
+  op.proc.kill('SIGTERM');
+  await op.exited;
+  op = await h.startOperator(`op-restarted-${Date.now()}`, { LIST_PAGE_SIZE: '1' });
+  await reconciled(op, json(['get', 'workspaces', '-A']).items.length);
+  const after = await settled(op);
+  expect(op.logs.filter((l) => l.includes('applied desired state') || l.includes('"level":"error"'))).toEqual([]);
+  expect(after.write).toBe(0);
+  expect(storedPolicies('ciliumnetworkpolicy', 'fw-b').length).toBeGreaterThan(1);
 });
 
 test('turning the browser off removes its Deployment and its policy', async () => {

@@ -34,14 +34,33 @@ export async function eventually<T>(what: string, fn: () => T | undefined | fals
 }
 
 /** The operator's Kubernetes API requests so far, by verb, from its own /metrics (Lease renewals are not counted). */
-export async function apiRequests(op: Operator): Promise<Record<'read' | 'list' | 'write', number>> {
-  const text = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
-  const count = (verb: string) => Number(new RegExp(`aileron_operator_api_requests_total\\{verb="${verb}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-  return { read: count('read'), list: count('list'), write: count('write') };
+type Counts = Record<'read' | 'list' | 'write' | 'reconciles', number>;
+
+export async function apiRequests(op: Operator): Promise<Counts> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+      const value = (series: string) => Number(new RegExp(`^${series} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const count = (verb: string) => value(`aileron_operator_api_requests_total\\{verb="${verb}"\\}`);
+      return { read: count('read'), list: count('list'), write: count('write'), reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}') };
+    } catch (err) {
+      if (attempt >= 50) throw err; // a just-started operator is not listening yet
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Waits until the operator has finished `n` successful reconciles (a new one goes through every Workspace once). */
+export async function reconciled(op: Operator, n: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await apiRequests(op)).reconciles < n) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} reconciles`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Resolves once the operator's counters have not moved for `quietMs`: its work for the last change is done. */
-export async function settled(op: Operator, quietMs = 2000, timeoutMs = 30_000): Promise<Record<'read' | 'list' | 'write', number>> {
+export async function settled(op: Operator, quietMs = 2000, timeoutMs = 30_000): Promise<Counts> {
   const deadline = Date.now() + timeoutMs;
   let last = JSON.stringify(await apiRequests(op));
   let since = Date.now();

@@ -1,0 +1,111 @@
+/**
+ * The operator as the benchmark runs it: a child process under its own
+ * ServiceAccount, with the heap cap and settings the chart would give it, and
+ * its /metrics read back (API requests by verb, reconciles, RSS).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface OperatorSettings {
+  kubeconfig: string;
+  heapMb: number;
+  workers: number;
+  qps: number;
+  burst: number;
+}
+
+export interface Counters {
+  read: number;
+  list: number;
+  write: number;
+  reconciles: number;
+  throttled: number;
+  rssMb: number;
+}
+
+const ROOT = process.cwd();
+
+export class OperatorProcess {
+  private readonly proc: ChildProcess;
+  private peakRssKb = 0;
+  private readonly exited: Promise<unknown>;
+
+  constructor(
+    readonly name: string,
+    settings: OperatorSettings,
+    private readonly metricsPort: number,
+  ) {
+    this.proc = spawn(
+      process.execPath,
+      [`--max-old-space-size=${settings.heapMb}`, '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'operator', 'main.js')],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: settings.kubeconfig,
+          POD_NAMESPACE: 'aileron',
+          POD_NAME: name,
+          HEALTH_PORT: String(metricsPort + 1),
+          METRICS_PORT: String(metricsPort),
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+          KUBE_API_QPS: String(settings.qps),
+          KUBE_API_BURST: String(settings.burst),
+          WORKERS: String(settings.workers),
+        },
+        stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'ignore', 'inherit', 'pipe'],
+      },
+    );
+    this.proc.stdio[3]!.on('data', (c) => (this.peakRssKb = Number(String(c).trim())));
+    this.exited = new Promise((r) => this.proc.on('exit', r));
+  }
+
+  async counters(): Promise<Counters> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+        const value = (pattern: string) => Number(new RegExp(`^${pattern} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+        return {
+          read: value('aileron_operator_api_requests_total\\{verb="read"\\}'),
+          list: value('aileron_operator_api_requests_total\\{verb="list"\\}'),
+          write: value('aileron_operator_api_requests_total\\{verb="write"\\}'),
+          reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}'),
+          throttled: value('aileron_operator_api_throttled_total'),
+          rssMb: value('process_resident_memory_bytes') / 2 ** 20,
+        };
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    throw new Error(`operator ${this.name}: metrics unreachable`);
+  }
+
+  /** Waits until the API counters stay still for `quietMs`: the operator is done with what it was given. */
+  async settled(quietMs = 3000): Promise<Counters> {
+    let last = await this.counters();
+    let since = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = await this.counters();
+      if (now.write !== last.write || now.read !== last.read || now.list !== last.list || now.reconciles !== last.reconciles) {
+        [last, since] = [now, Date.now()];
+      } else if (Date.now() - since >= quietMs) return now;
+    }
+  }
+
+  /** Stops it (SIGTERM) and returns its peak RSS in MB. */
+  async stop(): Promise<number> {
+    this.proc.kill('SIGTERM');
+    await this.exited;
+    return this.peakRssKb / 1024;
+  }
+}
+
+export function delta(after: Counters, before: Counters): Counters {
+  return {
+    read: after.read - before.read,
+    list: after.list - before.list,
+    write: after.write - before.write,
+    reconciles: after.reconciles - before.reconciles,
+    throttled: after.throttled - before.throttled,
+    rssMb: after.rssMb,
+  };
+}

@@ -21,6 +21,7 @@ export interface Counters {
   reconciles: number;
   throttled: number;
   rssMb: number;
+  heapUsedMb: number;
 }
 
 const ROOT = process.cwd();
@@ -70,6 +71,7 @@ export class OperatorProcess {
           reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}'),
           throttled: value('aileron_operator_api_throttled_total'),
           rssMb: value('process_resident_memory_bytes') / 2 ** 20,
+          heapUsedMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
         };
       } catch {
         await new Promise((r) => setTimeout(r, 200));
@@ -107,5 +109,6 @@ export function delta(after: Counters, before: Counters): Counters {
     reconciles: after.reconciles - before.reconciles,
     throttled: after.throttled - before.throttled,
     rssMb: after.rssMb,
+    heapUsedMb: after.heapUsedMb,
   };
 }

@@ -34,9 +34,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     logLevel: (env.LOG_LEVEL as OperatorConfig['logLevel']) ?? 'info',
     healthPort: int('HEALTH_PORT', 8081),
     metricsPort: int('METRICS_PORT', 8080),
-    workers: int('WORKERS', 4),
-    qps: int('KUBE_API_QPS', 50),
-    burst: int('KUBE_API_BURST', 100),
+    workers: int('WORKERS', 16),
+    qps: int('KUBE_API_QPS', 200),
+    burst: int('KUBE_API_BURST', 400),
     listPageSize: int('LIST_PAGE_SIZE', 500),
   };
 }

@@ -56,6 +56,11 @@ export class Controller {
       (ns ? this.kube.custom.listNamespacedCustomObject({ ...params, namespace: ns }) : this.kube.custom.listClusterCustomObject(params)) as never,
     );
 
+    // The informer keeps whole Workspaces; their managedFields are never read and are most of their size.
+    const slim = (o: KubernetesObject) => {
+      if (o.metadata?.managedFields) delete o.metadata.managedFields;
+    };
+    for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, slim);
     const enqueueWorkspace = (o: KubernetesObject) => {
       const [namespace, name] = [o.metadata?.namespace ?? '', o.metadata?.name ?? ''];
       if (name !== ownerNameLabel(name)) this.longNames.set(ownerKey(namespace, ownerNameLabel(name)), `${namespace}/${name}`);

@@ -18,7 +18,7 @@ import { apiMessage, Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { buildStatus, sameStatus, type DeploymentView } from './status.js';
+import { buildStatus, sameStatus, statusDigest, type DeploymentView } from './status.js';
 import type { PlatformSource } from './platform-source.js';
 import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 
@@ -99,8 +99,8 @@ const uidOf = (ws: WorkspaceResource) => ws.metadata.uid ?? `${ws.metadata.names
 const refKey = (o: { kind?: string; namespace?: string; name?: string }) => `${o.kind}/${o.namespace}/${o.name}`;
 
 export class Reconciler {
-  /** The status last written per uid: the informer cache lags behind our own writes. */
-  private readonly written = new Map<string, Record<string, unknown>>();
+  /** A digest of the status last written per uid (the informer cache lags behind our own writes). */
+  private readonly written = new Map<string, string>();
   /**
    * The desired plan per uid, with what it was computed from: most reconciles come from status and
    * Deployment events and change none of its inputs, so they skip the synthesis.
@@ -283,10 +283,11 @@ export class Reconciler {
   /** Writes status when it changed; says whether it did. */
   private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<boolean> {
     const uid = uidOf(ws);
-    if (sameStatus(ws.status, status) || sameStatus(this.written.get(uid), status)) return false;
+    const digest = statusDigest(status);
+    if (sameStatus(ws.status, status) || this.written.get(uid) === digest) return false;
     try {
       await this.patchWorkspace(ws, { status }, 'status');
-      this.written.set(uid, status);
+      this.written.set(uid, digest);
       return true;
     } catch (err) {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile

@@ -4,6 +4,7 @@
  * in force, and Ready / Progressing / Degraded conditions. Pure: the
  * reconciler feeds it the Deployments it sees.
  */
+import { createHash } from 'node:crypto';
 import type { ResolvedWorkspace, WorkspaceResource } from '../lib/workspace/model.js';
 import { COMPONENTS } from '../lib/workspace/model.js';
 import { firewallStatus } from '../lib/workspace/firewall.js';
@@ -133,11 +134,18 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
  * API server returns objects with sorted keys, which our own status need not have.
  */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  const canonical = (s: unknown) =>
-    JSON.stringify(s ?? {}, (k, v) => {
-      if (k === 'lastTransitionTime') return undefined;
-      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]]));
-      return v;
-    });
   return canonical(a) === canonical(b);
+}
+
+/** A short digest of a status, equal exactly when sameStatus holds: what the operator keeps of what it wrote. */
+export function statusDigest(status: unknown): string {
+  return createHash('sha256').update(canonical(status)).digest('base64');
+}
+
+function canonical(status: unknown): string {
+  return JSON.stringify(status ?? {}, (k, v) => {
+    if (k === 'lastTransitionTime') return undefined;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]]));
+    return v;
+  });
 }

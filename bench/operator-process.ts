@@ -57,7 +57,15 @@ export class OperatorProcess {
     );
     this.proc.stdio[3]!.on('data', (c) => (this.peakRssKb = Number(String(c).trim())));
     this.exited = new Promise((r) => this.proc.on('exit', r));
+    // An operator that dies mid-run (out of memory, say) ends the benchmark, rather than leaving it waiting.
+    this.proc.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      process.stderr.write(`[bench] operator ${name} exited (${signal ?? code}) before the benchmark stopped it\n`);
+      process.exit(1);
+    });
   }
+
+  private stopping = false;
 
   async counters(): Promise<Counters> {
     for (let i = 0; i < 100; i++) {
@@ -95,6 +103,7 @@ export class OperatorProcess {
 
   /** Stops it (SIGTERM) and returns its peak RSS in MB. */
   async stop(): Promise<number> {
+    this.stopping = true;
     this.proc.kill('SIGTERM');
     await this.exited;
     return this.peakRssKb / 1024;

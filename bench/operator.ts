@@ -147,9 +147,14 @@ const burst = delta(afterBurst, idle);
 const lines: string[] = [];
 const out = (s: string) => lines.push(s);
 out(`workspaces: ${N}, Cilium on; operator: ${WORKERS} workers, ${QPS} requests/s (burst ${QPS * 2}), heap cap ${HEAP_MB} MB`);
-out(`anchor (plain client, same objects, 64 workspaces in flight): ${seconds(anchor.totalMs)}, ${anchor.writesPerWorkspace.toFixed(1)} writes per workspace, per-workspace p50 ${seconds(pct(anchor.latenciesMs, 50))}`);
-out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)} (${ratio(burstMs, anchor.totalMs)} the anchor; target <= 1.50x)`);
-out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))} (${ratio(pct(latencies, 99), anchor.totalMs)} the anchor's total; target <= 1.50x)`);
+const anchored = (ms: number, of: string) => (Number.isNaN(anchor.totalMs) ? '' : ` (${ratio(ms, anchor.totalMs)} the anchor${of}; target <= 1.50x)`);
+out(
+  Number.isNaN(anchor.totalMs)
+    ? 'anchor: skipped (BENCH_ANCHOR=0)'
+    : `anchor (plain client, same objects, 64 workspaces in flight): ${seconds(anchor.totalMs)}, ${anchor.writesPerWorkspace.toFixed(1)} writes per workspace, per-workspace p50 ${seconds(pct(anchor.latenciesMs, 50))}`,
+);
+out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)}${anchored(burstMs, '')}`);
+out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))}${anchored(pct(latencies, 99), "'s total")}`);
 out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs; 429s ${burst.throttled}`);
 
 if (PODS) {

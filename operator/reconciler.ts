@@ -171,9 +171,11 @@ export class Reconciler {
         await this.event(ws, 'Warning', 'ApplyFailed', err.message.slice(0, 1024));
         throw err;
       }
-      desired.objects = undefined;
       log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
     }
+    // Only the plan is kept between reconciles: at thousands of workspaces the objects would be most of the heap
+    // (a restart over converged workspaces applies nothing, and used to keep every one).
+    desired.objects = undefined;
 
     const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
     const wasRunning = (ws.status as { phase?: string } | undefined)?.phase === 'Running';

@@ -76,7 +76,7 @@ interface Planned {
   hash: string;
 }
 
-/** What a Workspace's desired state was computed from, and its plan; the objects only until they are applied. */
+/** What a Workspace's desired state was computed from, and its plan; the objects only within the reconcile that computed them. */
 interface DesiredEntry {
   inputs: string;
   resolved: ResolvedWorkspace;
@@ -153,7 +153,7 @@ export class Reconciler {
       try {
         if (baseline) await this.applyOne(baseline.object, baseline.hash);
         if (stale.size > 0) {
-          // The objects are dropped once applied; a later re-apply (one was deleted) computes them again.
+          // Only the plan outlives a reconcile; a later re-apply (an object was deleted) computes the objects again.
           const objects = desired.objects ?? desiredState(ws, platform, { turn: await this.turnCredentials(platform) }).objects as KubernetesObject[];
           const toApply = objects.filter((o) => stale.has(refKey({ kind: o.kind, ...o.metadata })));
           for (const stage of applyStages(toApply)) {

@@ -11,9 +11,10 @@ import { CHART_NAME } from '../platform/context.js';
 import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
+import { generatedTemplates } from './generated-templates.js';
 import { CONFIG_DATA_HELPERS, KNOWLEDGE_BASES_PVC, NAMESPACES, PLATFORM_CONFIG, SECRETS } from './templates/config.js';
-import { FRONTEND, HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER, WORKSPACE_MANAGER, WORKSPACE_OPERATOR } from './templates/services.js';
-import { COTURN, KEYCLOAK, POSTGRES, REALM_HELPER, REDIS } from './templates/backing.js';
+import { HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER, WORKSPACE_MANAGER, WORKSPACE_OPERATOR } from './templates/services.js';
+import { COTURN, KEYCLOAK, POSTGRES, REALM_HELPER } from './templates/backing.js';
 import { INGRESS, NETWORK_POLICIES } from './templates/routing.js';
 import { NOTES, TEST_HOOK } from './templates/hooks.js';
 import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
@@ -66,17 +67,16 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'templates/secrets.yaml': SECRETS,
     'templates/knowledge-bases-pvc.yaml': KNOWLEDGE_BASES_PVC,
     'templates/namespaces.yaml': NAMESPACES,
-    'templates/frontend.yaml': FRONTEND,
     'templates/workspace-manager.yaml': WORKSPACE_MANAGER,
     'templates/workspace-operator.yaml': WORKSPACE_OPERATOR,
     'templates/keycloak.yaml': KEYCLOAK,
     'templates/coturn.yaml': COTURN,
     'templates/postgres.yaml': POSTGRES,
-    'templates/redis.yaml': REDIS,
     'templates/ingress.yaml': INGRESS,
     'templates/network-policies.yaml': NETWORK_POLICIES,
     'templates/workspace-crd.yaml': templatedCrd,
     'templates/tests/test-services.yaml': TEST_HOOK,
+    ...generatedTemplates(),
     'README.md': chartReadme(),
   };
 }

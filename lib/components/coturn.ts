@@ -69,7 +69,7 @@ export class Coturn extends Construct {
       component: 'coturn',
       settings: c,
       recreate: true,
-      spec: podSpec(v, c, {
+      spec: podSpec(ctx, c, {
         runAsUser: 65534,
         hostNetwork: true,
         containers: [

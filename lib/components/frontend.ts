@@ -52,6 +52,7 @@ http {
 export class Frontend extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
+    const { x } = ctx;
     const v = ctx.values.frontend;
     const configName = ctx.name('frontend-nginx');
     const data = { 'nginx.conf': frontendNginxConf(ctx) };
@@ -61,8 +62,8 @@ export class Frontend extends Construct {
       component: 'frontend',
       replicas: v.replicaCount,
       settings: v,
-      checksums: { 'frontend-nginx': checksum(data) },
-      spec: podSpec(ctx.values, v, {
+      checksums: { 'frontend-nginx': x.checksum('frontend-nginx', data, checksum) },
+      spec: podSpec(ctx, v, {
         runAsUser: 101,
         containers: [
           container({
@@ -70,7 +71,7 @@ export class Frontend extends Construct {
             image: v.image,
             resources: v.resources,
             ports: [{ name: 'http', containerPort: FRONTEND_PORT }],
-            env: v.env && Object.keys(v.env).length > 0 ? plainEnv(v.env) : undefined,
+            env: x.when(x.truthy(v.env), plainEnv(v.env, x)),
             volumeMounts: [
               { name: 'nginx-config', mountPath: '/etc/nginx/nginx.conf', subPath: 'nginx.conf', readOnly: true },
               { name: 'tmp', mountPath: '/tmp' },
@@ -78,7 +79,7 @@ export class Frontend extends Construct {
             ],
             readinessProbe: httpProbe('/healthz', 'http'),
             livenessProbe: tcpProbe(FRONTEND_PORT, 20),
-          }),
+          }, x),
         ],
         volumes: [{ name: 'nginx-config', configMap: { name: configName } }, emptyDir('tmp'), emptyDir('cache')],
       }),

@@ -82,7 +82,7 @@ export class Keycloak extends Construct {
       replicas: kc.replicaCount,
       settings: kc,
       checksums: { realm: checksum(data) },
-      spec: podSpec(v, kc, {
+      spec: podSpec(ctx, kc, {
         runAsUser: 1000,
         fsGroup: 1000,
         containers: [

@@ -24,10 +24,8 @@ export class Postgres extends Construct {
     platformStatefulSet(this, ctx, {
       component: 'postgres',
       settings: p,
-      volumeClaim: p.persistence.enabled
-        ? { size: p.persistence.size, storageClass: p.persistence.storageClass || v.global.storageClass }
-        : undefined,
-      spec: podSpec(v, p, {
+      persistence: p.persistence,
+      spec: podSpec(ctx, p, {
         runAsUser: POSTGRES_UID,
         fsGroup: POSTGRES_UID,
         containers: [
@@ -86,7 +84,7 @@ export class PostgresBootstrap extends Construct {
         template: {
           metadata: { labels: ctx.labels('postgres-bootstrap') },
           spec: {
-            ...podSpec(v, p, {
+            ...podSpec(ctx, p, {
               runAsUser: POSTGRES_UID,
               containers: [
                 container({

@@ -22,18 +22,17 @@ export function redisCommand(appendonly: string): string {
 export class Redis extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
-    const r = v.redis;
+    const { x, values } = ctx;
+    const r = values.redis;
+    const persistent = x.truthy(r.persistence.enabled);
     const secret = credentialsSecretName(ctx, 'redis');
     const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG']);
 
     platformStatefulSet(this, ctx, {
       component: 'redis',
       settings: r,
-      volumeClaim: r.persistence.enabled
-        ? { size: r.persistence.size, storageClass: r.persistence.storageClass || v.global.storageClass }
-        : undefined,
-      spec: podSpec(v, r, {
+      persistence: r.persistence,
+      spec: podSpec(ctx, r, {
         runAsUser: REDIS_UID,
         fsGroup: REDIS_UID,
         containers: [
@@ -41,19 +40,19 @@ export class Redis extends Construct {
             name: 'redis',
             image: r.image,
             resources: r.resources,
-            command: ['/bin/sh', '-c', redisCommand(r.persistence.enabled ? 'yes' : 'no')],
+            command: ['/bin/sh', '-c', redisCommand(x.choose(persistent, 'yes', 'no'))],
             ports: [{ name: 'redis', containerPort: REDIS_PORT }],
             env: [
               secretEnv('REDIS_PASSWORD', secret, SECRET_KEYS.redis.password),
               secretEnv('REDISCLI_AUTH', secret, SECRET_KEYS.redis.password),
-              ...plainEnv(r.env),
+              ...plainEnv(r.env, x),
             ],
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
             readinessProbe: ping,
             livenessProbe: tcpProbe(REDIS_PORT, 20),
-          }),
+          }, x),
         ],
-        volumes: r.persistence.enabled ? undefined : [emptyDir('data', r.persistence.size)],
+        volumes: x.when(x.not(persistent), [emptyDir('data', r.persistence.size)]),
       }),
     });
     platformService(this, ctx, 'redis', [{ name: 'redis', port: REDIS_PORT }]);

@@ -29,7 +29,7 @@ export function credentialsSecretName(ctx: PlatformContext, owner: SecretOwner):
     coturn: v.coturn.existingSecret,
     'workspace-manager': v.workspaceManager.existingSecret,
   }[owner];
-  return existing || ctx.name(owner);
+  return ctx.x.firstSet(existing, ctx.name(owner));
 }
 
 export interface PlatformSecretsProps {

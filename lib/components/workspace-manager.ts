@@ -100,7 +100,7 @@ export class WorkspaceManager extends Construct {
       replicas: m.replicaCount,
       settings: m,
       checksums: { config: configChecksum },
-      spec: podSpec(v, m, {
+      spec: podSpec(ctx, m, {
         runAsUser: 1000,
         fsGroup: 1000,
         serviceAccountName: account,

@@ -87,7 +87,7 @@ export class WorkspaceOperator extends Construct {
       replicas: o.replicaCount,
       settings: o,
       checksums: { config: configChecksum },
-      spec: podSpec(v, o, {
+      spec: podSpec(ctx, o, {
         runAsUser: 65532,
         serviceAccountName: account.name,
         terminationGracePeriodSeconds: 30,

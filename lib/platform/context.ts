@@ -3,6 +3,7 @@
  * namespace, Helm-style names and the standard labels.
  */
 import { APP_VERSION, type Values } from '../values/schema.js';
+import { Expressions } from './expr.js';
 
 export const CHART_NAME = 'aileron';
 
@@ -37,6 +38,8 @@ export class PlatformContext {
   constructor(
     readonly values: Values,
     options: ReleaseOptions = {},
+    /** How constructs test and loop over values: concretely here, as Helm actions in the chart. */
+    readonly x: Expressions = new Expressions(false),
   ) {
     this.release = options.release ?? 'aileron';
     this.namespace = options.namespace ?? 'aileron';

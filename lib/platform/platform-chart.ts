@@ -22,7 +22,11 @@ import { PlatformIngress } from '../components/ingress.js';
 import { PlatformNetworkPolicies } from '../components/network-policies.js';
 
 export interface PlatformOptions extends ReleaseOptions {
-  values: Values;
+  values?: Values;
+  /** A context of its own (the chart's template mode); made from values and the release otherwise. */
+  ctx?: PlatformContext;
+  /** Only these components (construct ids); all by default. */
+  components?: readonly string[];
   /** Source of credentials not given in values (fresh random by default). */
   secrets?: SecretGenerator;
   /** Render the release Namespace too (synth does; Helm leaves it to --create-namespace). */
@@ -43,28 +47,32 @@ export class PlatformChart extends Chart {
 
   constructor(scope: App, id: string, options: PlatformOptions) {
     super(scope, id, { disableResourceNameHashes: true });
-    const ctx = (this.ctx = new PlatformContext(options.values, options));
-    const v = options.values;
+    const ctx = (this.ctx = options.ctx ?? new PlatformContext(options.values!, options));
+    const { values: v, x } = ctx;
+    const component = (id: string, enabled: unknown, build: () => void) => {
+      if (!options.components || options.components.includes(id)) x.scope(this, x.truthy(enabled), build);
+    };
+    let configChecksum = '';
 
-    if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', ctx);
-    new WorkspaceNamespaces(this, 'workspace-namespaces', ctx);
-    if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
-    const config = new PlatformConfig(this, 'platform-config', ctx);
-    new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() });
-    new KnowledgeBasesPvc(this, 'knowledge-bases', ctx);
+    component('release-namespace', options.createReleaseNamespace ?? true, () => new ReleaseNamespace(this, 'release-namespace', ctx));
+    component('namespaces', true, () => new WorkspaceNamespaces(this, 'namespaces', ctx));
+    component('workspace-crd', options.includeCrd ?? true, () => new WorkspaceCrd(this, 'workspace-crd', crdLabels()));
+    component('platform-config', true, () => (configChecksum = new PlatformConfig(this, 'platform-config', ctx).checksum));
+    component('secrets', true, () => new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() }));
+    component('knowledge-bases-pvc', true, () => new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', ctx));
 
-    if (v.frontend.enabled) new Frontend(this, 'frontend', ctx);
-    if (v.workspaceManager.enabled) new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum: config.checksum });
-    if (operatorEnabled(v)) new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum: config.checksum });
-    if (v.keycloak.enabled) new Keycloak(this, 'keycloak', ctx);
-    if (v.coturn.enabled) new Coturn(this, 'coturn', ctx);
-    if (v.postgres.enabled) {
+    component('frontend', v.frontend.enabled, () => new Frontend(this, 'frontend', ctx));
+    component('workspace-manager', v.workspaceManager.enabled, () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
+    component('workspace-operator', operatorEnabled(v), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
+    component('keycloak', v.keycloak.enabled, () => new Keycloak(this, 'keycloak', ctx));
+    component('coturn', v.coturn.enabled, () => new Coturn(this, 'coturn', ctx));
+    component('postgres', v.postgres.enabled, () => {
       new Postgres(this, 'postgres', ctx);
       new PostgresBootstrap(this, 'postgres-bootstrap', ctx);
-    }
-    if (v.redis.enabled) new Redis(this, 'redis', ctx);
-    if (v.ingress.enabled) new PlatformIngress(this, 'ingress', ctx);
-    if (v.networkPolicy.enabled) new PlatformNetworkPolicies(this, 'network-policies', ctx);
+    });
+    component('redis', v.redis.enabled, () => new Redis(this, 'redis', ctx));
+    component('ingress', v.ingress.enabled, () => new PlatformIngress(this, 'ingress', ctx));
+    component('network-policies', v.networkPolicy.enabled, () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
   }
 }
 

@@ -4,7 +4,11 @@
  * token unless asked for. Components state only what differs.
  */
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { ImageValues, Resources, Values } from '../values/schema.js';
+import type { ImageValues, Resources } from '../values/schema.js';
+import type { PlatformContext } from './context.js';
+import { Expressions } from './expr.js';
+
+const CONCRETE = new Expressions(false);
 
 export interface PodSettings {
   nodeSelector: Record<string, string>;
@@ -41,8 +45,14 @@ export function quantities(list: Record<string, string | undefined> | undefined)
   return Object.fromEntries(entries.map(([k, v]) => [k, k8s.Quantity.fromString(v!)]));
 }
 
-export function resourceRequirements(resources: Resources): k8s.ResourceRequirements {
-  return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
+/** Requests and limits as given, empty lists left out. */
+export function resourceRequirements(resources: Resources, x = CONCRETE): k8s.ResourceRequirements {
+  return x.dual(
+    () => ({ requests: quantities(resources.requests), limits: quantities(resources.limits) }),
+    () => `include "aileron.resources" ${x.helm(resources)}`,
+    'map',
+    { yamlText: true },
+  );
 }
 
 export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.SecurityContext {
@@ -54,7 +64,7 @@ export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.
   };
 }
 
-export function container(o: ContainerOptions): k8s.Container {
+export function container(o: ContainerOptions, x = CONCRETE): k8s.Container {
   return {
     name: o.name,
     image: imageRef(o.image),
@@ -64,7 +74,7 @@ export function container(o: ContainerOptions): k8s.Container {
     ports: o.ports,
     env: o.env,
     envFrom: o.envFrom,
-    resources: resourceRequirements(o.resources),
+    resources: resourceRequirements(o.resources, x),
     volumeMounts: o.volumeMounts,
     readinessProbe: o.readinessProbe,
     livenessProbe: o.livenessProbe,
@@ -86,7 +96,8 @@ export interface PodOptions {
   terminationGracePeriodSeconds?: number;
 }
 
-export function podSpec(values: Values, settings: PodSettings, o: PodOptions): k8s.PodSpec {
+export function podSpec(ctx: PlatformContext, settings: PodSettings, o: PodOptions): k8s.PodSpec {
+  const x = ctx.x;
   return {
     serviceAccountName: o.serviceAccountName,
     automountServiceAccountToken: o.serviceAccountName !== undefined,
@@ -100,10 +111,10 @@ export function podSpec(values: Values, settings: PodSettings, o: PodOptions): k
       fsGroup: o.fsGroup,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    imagePullSecrets: values.global.imagePullSecrets.length > 0 ? values.global.imagePullSecrets : undefined,
-    nodeSelector: nonEmpty(settings.nodeSelector),
-    tolerations: settings.tolerations.length > 0 ? (settings.tolerations as k8s.Toleration[]) : undefined,
-    affinity: Object.keys(settings.affinity).length > 0 ? (settings.affinity as k8s.Affinity) : undefined,
+    imagePullSecrets: x.optional(ctx.values.global.imagePullSecrets),
+    nodeSelector: x.optional(settings.nodeSelector),
+    tolerations: x.optional(settings.tolerations as k8s.Toleration[]),
+    affinity: x.optional(settings.affinity as k8s.Affinity),
     terminationGracePeriodSeconds: o.terminationGracePeriodSeconds,
     initContainers: o.initContainers,
     containers: o.containers,

@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from './context.js';
 import type { PodSettings } from './pod.js';
-import { nonEmpty } from './pod.js';
 
 export interface DeploymentOptions {
   component: Component;
@@ -19,10 +18,11 @@ export interface DeploymentOptions {
   recreate?: boolean;
 }
 
+/** Pod labels, and podAnnotations with the checksums (checksums win). */
 function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplateSpec {
   const checksums = Object.fromEntries(Object.entries(o.checksums ?? {}).map(([k, v]) => [`checksum/${k}`, v]));
   return {
-    metadata: { labels: ctx.labels(o.component), annotations: nonEmpty({ ...o.settings.podAnnotations, ...checksums }) },
+    metadata: { labels: ctx.labels(o.component), annotations: ctx.x.optional(ctx.x.merge(checksums, o.settings.podAnnotations)) },
     spec: o.spec,
   };
 }
@@ -32,25 +32,26 @@ function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplat
  * nodes unless the user gave their own affinity.
  */
 function highAvailability(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.PodSpec {
-  if ((o.replicas ?? 1) < 2) return o.spec;
-  new k8s.KubePodDisruptionBudget(scope, 'pdb', {
-    metadata: ctx.metadata(o.component),
-    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: ctx.selector(o.component) } },
+  const x = ctx.x;
+  const replicated = x.atLeast(o.replicas ?? 1, 2);
+  x.scope(scope, replicated, () => {
+    new k8s.KubePodDisruptionBudget(scope, 'pdb', {
+      metadata: ctx.metadata(o.component),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: ctx.selector(o.component) } },
+    });
   });
-  if (o.spec.affinity) return o.spec;
-  return {
-    ...o.spec,
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          {
-            weight: 100,
-            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.selector(o.component) } },
-          },
-        ],
-      },
+  const spread: k8s.Affinity = {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.selector(o.component) } },
+        },
+      ],
     },
   };
+  const own = o.settings.affinity as k8s.Affinity;
+  return { ...o.spec, affinity: x.when(x.truthy(own), own, x.when(replicated, spread)) };
 }
 
 export function platformDeployment(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.KubeDeployment {
@@ -68,12 +69,14 @@ export function platformDeployment(scope: Construct, ctx: PlatformContext, o: De
 }
 
 export interface StatefulSetOptions extends DeploymentOptions {
-  /** A claim template named `data`, or none (the pod spec then brings an emptyDir). */
-  volumeClaim?: { size: string; storageClass: string };
+  /** A claim template named `data` when enabled (the pod spec brings an emptyDir otherwise). */
+  persistence: { enabled: boolean; size: string; storageClass: string };
 }
 
 export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: StatefulSetOptions): k8s.KubeStatefulSet {
+  const { x, values } = ctx;
   const name = ctx.name(o.component);
+  const storageClass = x.firstSet(o.persistence.storageClass, values.global.storageClass);
   return new k8s.KubeStatefulSet(scope, 'statefulset', {
     metadata: ctx.metadata(o.component),
     spec: {
@@ -81,18 +84,16 @@ export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: S
       replicas: 1,
       selector: { matchLabels: ctx.selector(o.component) },
       template: podTemplate(ctx, o),
-      volumeClaimTemplates: o.volumeClaim
-        ? [
-            {
-              metadata: { name: 'data', labels: ctx.selector(o.component) },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                storageClassName: o.volumeClaim.storageClass || undefined,
-                resources: { requests: { storage: k8s.Quantity.fromString(o.volumeClaim.size) } },
-              },
-            },
-          ]
-        : undefined,
+      volumeClaimTemplates: x.when(x.truthy(o.persistence.enabled), [
+        {
+          metadata: { name: 'data', labels: ctx.selector(o.component) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: x.optional(storageClass),
+            resources: { requests: { storage: k8s.Quantity.fromString(o.persistence.size) } },
+          },
+        },
+      ]),
     },
   });
 }
@@ -113,7 +114,7 @@ export function platformService(
   o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; headless?: boolean; annotations?: Record<string, string> } = {},
 ): k8s.KubeService {
   return new k8s.KubeService(scope, o.id ?? 'service', {
-    metadata: ctx.metadata(component, o.name ?? ctx.name(component), { annotations: nonEmpty(o.annotations) }),
+    metadata: ctx.metadata(component, o.name ?? ctx.name(component), { annotations: ctx.x.optional(o.annotations) }),
     spec: {
       type: o.headless ? undefined : (o.type ?? 'ClusterIP'),
       clusterIp: o.headless ? 'None' : undefined,
@@ -144,10 +145,10 @@ export function serviceAccount(
   component: Component,
   settings: { create: boolean; name: string },
 ): string {
-  const name = settings.name || ctx.name(component);
-  if (settings.create) {
+  const name = ctx.x.firstSet(settings.name, ctx.name(component));
+  ctx.x.scope(scope, ctx.x.truthy(settings.create), () => {
     new k8s.KubeServiceAccount(scope, 'service-account', { metadata: ctx.metadata(component, name), automountServiceAccountToken: false });
-  }
+  });
   return name;
 }
 

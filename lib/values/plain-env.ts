@@ -6,6 +6,7 @@
  * a name the chart itself sets would be a duplicate the API server refuses.
  */
 import { isSensitiveEnv } from '../platform/credentials.js';
+import { Expressions } from '../platform/expr.js';
 
 /** The env each component's container already has (a unit test holds these to the rendered objects). */
 export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
@@ -32,10 +33,8 @@ export type PlainEnvComponent = 'frontend' | 'workspaceOperator' | 'coturn' | 'p
 export const PLAIN_ENV_COMPONENTS = Object.keys(CHART_ENV) as PlainEnvComponent[];
 
 /** The entries as container env, in key order (as Helm ranges over a map). */
-export function plainEnv(env: Record<string, string>): Array<{ name: string; value: string }> {
-  return Object.keys(env)
-    .sort()
-    .map((name) => ({ name, value: env[name] }));
+export function plainEnv(env: Record<string, string>, x = new Expressions(false)): Array<{ name: string; value: string }> {
+  return x.entries(env, (name, value) => ({ name, value }));
 }
 
 export function plainEnvProblems(component: PlainEnvComponent, env: Record<string, string>): string[] {

@@ -1,0 +1,273 @@
+/**
+ * The value-expression layer. Constructs read values and branch on them through
+ * `Expressions`, so one construct renders either concrete objects (synth, the
+ * operator) or, in template mode, the Helm template that computes the same
+ * objects at install time (the chart; printed by lib/chart/helm-printer.ts).
+ *
+ * In template mode a value is a token: a string standing for a Helm expression
+ * (typed as the value it stands for, so construct code reads as usual). Strings
+ * may be concatenated with tokens; everything else a construct does with a value
+ * (a test, an optional field, a loop, a merge) goes through this layer.
+ */
+import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+
+export type ValueType = 'string' | 'number' | 'boolean' | 'map' | 'list';
+
+export interface HelmToken {
+  /** The Go-template expression, with `$.` for the root (the printer shortens it where `.` is the root). */
+  text: string;
+  type: ValueType;
+  /** The expression renders YAML text (an `include`), not a value. */
+  yamlText?: boolean;
+  /** The JSON Schema of the value, for loops over it. */
+  schema?: Schema;
+}
+
+export type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[] };
+
+const registry: HelmToken[] = [];
+const TOKEN = /\u0000T(\d+)\u0000/;
+const TOKENS = /\u0000T(\d+)\u0000/g;
+
+export function token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+  registry.push({ text, type, ...extra });
+  return `\u0000T${registry.length - 1}\u0000` as unknown as T;
+}
+
+/** The token a value is, when it is exactly one. */
+export function tokenOf(value: unknown): HelmToken | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = new RegExp(`^${TOKEN.source}$`).exec(value);
+  return m ? registry[Number(m[1])] : undefined;
+}
+
+/** A string cut into literal text and the tokens inside it. */
+export function splitTokens(value: string): (string | HelmToken)[] {
+  const parts: (string | HelmToken)[] = [];
+  let last = 0;
+  for (const m of value.matchAll(TOKENS)) {
+    if (m.index! > last) parts.push(value.slice(last, m.index));
+    parts.push(registry[Number(m[1])]);
+    last = m.index! + m[0].length;
+  }
+  if (last < value.length) parts.push(value.slice(last));
+  return parts;
+}
+
+export function hasTokens(value: unknown): boolean {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+/** Marks on the rendered tree that the printer turns into template actions. */
+export const MARK = '\u0000helm';
+export type Marker =
+  | { [MARK]: 'if'; cond: string; then: unknown; else?: unknown }
+  | { [MARK]: 'with'; expr: string; type: ValueType }
+  | { [MARK]: 'range'; expr: string; item: unknown; variables: string };
+
+export function markerOf(value: unknown): Marker | undefined {
+  return value !== null && typeof value === 'object' && MARK in value ? (value as Marker) : undefined;
+}
+
+/** A condition: a boolean in concrete mode, a Go-template test in template mode. */
+export type Cond = boolean | { helm: string };
+
+/** Go template truth: false, 0, "", nil and empty lists and maps are false. */
+export function goTruthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+const CONDITIONS = new WeakMap<ApiObject, string[]>();
+/** ConfigMap data whose checksum a pod template carries: printed once, as a named template. */
+const HOISTED = new WeakMap<object, string>();
+
+export function conditionsOf(obj: ApiObject): string[] {
+  return CONDITIONS.get(obj) ?? [];
+}
+
+export function hoistedName(value: object): string | undefined {
+  return HOISTED.get(value);
+}
+
+/** Marks data to be printed once as the named template `name`. */
+export function hoist(value: object, name: string): void {
+  HOISTED.set(value, name);
+}
+
+/** A token's expression, or a literal's. */
+function helmOf(value: unknown): string {
+  const t = tokenOf(value);
+  if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
+  if (hasTokens(value)) throw new Error(`template mode: ${JSON.stringify(value)} mixes text and values; build it with printf`);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return `dict ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v))}`).join(' ')}`;
+  }
+  return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
+}
+
+function condText(c: Cond): string {
+  if (typeof c === 'boolean') return String(c);
+  return c.helm;
+}
+
+const paren = (text: string) => (/^[$.\w]+$|^"[^"]*"$/.test(text) ? text : `(${text})`);
+
+export class Expressions {
+  private itemCount = 0;
+
+  constructor(readonly template: boolean) {}
+
+  /** A value computed in JavaScript, or by the Helm expression that computes the same. */
+  dual<T>(concrete: () => T, helm: () => string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+    return this.template ? token<T>(helm(), type, extra) : concrete();
+  }
+
+  /** The Go-template expression of a value (a token's, or a literal's). */
+  helm(value: unknown): string {
+    return helmOf(value);
+  }
+
+  truthy(value: unknown): Cond {
+    return tokenOf(value) ? { helm: helmOf(value) } : goTruthy(value);
+  }
+
+  not(c: Cond): Cond {
+    return typeof c === 'boolean' ? !c : { helm: `not ${paren(c.helm)}` };
+  }
+
+  and(...cs: Cond[]): Cond {
+    if (cs.includes(false)) return false;
+    const open = cs.filter((c) => c !== true);
+    if (open.length <= 1) return open[0] ?? true;
+    return { helm: `and ${open.map((c) => paren(condText(c))).join(' ')}` };
+  }
+
+  or(...cs: Cond[]): Cond {
+    if (cs.includes(true)) return true;
+    const open = cs.filter((c) => c !== false);
+    if (open.length <= 1) return open[0] ?? false;
+    return { helm: `or ${open.map((c) => paren(condText(c))).join(' ')}` };
+  }
+
+  atLeast(value: number, n: number): Cond {
+    return tokenOf(value) ? { helm: `ge (int ${paren(helmOf(value))}) ${n}` } : value >= n;
+  }
+
+  equals(value: unknown, literal: string | number | boolean): Cond {
+    return tokenOf(value) ? { helm: `eq ${paren(helmOf(value))} ${JSON.stringify(literal)}` } : value === literal;
+  }
+
+  /** `a` when set (Go truth), else `b`. */
+  firstSet<T>(a: T, b: T): T {
+    if (!tokenOf(a)) return goTruthy(a) ? a : b;
+    return token<T>(`${paren(helmOf(a))} | default ${paren(helmOf(b))}`, tokenOf(a)!.type);
+  }
+
+  /** One of two literals by a condition. */
+  choose<T extends string | number | boolean>(cond: Cond, a: T, b: T): T {
+    if (typeof cond === 'boolean') return cond ? a : b;
+    return token<T>(`ternary ${JSON.stringify(a)} ${JSON.stringify(b)} ${paren(cond.helm)}`, typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
+  }
+
+  /** `value` where the condition holds; left out otherwise (a field, or an item of `list`). */
+  when<T>(cond: Cond, value: T, otherwise?: T): T | undefined {
+    if (typeof cond === 'boolean') return cond ? value : otherwise;
+    return { [MARK]: 'if', cond: cond.helm, then: value, else: otherwise } as unknown as T;
+  }
+
+  /** A map or list from values, left out when empty. */
+  optional<T>(value: T): T | undefined {
+    const t = tokenOf(value);
+    if (!t) return goTruthy(value) ? value : undefined;
+    return { [MARK]: 'with', expr: helmOf(value), type: t.type } as unknown as T;
+  }
+
+  /** A list's items, without those `when` left out. */
+  list<T>(...items: (T | undefined)[]): T[] {
+    return items.filter((i) => i !== undefined) as T[];
+  }
+
+  /** One result per item of a list from values (a `range` in the chart). */
+  each<T, R>(list: T[], build: (item: T) => R): R[] {
+    if (!this.template) return list.map(build);
+    const t = tokenOf(list);
+    if (!t || t.type !== 'list') throw new Error('template mode: each() needs a list read from values');
+    const variable = `$item${this.itemCount++ || ''}`;
+    const item = valueTokens(t.schema?.items ?? {}, variable) as T;
+    return [{ [MARK]: 'range', expr: t.text, item: build(item), variables: variable } as unknown as R];
+  }
+
+  /** One result per entry of a map from values, in key order (as Helm ranges over a map). */
+  entries<R>(map: Record<string, string>, build: (key: string, value: string) => R): R[] {
+    if (!tokenOf(map)) return Object.keys(map).sort().map((k) => build(k, map[k]));
+    const n = this.itemCount++ || '';
+    const [key, value] = [`$key${n}`, `$value${n}`];
+    const item = build(token(key, 'string'), token(value, 'string'));
+    return [{ [MARK]: 'range', expr: helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
+  }
+
+  /** `a` with `b`'s entries added where `a` has none (Sprig's merge: the first map wins). */
+  merge<T extends Record<string, string>>(a: T, b: Record<string, string>): T {
+    if (!tokenOf(a) && !tokenOf(b)) return { ...b, ...a };
+    return token<T>(`merge ${paren(helmOf(a))} ${paren(helmOf(b))}`, 'map');
+  }
+
+  /**
+   * The digest pods carry of a ConfigMap's data, so a change rolls them. The
+   * chart prints the data once as a named template and hashes its rendering.
+   */
+  checksum(name: string, data: Record<string, string>, concrete: (d: unknown) => string): string {
+    if (!this.template) return concrete(data);
+    const define = `aileron.data.${name}`;
+    hoist(data, define);
+    return token<string>(`include "${define}" $ | fromYaml | toJson | sha256sum`, 'string');
+  }
+
+  /**
+   * Builds the objects of `build` only where the condition holds; in template
+   * mode, every object it creates is wrapped in the condition.
+   */
+  scope(within: Construct, cond: Cond, build: () => void): void {
+    if (typeof cond === 'boolean') {
+      if (cond) build();
+      return;
+    }
+    const before = new Set(within.node.findAll());
+    build();
+    for (const c of within.node.findAll()) {
+      if (before.has(c) || !(c instanceof ApiObject)) continue;
+      CONDITIONS.set(c, [cond.helm, ...conditionsOf(c)]);
+    }
+  }
+}
+
+/**
+ * Tokens for a schema's values: objects with required properties (image, service) nest; maps, lists and
+ * objects of optional parts (resources, affinity) are single values.
+ */
+export function valueTokens(schema: Schema, base: string): unknown {
+  if (schema.properties && (schema.required?.length ?? 0) > 0) {
+    return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, valueTokens(s, `${base}.${k}`)]));
+  }
+  return token(base, valueType(schema), { schema });
+}
+
+function valueType(schema: Schema): ValueType {
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'object':
+      return 'map';
+    case 'array':
+      return 'list';
+    default:
+      return 'string';
+  }
+}

@@ -5,7 +5,7 @@
  * and `range` blocks. Objects a condition guards are wrapped in it.
  */
 import { stringify } from 'yaml';
-import { hoistedName, type HelmToken, MARK, markerOf, splitTokens, tokenOf } from '../platform/expr.js';
+import { hoistedName, type HelmToken, MARK, markerOf, paren, splitTokens, tokenOf } from '../platform/expr.js';
 
 export interface TemplateDocument {
   /** Conditions around the whole object, outermost first. */
@@ -44,7 +44,6 @@ function printfQuoted(parts: (string | HelmToken)[], scope: Scope): string {
   return `{{ printf ${JSON.stringify(format)} ${args.join(' ')} | quote }}`;
 }
 
-const paren = (text: string) => (/^[$.\w]+$/.test(text) ? text : `(${text})`);
 
 /** A scalar on one line, or undefined when it needs a block. */
 function inlineScalar(value: unknown, scope: Scope): string {
@@ -90,9 +89,14 @@ export class HelmPrinter {
       let shared = 0;
       while (shared < open.length && shared < doc.conditions.length && open[shared] === doc.conditions[shared]) shared++;
       for (let i = open.length; i > shared; i--) out.push('{{- end }}');
-      for (const c of doc.conditions.slice(shared)) out.push(`{{- if ${expr(c, scope)} }}`);
+      doc.conditions.forEach((c, i) => {
+        if (i < shared) return;
+        const inRange = doc.conditions.slice(0, i).some((o) => o.startsWith('range '));
+        out.push(`{{- ${expr(c, { ...scope, dotIsRoot: !inRange })} }}`);
+      });
       open = doc.conditions;
-      out.push('---', ...this.mapLines(doc.object, '', scope, true));
+      const inRange = doc.conditions.some((c) => c.startsWith('range '));
+      out.push('---', ...this.mapLines(doc.object, '', { ...scope, dotIsRoot: !inRange }, true));
     }
     for (let i = open.length; i > 0; i--) out.push('{{- end }}');
     const defines = [...this.defines.entries()].map(([name, body]) => `{{- define "${name}" -}}\n${body}\n{{ end -}}`);
@@ -143,7 +147,12 @@ export class HelmPrinter {
     }
     if (Array.isArray(v)) {
       if (v.length === 0) return [`${head} []`];
-      return [head, ...this.listLines(v, inner, scope)];
+      const ranges = v.map(markerOf).filter((m) => m?.[MARK] === 'range');
+      // A list made only by loops is [] when they make nothing, as in synth.
+      const loops = ranges.map((m) => paren(expr(m!.expr, scope)));
+      const any = loops.length === 1 ? loops[0] : `(or ${loops.join(' ')})`;
+      const empty = ranges.length === v.length ? [`${inner}{{- if not ${any} }} []{{- end }}`] : [];
+      return [head, ...empty, ...this.listLines(v, inner, scope)];
     }
     if (v !== null && typeof v === 'object') {
       const define = hoistedName(v);

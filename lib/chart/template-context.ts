@@ -29,6 +29,10 @@ export class TemplateContext extends PlatformContext {
     return token(`include "aileron.labels" (list $ ${JSON.stringify(component)})`, 'map', { yamlText: true });
   }
 
+  override host(pattern: string): string {
+    return token(`include "aileron.host" (list $ ${this.x.helm(pattern)})`, 'string');
+  }
+
   override serviceHost(component: Component): string {
     return token(`include "aileron.serviceHost" (list $ ${JSON.stringify(component)})`, 'string');
   }

@@ -12,10 +12,9 @@ import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
 import { generatedTemplates } from './generated-templates.js';
-import { CONFIG_DATA_HELPERS, KNOWLEDGE_BASES_PVC, NAMESPACES, PLATFORM_CONFIG, SECRETS } from './templates/config.js';
-import { HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER, WORKSPACE_MANAGER, WORKSPACE_OPERATOR } from './templates/services.js';
-import { COTURN, KEYCLOAK, POSTGRES, REALM_HELPER } from './templates/backing.js';
-import { INGRESS, NETWORK_POLICIES } from './templates/routing.js';
+import { CONFIG_DATA_HELPERS, PLATFORM_CONFIG } from './templates/config.js';
+import { HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER } from './templates/services.js';
+import { KEYCLOAK, REALM_HELPER } from './templates/backing.js';
 import { NOTES, TEST_HOOK } from './templates/hooks.js';
 import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
 
@@ -64,16 +63,7 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'templates/validate.yaml': VALIDATE,
     'templates/NOTES.txt': NOTES,
     'templates/platform-config.yaml': PLATFORM_CONFIG,
-    'templates/secrets.yaml': SECRETS,
-    'templates/knowledge-bases-pvc.yaml': KNOWLEDGE_BASES_PVC,
-    'templates/namespaces.yaml': NAMESPACES,
-    'templates/workspace-manager.yaml': WORKSPACE_MANAGER,
-    'templates/workspace-operator.yaml': WORKSPACE_OPERATOR,
     'templates/keycloak.yaml': KEYCLOAK,
-    'templates/coturn.yaml': COTURN,
-    'templates/postgres.yaml': POSTGRES,
-    'templates/ingress.yaml': INGRESS,
-    'templates/network-policies.yaml': NETWORK_POLICIES,
     'templates/workspace-crd.yaml': templatedCrd,
     'templates/tests/test-services.yaml': TEST_HOOK,
     ...generatedTemplates(),

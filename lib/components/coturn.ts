@@ -60,10 +60,10 @@ export function coturnScript(c: TurnSettings): string {
 export class Coturn extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const c = v.coturn;
     const secret = credentialsSecretName(ctx, 'coturn');
-    const script = coturnScript({ ...c, externalIp: c.externalIp || c.host });
+    const script = coturnScript({ ...c, externalIp: x.firstSet(c.externalIp, c.host) });
 
     platformDeployment(this, ctx, {
       component: 'coturn',
@@ -85,13 +85,13 @@ export class Coturn extends Construct {
             env: [
               secretEnv('TURN_USERNAME', secret, SECRET_KEYS.coturn.username),
               secretEnv('TURN_CREDENTIAL', secret, SECRET_KEYS.coturn.credential),
-              ...plainEnv(c.env),
+              ...plainEnv(c.env, x),
             ],
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: tcpProbe(c.port),
             // A real STUN binding request, not just an open port.
-            livenessProbe: execProbe(['turnutils_stunclient', '-p', String(c.port), '127.0.0.1'], 20),
-          }),
+            livenessProbe: execProbe(['turnutils_stunclient', '-p', x.str(c.port), '127.0.0.1'], 20),
+          }, x),
         ],
         volumes: [emptyDir('tmp')],
       }),

@@ -55,14 +55,14 @@ export class Frontend extends Construct {
     const { x } = ctx;
     const v = ctx.values.frontend;
     const configName = ctx.name('frontend-nginx');
-    const data = { 'nginx.conf': frontendNginxConf(ctx) };
+    const data = x.named('frontend-nginx', { 'nginx.conf': frontendNginxConf(ctx) });
     new k8s.KubeConfigMap(this, 'nginx-config', { metadata: ctx.metadata('frontend', configName), data });
 
     platformDeployment(this, ctx, {
       component: 'frontend',
       replicas: v.replicaCount,
       settings: v,
-      checksums: { 'frontend-nginx': x.checksum('frontend-nginx', data, checksum) },
+      checksums: { 'frontend-nginx': x.checksum(data, checksum) },
       spec: podSpec(ctx, v, {
         runAsUser: 101,
         containers: [

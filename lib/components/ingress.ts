@@ -6,44 +6,47 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
-import { nonEmpty } from '../platform/pod.js';
-import { expandHost, platformHosts } from '../values/hosts.js';
+import type { Cond } from '../platform/expr.js';
 
 export class PlatformIngress extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
-    const hosts = platformHosts(v.publicRouting);
-    const backends: Array<{ host: string; component: Component; port: string; enabled: boolean }> = [
-      { host: hosts.frontend, component: 'frontend', port: 'http', enabled: v.frontend.enabled },
-      { host: hosts.workspaceManager, component: 'workspace-manager', port: 'http', enabled: v.workspaceManager.enabled },
-      { host: hosts.keycloak, component: 'keycloak', port: 'http', enabled: v.keycloak.enabled },
+    const { x, values: v } = ctx;
+    const r = v.publicRouting;
+    const backends: Array<{ host: string; component: Component; port: string; enabled: Cond }> = [
+      { host: ctx.host(r.frontendHost), component: 'frontend', port: 'http', enabled: x.truthy(v.frontend.enabled) },
+      { host: ctx.host(r.workspaceManagerHost), component: 'workspace-manager', port: 'http', enabled: x.truthy(v.workspaceManager.enabled) },
+      { host: ctx.host(r.keycloakHost), component: 'keycloak', port: 'http', enabled: x.truthy(v.keycloak.enabled) },
     ];
-    const rules = backends
-      .filter((b) => b.enabled)
-      .map((b) => ({
-        host: b.host,
-        http: {
-          paths: [
-            {
-              path: '/',
-              pathType: 'Prefix',
-              backend: { service: { name: ctx.name(b.component), port: { name: b.port } } },
-            },
-          ],
+    const rules = x.list(
+      ...backends.map((b) =>
+        x.when(b.enabled, {
+          host: b.host,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: ctx.name(b.component), port: { name: b.port } } },
+              },
+            ],
+          },
+        }),
+      ),
+    );
+    // No backend, no Ingress.
+    x.scope(this, x.or(...backends.map((b) => b.enabled)), () => {
+      new k8s.KubeIngress(this, 'ingress', {
+        metadata: ctx.metadata('platform', ctx.fullname, { annotations: x.optional(v.ingress.annotations) }),
+        spec: {
+          ingressClassName: x.optional(v.ingress.className),
+          tls: x.when(
+            x.truthy(v.ingress.tls),
+            x.each(v.ingress.tls, (t) => ({ secretName: t.secretName, hosts: x.each(t.hosts, (h) => ctx.host(h)) })),
+          ),
+          rules,
         },
-      }));
-    if (rules.length === 0) return;
-    new k8s.KubeIngress(this, 'ingress', {
-      metadata: ctx.metadata('platform', ctx.fullname, { annotations: nonEmpty(v.ingress.annotations) }),
-      spec: {
-        ingressClassName: v.ingress.className || undefined,
-        tls:
-          v.ingress.tls.length > 0
-            ? v.ingress.tls.map((t) => ({ secretName: t.secretName, hosts: t.hosts.map((h) => expandHost(h, v.publicRouting)) }))
-            : undefined,
-        rules,
-      },
+      });
     });
   }
 }

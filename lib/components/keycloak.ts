@@ -75,7 +75,7 @@ export class Keycloak extends Construct {
     } else if (!('KC_DB' in kc.env)) {
       env.push({ name: 'KC_DB', value: 'postgres' });
     }
-    env.push(...extraEnv(kc.env, secret));
+    env.push(...extraEnv(kc.env, secret, ctx.x));
 
     platformDeployment(this, ctx, {
       component: 'keycloak',

@@ -23,16 +23,23 @@ export function managedWorkspaceNamespaces(ctx: PlatformContext): string[] {
 export class WorkspaceNamespaces extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    for (const ns of managedWorkspaceNamespaces(ctx)) {
-      new k8s.KubeNamespace(this, ns, {
-        metadata: {
-          name: ns,
-          labels: { ...ctx.labels('platform'), ...RESTRICTED },
-          // Deleting a namespace deletes its workspaces: never on uninstall.
-          annotations: { 'helm.sh/resource-policy': 'keep' },
-        },
-      });
-    }
+    const { x, values: v } = ctx;
+    const k = v.kubernetes;
+    x.scope(this, x.and(x.truthy(k.enabled), x.truthy(k.createNamespaces)), () =>
+      x.forEach(this, k.allowedNamespaces, (ns) => {
+        const ours = x.and(x.not(x.equals(ns, 'default')), x.not(x.hasPrefix(ns, 'kube-')), x.not(x.equals(ns, ctx.namespace)));
+        x.scope(this, ours, () => {
+          new k8s.KubeNamespace(this, ns, {
+            metadata: {
+              name: ns,
+              labels: x.merge(RESTRICTED, ctx.labels('platform')),
+              // Deleting a namespace deletes its workspaces: never on uninstall.
+              annotations: { 'helm.sh/resource-policy': 'keep' },
+            },
+          });
+        });
+      }),
+    );
   }
 }
 

@@ -11,6 +11,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
+import type { Cond } from '../platform/expr.js';
 import { FRONTEND_PORT } from './frontend.js';
 import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
 import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, operatorEnabled } from './workspace-operator.js';
@@ -37,28 +38,27 @@ const DNS: k8s.NetworkPolicyEgressRule = {
 export class PlatformNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const toPostgres: k8s.NetworkPolicyEgressRule = {
       to: [{ podSelector: { matchLabels: ctx.selector('postgres') } }],
       ports: [{ port: k8s.IntOrString.fromNumber(POSTGRES_PORT), protocol: 'TCP' }],
     };
-    const policies: Array<[Component, boolean, Rule[], Egress?]> = [
-      ['frontend', v.frontend.enabled, [{ ports: [FRONTEND_PORT] }]],
-      ['workspace-manager', v.workspaceManager.enabled, [{ ports: [WORKSPACE_MANAGER_PORT] }]],
-      ['workspace-operator', operatorEnabled(v), [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
+    const policies: Array<[Component, Cond, Rule[], Egress?]> = [
+      ['frontend', x.truthy(v.frontend.enabled), [{ ports: [FRONTEND_PORT] }]],
+      ['workspace-manager', x.truthy(v.workspaceManager.enabled), [{ ports: [WORKSPACE_MANAGER_PORT] }]],
+      ['workspace-operator', operatorEnabled(ctx), [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
       [
         'keycloak',
-        v.keycloak.enabled,
+        x.truthy(v.keycloak.enabled),
         [{ ports: [KEYCLOAK_HTTP_PORT] }, { ports: [KEYCLOAK_MANAGEMENT_PORT], from: ['workspace-manager', 'test'] }],
       ],
-      ['postgres', v.postgres.enabled, [{ ports: [POSTGRES_PORT], from: ['workspace-manager', 'keycloak', 'postgres-bootstrap'] }], []],
-      ['redis', v.redis.enabled, [{ ports: [REDIS_PORT], from: ['workspace-manager'] }], []],
+      ['postgres', x.truthy(v.postgres.enabled), [{ ports: [POSTGRES_PORT], from: ['workspace-manager', 'keycloak', 'postgres-bootstrap'] }], []],
+      ['redis', x.truthy(v.redis.enabled), [{ ports: [REDIS_PORT], from: ['workspace-manager'] }], []],
       // The bootstrap Job serves nothing and talks only to PostgreSQL.
-      ['postgres-bootstrap', v.postgres.enabled, [], [DNS, toPostgres]],
+      ['postgres-bootstrap', x.truthy(v.postgres.enabled), [], [DNS, toPostgres]],
     ];
     for (const [component, enabled, rules, egress] of policies) {
-      if (!enabled) continue;
-      new k8s.KubeNetworkPolicy(this, component, {
+      x.scope(this, enabled, () => new k8s.KubeNetworkPolicy(this, component, {
         metadata: ctx.metadata(component),
         spec: {
           podSelector: { matchLabels: ctx.selector(component) },
@@ -70,7 +70,7 @@ export class PlatformNetworkPolicies extends Construct {
             from: r.from?.map((c) => ({ podSelector: { matchLabels: ctx.selector(c) } })),
           })),
         },
-      });
+      }));
     }
   }
 }

@@ -16,7 +16,7 @@ const POSTGRES_UID = 999;
 export class Postgres extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const p = v.postgres;
     const password = secretEnv('POSTGRES_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password);
     const ready = execProbe(['/bin/sh', '-c', `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`]);
@@ -39,7 +39,7 @@ export class Postgres extends Construct {
               { name: 'POSTGRES_DB', value: p.auth.appDatabase },
               password,
               { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-              ...plainEnv(p.env),
+              ...plainEnv(p.env, x),
             ],
             volumeMounts: [
               { name: 'data', mountPath: '/var/lib/postgresql/data' },
@@ -48,9 +48,9 @@ export class Postgres extends Construct {
             ],
             readinessProbe: ready,
             livenessProbe: { ...tcpProbe(POSTGRES_PORT, 20), failureThreshold: 6 },
-          }),
+          }, x),
         ],
-        volumes: [...(p.persistence.enabled ? [] : [emptyDir('data', p.persistence.size)]), emptyDir('run'), emptyDir('tmp')],
+        volumes: [...x.whenAll(x.not(x.truthy(p.persistence.enabled)), [emptyDir('data', p.persistence.size)]), emptyDir('run'), emptyDir('tmp')],
       }),
     });
     platformService(this, ctx, 'postgres', [{ name: 'postgres', port: POSTGRES_PORT }]);
@@ -99,7 +99,7 @@ export class PostgresBootstrap extends Construct {
                     { name: 'PGDATABASE', value: p.auth.appDatabase },
                     secretEnv('PGPASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
                   ],
-                }),
+                }, ctx.x),
               ],
             }),
             restartPolicy: 'OnFailure',

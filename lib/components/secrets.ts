@@ -6,7 +6,8 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
-import { splitEnv, type SecretGenerator } from '../platform/credentials.js';
+import { sensitiveEnv, type SecretGenerator } from '../platform/credentials.js';
+import type { Cond } from '../platform/expr.js';
 
 /** Secret names and keys the workloads reference. */
 export const SECRET_KEYS = {
@@ -40,40 +41,47 @@ export interface PlatformSecretsProps {
 export class PlatformSecrets extends Construct {
   constructor(scope: Construct, id: string, { ctx, generator }: PlatformSecretsProps) {
     super(scope, id);
-    const v = ctx.values;
-    const secret = (owner: SecretOwner, component: Component, entries: Record<string, string | undefined>) => {
+    const { x, values: v } = ctx;
+    const secret = (owner: SecretOwner, component: Component, enabled: Cond, existing: string, entries: Record<string, string | undefined>, env?: Record<string, string>) => {
       const name = ctx.name(owner);
-      const stringData = Object.fromEntries(
-        Object.entries(entries).map(([key, given]) => [key, given || generator.value(name, key)]),
-      );
-      new k8s.KubeSecret(this, owner, { metadata: ctx.metadata(component, name), type: 'Opaque', stringData });
+      // A value given in values; else the one already in the cluster (Helm's lookup) or generated before (synth); else fresh.
+      const credential = (key: string, given: string | undefined) =>
+        x.dual(
+          () => given || generator.value(name, key),
+          () => `include "aileron.credential" (list $ ${x.helm(name)} ${JSON.stringify(key)} ${x.helm(given ?? '')})`,
+          'string',
+        );
+      const generated = Object.fromEntries(Object.entries(entries).map(([key, given]) => [key, credential(key, given)]));
+      // Credential-like env goes here too, so pods read it through secretKeyRef.
+      const stringData = env ? x.merge(generated, sensitiveEnv(x, env)) : generated;
+      x.scope(this, x.and(enabled, x.not(x.truthy(existing))), () => {
+        new k8s.KubeSecret(this, owner, { metadata: ctx.metadata(component, name), type: 'Opaque', stringData });
+      });
     };
 
-    const usesPostgres = v.postgres.enabled;
-    if (usesPostgres && !v.postgres.auth.existingSecret) {
-      secret('postgres', 'postgres', { [SECRET_KEYS.postgres.password]: v.postgres.auth.password });
-    }
-    if (v.redis.enabled && !v.redis.auth.existingSecret) {
-      secret('redis', 'redis', { [SECRET_KEYS.redis.password]: v.redis.auth.password });
-    }
-    if (v.keycloak.enabled && !v.keycloak.auth.existingSecret) {
-      secret('keycloak', 'keycloak', {
-        [SECRET_KEYS.keycloak.adminUser]: v.keycloak.auth.adminUser,
-        [SECRET_KEYS.keycloak.adminPassword]: v.keycloak.auth.adminPassword,
-        ...splitEnv(v.keycloak.env).sensitive,
-      });
-    }
-    if (v.coturn.enabled && !v.coturn.existingSecret) {
-      secret('coturn', 'coturn', {
-        [SECRET_KEYS.coturn.username]: v.coturn.username,
-        [SECRET_KEYS.coturn.credential]: v.coturn.credential,
-      });
-    }
-    if (v.workspaceManager.enabled && !v.workspaceManager.existingSecret) {
-      secret('workspace-manager', 'workspace-manager', {
-        [SECRET_KEYS.workspaceManager.secretKey]: v.workspaceManager.env.SECRET_KEY,
-        ...splitEnv(v.workspaceManager.env).sensitive,
-      });
-    }
+    secret('postgres', 'postgres', x.truthy(v.postgres.enabled), v.postgres.auth.existingSecret, {
+      [SECRET_KEYS.postgres.password]: v.postgres.auth.password,
+    });
+    secret('redis', 'redis', x.truthy(v.redis.enabled), v.redis.auth.existingSecret, { [SECRET_KEYS.redis.password]: v.redis.auth.password });
+    secret(
+      'keycloak',
+      'keycloak',
+      x.truthy(v.keycloak.enabled),
+      v.keycloak.auth.existingSecret,
+      { [SECRET_KEYS.keycloak.adminUser]: v.keycloak.auth.adminUser, [SECRET_KEYS.keycloak.adminPassword]: v.keycloak.auth.adminPassword },
+      v.keycloak.env,
+    );
+    secret('coturn', 'coturn', x.truthy(v.coturn.enabled), v.coturn.existingSecret, {
+      [SECRET_KEYS.coturn.username]: v.coturn.username,
+      [SECRET_KEYS.coturn.credential]: v.coturn.credential,
+    });
+    secret(
+      'workspace-manager',
+      'workspace-manager',
+      x.truthy(v.workspaceManager.enabled),
+      v.workspaceManager.existingSecret,
+      { [SECRET_KEYS.workspaceManager.secretKey]: x.dual(() => v.workspaceManager.env.SECRET_KEY, () => `index ${x.helm(v.workspaceManager.env)} "SECRET_KEY" | default ""`, 'string') },
+      v.workspaceManager.env,
+    );
   }
 }

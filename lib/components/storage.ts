@@ -18,7 +18,7 @@ export class KnowledgeBasesPvc extends Construct {
       },
       spec: {
         accessModes: kb.accessModes,
-        storageClassName: kb.storageClassName || ctx.values.global.storageClass || undefined,
+        storageClassName: ctx.x.optional(ctx.x.firstSet(kb.storageClassName, ctx.values.global.storageClass)),
         resources: { requests: { storage: k8s.Quantity.fromString(kb.size) } },
       },
     });

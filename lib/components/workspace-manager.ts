@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import { extraEnv } from '../platform/credentials.js';
+import { CONNECTION_KEYS, extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
@@ -27,72 +27,71 @@ export interface WorkspaceManagerProps {
 }
 
 export function managerEnv(ctx: PlatformContext): k8s.EnvVar[] {
-  const v = ctx.values;
+  const { x, values: v } = ctx;
   const managerSecret = credentialsSecretName(ctx, 'workspace-manager');
   const fromSecret = (key: string, optional?: boolean) => secretEnv(key, managerSecret, key, optional);
-  const env: k8s.EnvVar[] = [fromSecret(SECRET_KEYS.workspaceManager.secretKey)];
-  const given = (key: string) => key in v.workspaceManager.env;
+  const unset = (key: string) => x.not(x.hasKey(v.workspaceManager.env, key));
+  const postgres = x.truthy(v.postgres.enabled);
+  const redis = x.truthy(v.redis.enabled);
+  const keycloak = x.truthy(v.keycloak.enabled);
+  const redisBase = `redis://:$(REDIS_PASSWORD)@${ctx.serviceHost('redis')}:${REDIS_PORT}`;
+  const usesRedis = x.and(redis, unset('REDIS_URL'));
 
-  if (v.postgres.enabled && !given('DATABASE_URL')) {
-    const host = ctx.serviceHost('postgres');
-    env.push(
+  return [
+    fromSecret(SECRET_KEYS.workspaceManager.secretKey),
+    ...x.whenAll(x.and(postgres, unset('DATABASE_URL')), [
       secretEnv('DATABASE_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
       {
         name: 'DATABASE_URL',
-        value: `postgresql://${v.postgres.auth.username}:$(DATABASE_PASSWORD)@${host}:${POSTGRES_PORT}/${v.postgres.auth.appDatabase}`,
+        value: `postgresql://${v.postgres.auth.username}:$(DATABASE_PASSWORD)@${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.appDatabase}`,
       },
-    );
-  }
-  if (v.redis.enabled && !given('REDIS_URL')) {
-    const base = `redis://:$(REDIS_PASSWORD)@${ctx.serviceHost('redis')}:${REDIS_PORT}`;
-    env.push(
+    ]),
+    ...x.whenAll(usesRedis, [
       secretEnv('REDIS_PASSWORD', credentialsSecretName(ctx, 'redis'), SECRET_KEYS.redis.password),
-      { name: 'REDIS_URL', value: `${base}/0` },
-    );
-    if (!given('CELERY_BROKER_URL')) env.push({ name: 'CELERY_BROKER_URL', value: `${base}/0` });
-    if (!given('CELERY_RESULT_BACKEND')) env.push({ name: 'CELERY_RESULT_BACKEND', value: `${base}/1` });
-  }
-  if (v.keycloak.enabled) {
-    if (!given('KEYCLOAK_SERVER_URL')) {
-      env.push({ name: 'KEYCLOAK_SERVER_URL', value: `http://${ctx.serviceHost('keycloak')}:${v.keycloak.service.port}` });
-    }
-    if (!given('KEYCLOAK_REALM')) env.push({ name: 'KEYCLOAK_REALM', value: v.keycloak.realm });
-    if (!given('KEYCLOAK_CLIENT_ID')) env.push({ name: 'KEYCLOAK_CLIENT_ID', value: v.keycloak.clientId });
-  }
-  if (v.workspaceManager.existingSecret) {
+      { name: 'REDIS_URL', value: `${redisBase}/0` },
+    ]),
+    x.when(x.and(usesRedis, unset('CELERY_BROKER_URL')), { name: 'CELERY_BROKER_URL', value: `${redisBase}/0` }),
+    x.when(x.and(usesRedis, unset('CELERY_RESULT_BACKEND')), { name: 'CELERY_RESULT_BACKEND', value: `${redisBase}/1` }),
+    x.when(x.and(keycloak, unset('KEYCLOAK_SERVER_URL')), {
+      name: 'KEYCLOAK_SERVER_URL',
+      value: `http://${ctx.serviceHost('keycloak')}:${v.keycloak.service.port}`,
+    }),
+    x.when(x.and(keycloak, unset('KEYCLOAK_REALM')), { name: 'KEYCLOAK_REALM', value: v.keycloak.realm }),
+    x.when(x.and(keycloak, unset('KEYCLOAK_CLIENT_ID')), { name: 'KEYCLOAK_CLIENT_ID', value: v.keycloak.clientId }),
     // External-service URLs may live in the user's Secret instead of values.
-    for (const key of ['DATABASE_URL', 'REDIS_URL', 'CELERY_BROKER_URL', 'CELERY_RESULT_BACKEND']) {
-      const bundled = key.startsWith('DATABASE') ? v.postgres.enabled : v.redis.enabled;
-      if (!bundled && !given(key)) env.push(fromSecret(key, true));
-    }
-  }
-  env.push(...extraEnv(v.workspaceManager.env, managerSecret, [SECRET_KEYS.workspaceManager.secretKey]));
-  env.push({ name: 'KNOWLEDGE_BASES_PATH', value: KNOWLEDGE_BASES_MOUNT });
-  return env;
+    ...CONNECTION_KEYS.map((key) => {
+      const bundled = key.startsWith('DATABASE') ? postgres : redis;
+      return x.when(x.and(x.truthy(v.workspaceManager.existingSecret), x.not(bundled), unset(key)), fromSecret(key, true));
+    }),
+    ...extraEnv(v.workspaceManager.env, managerSecret, x, SECRET_KEYS.workspaceManager.secretKey),
+    { name: 'KNOWLEDGE_BASES_PATH', value: KNOWLEDGE_BASES_MOUNT },
+  ].filter((e): e is k8s.EnvVar => e !== undefined);
 }
 
 export class WorkspaceManager extends Construct {
   constructor(scope: Construct, id: string, { ctx, configChecksum }: WorkspaceManagerProps) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const m = v.workspaceManager;
     const name = ctx.name('workspace-manager');
     const account = serviceAccount(this, ctx, 'workspace-manager', m.serviceAccount);
 
     // Kubernetes workspaces off: the manager provisions elsewhere and needs no Workspace access.
-    for (const namespace of v.kubernetes.enabled ? v.kubernetes.allowedNamespaces : []) {
-      const meta = { ...ctx.metadata('workspace-manager'), namespace };
-      new k8s.KubeRole(this, `role-${namespace}`, {
-        metadata: meta,
-        rules: [{ apiGroups: [WORKSPACE_API_GROUP], resources: [WORKSPACE_RESOURCE], verbs: ALL_VERBS }],
-      });
-      serviceAccountBinding(this, `rolebinding-${namespace}`, {
-        kind: 'RoleBinding',
-        metadata: meta,
-        role: name,
-        account: { name: account, namespace: ctx.namespace },
-      });
-    }
+    x.scope(this, x.truthy(v.kubernetes.enabled), () =>
+      x.forEach(this, v.kubernetes.allowedNamespaces, (namespace) => {
+        const meta = { ...ctx.metadata('workspace-manager'), namespace };
+        new k8s.KubeRole(this, `role-${namespace}`, {
+          metadata: meta,
+          rules: [{ apiGroups: [WORKSPACE_API_GROUP], resources: [WORKSPACE_RESOURCE], verbs: ALL_VERBS }],
+        });
+        serviceAccountBinding(this, `rolebinding-${namespace}`, {
+          kind: 'RoleBinding',
+          metadata: meta,
+          role: name,
+          account: { name: account, namespace: ctx.namespace },
+        });
+      }),
+    );
 
     const kb = v.kubernetes.knowledgeBases;
     platformDeployment(this, ctx, {
@@ -119,7 +118,7 @@ export class WorkspaceManager extends Construct {
             readinessProbe: httpProbe('/health', 'http'),
             livenessProbe: tcpProbe(WORKSPACE_MANAGER_PORT, 20),
             startupProbe: httpProbe('/health', 'http', 5, 60),
-          }),
+          }, x),
         ],
         volumes: [
           { name: 'knowledge-bases', persistentVolumeClaim: { claimName: kb.pvcName } },

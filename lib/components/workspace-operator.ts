@@ -7,7 +7,7 @@ import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import type { Values } from '../values/schema.js';
+import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
@@ -17,7 +17,8 @@ import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js
 export const OPERATOR_METRICS_PORT = 8080;
 
 /** The operator runs only for Kubernetes workspaces (kubernetes.enabled, upstream's switch). */
-export const operatorEnabled = (v: Values) => v.workspaceOperator.enabled && v.kubernetes.enabled;
+export const operatorEnabled = (ctx: PlatformContext): Cond =>
+  ctx.x.and(ctx.x.truthy(ctx.values.workspaceOperator.enabled), ctx.x.truthy(ctx.values.kubernetes.enabled));
 
 /** Old-space size for the operator: half its memory limit (MiB), leaving room for V8's other spaces; 128 when the limit is not in Mi/Gi. */
 export function heapLimitMb(limit: string | undefined): number {
@@ -53,9 +54,11 @@ export function operatorRules(): k8s.PolicyRule[] {
 export class WorkspaceOperator extends Construct {
   constructor(scope: Construct, id: string, { ctx, configChecksum }: { ctx: PlatformContext; configChecksum: string }) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const o = v.workspaceOperator;
     const name = ctx.name('workspace-operator');
+    // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
+    const heapMb = x.dual(() => heapLimitMb(o.resources.limits?.memory), () => `include "aileron.heapLimitMb" ${x.helm(o.resources)}`, 'number');
     const account = { name: serviceAccount(this, ctx, 'workspace-operator', o.serviceAccount), namespace: ctx.namespace };
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
@@ -105,20 +108,19 @@ export class WorkspaceOperator extends Construct {
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'PLATFORM_CONFIGMAP_NAME', value: names.platform },
-              { name: 'LEADER_ELECTION', value: String(o.leaderElection) },
-              { name: 'WORKERS', value: String(o.workers) },
-              { name: 'KUBE_API_QPS', value: String(o.apiQps) },
-              { name: 'KUBE_API_BURST', value: String(o.apiQps * 2) },
+              { name: 'LEADER_ELECTION', value: x.str(o.leaderElection) },
+              { name: 'WORKERS', value: x.str(o.workers) },
+              { name: 'KUBE_API_QPS', value: x.str(o.apiQps) },
+              { name: 'KUBE_API_BURST', value: x.dual(() => String(o.apiQps * 2), () => `mul ${x.helm(o.apiQps)} 2 | toString`, 'string') },
               { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
               { name: 'LOG_LEVEL', value: o.logLevel },
-              { name: 'COTURN_SECRET_NAME', value: v.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '' },
-              // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
-              { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMb(o.resources.limits?.memory)}` },
-              ...plainEnv(o.env),
+              { name: 'COTURN_SECRET_NAME', value: x.when(x.truthy(v.coturn.enabled), credentialsSecretName(ctx, 'coturn'), '') },
+              { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapMb}` },
+              ...plainEnv(o.env, x),
             ],
             readinessProbe: httpProbe('/readyz', 'health'),
             livenessProbe: httpProbe('/healthz', 'health', 20),
-          }),
+          }, x),
         ],
       }),
     });

@@ -4,6 +4,7 @@
  */
 import { APP_VERSION, type Values } from '../values/schema.js';
 import { Expressions } from './expr.js';
+import { expandHost } from '../values/hosts.js';
 
 export const CHART_NAME = 'aileron';
 
@@ -72,6 +73,11 @@ export class PlatformContext {
 
   metadata(component: Component, name = this.name(component), extra: { annotations?: Record<string, string> } = {}) {
     return { name, namespace: this.namespace, labels: this.labels(component), ...extra };
+  }
+
+  /** A public host from a publicRouting pattern, `{baseDomain}` expanded. */
+  host(pattern: string): string {
+    return expandHost(pattern, this.values.publicRouting);
   }
 
   /** In-cluster DNS name of a platform Service. */

@@ -4,6 +4,7 @@
  * can keep the ones it generated before (as Helm keeps them with `lookup`).
  */
 import { randomInt } from 'node:crypto';
+import { Expressions } from './expr.js';
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -54,16 +55,30 @@ export function splitEnv(env: Record<string, string>): { plain: Record<string, s
   return { plain, sensitive };
 }
 
+/** The credential-like entries of an env map (the chart's `aileron.sensitiveEnv` picks the same). */
+export function sensitiveEnv(x: Expressions, env: Record<string, string>): Record<string, string> {
+  return x.dual(() => splitEnv(env).sensitive, () => `include "aileron.sensitiveEnv" ${x.helm(env)} | fromYaml`, 'map');
+}
+
 /**
  * Extra env from values, as containers get it: credentials through
  * secretKeyRef on `secretName`, the rest as plain values, each in key order.
  */
-export function extraEnv(env: Record<string, string>, secretName: string, exclude: string[] = []): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> {
-  const { plain, sensitive } = splitEnv(env);
+export function extraEnv(
+  env: Record<string, string>,
+  secretName: string,
+  x = new Expressions(false),
+  exclude = '',
+): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> {
+  const sensitive = (key: string, value: string) =>
+    x.test(
+      () => isSensitiveEnv(key, value),
+      () => `include "aileron.isSensitiveEnv" (list ${x.helm(key)} ${x.helm(value)})`,
+    );
   return [
-    ...Object.keys(sensitive)
-      .filter((k) => !exclude.includes(k))
-      .map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } })),
-    ...Object.entries(plain).map(([name, value]) => ({ name, value })),
-  ];
+    ...x.entries(env, (name, value) =>
+      x.when(exclude ? x.and(x.not(x.equals(name, exclude)), sensitive(name, value)) : sensitive(name, value), { name, valueFrom: { secretKeyRef: { name: secretName, key: name } } }),
+    ),
+    ...x.entries(env, (name, value) => x.when(x.not(sensitive(name, value)), { name, value })),
+  ].filter((e) => e !== undefined);
 }

@@ -71,7 +71,7 @@ export function markerOf(value: unknown): Marker | undefined {
 }
 
 /** A condition: a boolean in concrete mode, a Go-template test in template mode. */
-export type Cond = boolean | { helm: string };
+export type Cond = boolean | { helm: string; /** the operands of an `and` */ all?: string[] };
 
 /** Go template truth: false, 0, "", nil and empty lists and maps are false. */
 export function goTruthy(value: unknown): boolean {
@@ -102,9 +102,18 @@ export function hoist(value: object, name: string): void {
 function helmOf(value: unknown): string {
   const t = tokenOf(value);
   if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
-  if (hasTokens(value)) throw new Error(`template mode: ${JSON.stringify(value)} mixes text and values; build it with printf`);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return `dict ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v))}`).join(' ')}`;
+  if (typeof value === 'string' && hasTokens(value)) {
+    const parts = splitTokens(value);
+    const format = parts.map((p) => (typeof p === 'string' ? p.replace(/%/g, '%%') : '%v')).join('');
+    const args = parts.filter((p): p is HelmToken => typeof p !== 'string').map((p) => paren(p.text));
+    return `printf ${JSON.stringify(format)} ${args.join(' ')}`;
+  }
+  if (Array.isArray(value)) return `list ${value.map((v) => paren(helmOf(v))).join(' ')}`.trimEnd();
+  if (value !== null && typeof value === 'object') {
+    return `dict ${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v))}`)
+      .join(' ')}`.trimEnd();
   }
   return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
 }
@@ -114,10 +123,30 @@ function condText(c: Cond): string {
   return c.helm;
 }
 
-const paren = (text: string) => (/^[$.\w]+$|^"[^"]*"$/.test(text) ? text : `(${text})`);
+/** An expression as an argument: wrapped in parentheses unless it is one operand already. */
+export function paren(text: string): string {
+  return /^[$.\w]+$|^"[^"]*"$/.test(text) || enclosed(text) ? text : `(${text})`;
+}
+
+/** `(...)` whose first parenthesis closes at the end (quoted text aside). */
+function enclosed(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0 && i < text.length - 1) return false;
+  }
+  return depth === 0;
+}
 
 export class Expressions {
-  private itemCount = 0;
+  private depth = 0;
 
   constructor(readonly template: boolean) {}
 
@@ -126,9 +155,9 @@ export class Expressions {
     return this.template ? token<T>(helm(), type, extra) : concrete();
   }
 
-  /** The Go-template expression of a value (a token's, or a literal's). */
+  /** The Go-template expression of a value (a token's, or a literal's), as an argument: parenthesized where needed. */
   helm(value: unknown): string {
-    return helmOf(value);
+    return paren(helmOf(value));
   }
 
   truthy(value: unknown): Cond {
@@ -143,7 +172,8 @@ export class Expressions {
     if (cs.includes(false)) return false;
     const open = cs.filter((c) => c !== true);
     if (open.length <= 1) return open[0] ?? true;
-    return { helm: `and ${open.map((c) => paren(condText(c))).join(' ')}` };
+    const parts = open.flatMap((c) => (typeof c !== 'boolean' && c.all ? c.all : [paren(condText(c))]));
+    return { helm: `and ${parts.join(' ')}`, all: parts };
   }
 
   or(...cs: Cond[]): Cond {
@@ -157,8 +187,12 @@ export class Expressions {
     return tokenOf(value) ? { helm: `ge (int ${paren(helmOf(value))}) ${n}` } : value >= n;
   }
 
-  equals(value: unknown, literal: string | number | boolean): Cond {
-    return tokenOf(value) ? { helm: `eq ${paren(helmOf(value))} ${JSON.stringify(literal)}` } : value === literal;
+  equals(value: unknown, other: string | number | boolean): Cond {
+    return tokenOf(value) || tokenOf(other) ? { helm: `eq ${paren(helmOf(value))} ${paren(helmOf(other))}` } : value === other;
+  }
+
+  hasPrefix(value: string, prefix: string): Cond {
+    return tokenOf(value) ? { helm: `hasPrefix ${JSON.stringify(prefix)} ${paren(helmOf(value))}` } : value.startsWith(prefix);
   }
 
   /** `a` when set (Go truth), else `b`. */
@@ -179,6 +213,12 @@ export class Expressions {
     return { [MARK]: 'if', cond: cond.helm, then: value, else: otherwise } as unknown as T;
   }
 
+  /** List items that are there only where the condition holds. */
+  whenAll<T>(cond: Cond, items: T[]): T[] {
+    if (typeof cond === 'boolean') return cond ? items : [];
+    return [{ [MARK]: 'if', cond: cond.helm, then: items } as unknown as T];
+  }
+
   /** A map or list from values, left out when empty. */
   optional<T>(value: T): T | undefined {
     const t = tokenOf(value);
@@ -196,17 +236,16 @@ export class Expressions {
     if (!this.template) return list.map(build);
     const t = tokenOf(list);
     if (!t || t.type !== 'list') throw new Error('template mode: each() needs a list read from values');
-    const variable = `$item${this.itemCount++ || ''}`;
-    const item = valueTokens(t.schema?.items ?? {}, variable) as T;
-    return [{ [MARK]: 'range', expr: t.text, item: build(item), variables: variable } as unknown as R];
+    const variable = `$item${this.depth || ''}`;
+    const item = this.nested(() => build(valueTokens(t.schema?.items ?? {}, variable) as T));
+    return [{ [MARK]: 'range', expr: t.text, item, variables: variable } as unknown as R];
   }
 
   /** One result per entry of a map from values, in key order (as Helm ranges over a map). */
   entries<R>(map: Record<string, string>, build: (key: string, value: string) => R): R[] {
     if (!tokenOf(map)) return Object.keys(map).sort().map((k) => build(k, map[k]));
-    const n = this.itemCount++ || '';
-    const [key, value] = [`$key${n}`, `$value${n}`];
-    const item = build(token(key, 'string'), token(value, 'string'));
+    const [key, value] = [`$key${this.depth || ''}`, `$value${this.depth || ''}`];
+    const item = this.nested(() => build(token(key, 'string'), token(value, 'string')));
     return [{ [MARK]: 'range', expr: helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
   }
 
@@ -216,15 +255,49 @@ export class Expressions {
     return token<T>(`merge ${paren(helmOf(a))} ${paren(helmOf(b))}`, 'map');
   }
 
+  /** ConfigMap data the chart prints once, as the named template `aileron.data.<name>`, so a checksum can hash it. */
+  named<T extends object>(name: string, data: T): T {
+    if (this.template) hoist(data, `aileron.data.${name}`);
+    return data;
+  }
+
   /**
-   * The digest pods carry of a ConfigMap's data, so a change rolls them. The
-   * chart prints the data once as a named template and hashes its rendering.
+   * The digest pods carry of ConfigMap data (`named`, or an object of such), so
+   * a change rolls them: Go's JSON of the data, hashed.
    */
-  checksum(name: string, data: Record<string, string>, concrete: (d: unknown) => string): string {
+  checksum(data: object, concrete: (d: unknown) => string): string {
     if (!this.template) return concrete(data);
-    const define = `aileron.data.${name}`;
-    hoist(data, define);
-    return token<string>(`include "${define}" $ | fromYaml | toJson | sha256sum`, 'string');
+    const json = (d: object): string => {
+      const define = hoistedName(d);
+      if (define) return `(include "${define}" $ | fromYaml)`;
+      return `(dict ${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)} ${json(v)}`).join(' ')})`;
+    };
+    return token<string>(`${json(data).slice(1, -1)} | toJson | sha256sum`, 'string');
+  }
+
+  /** `map` has `key` (set, even to ""). */
+  hasKey(map: Record<string, unknown>, key: string): Cond {
+    return tokenOf(map) ? { helm: `hasKey ${paren(helmOf(map))} ${JSON.stringify(key)}` } : key in map;
+  }
+
+  /** A test computed in JavaScript, or by a `_helpers.tpl` definition that computes the same. */
+  test(concrete: () => boolean, helm: () => string): Cond {
+    return this.template ? { helm: helm() } : concrete();
+  }
+
+  /** A number or boolean as text. */
+  str(value: unknown): string {
+    return tokenOf(value) ? token<string>(`${paren(helmOf(value))} | toString`, 'string') : String(value);
+  }
+
+  /** A list's items joined by `sep`. */
+  join(list: string[], sep: string): string {
+    return tokenOf(list) ? token<string>(`join ${JSON.stringify(sep)} ${paren(helmOf(list))}`, 'string') : list.join(sep);
+  }
+
+  /** A value as Go's JSON (Helm's toJson). */
+  toJson(value: unknown, concrete: (v: unknown) => string): string {
+    return this.template ? token<string>(`${paren(helmOf(value))} | toJson`, 'string') : concrete(value);
   }
 
   /**
@@ -236,11 +309,36 @@ export class Expressions {
       if (cond) build();
       return;
     }
+    this.wrap(within, `if ${cond.helm}`, build);
+  }
+
+  /** Builds objects once per item of a list from values (a `range` around them in the chart). */
+  forEach<T>(within: Construct, list: T[], build: (item: T) => void): void {
+    const t = tokenOf(list);
+    if (!t) {
+      list.forEach(build);
+      return;
+    }
+    const variable = `$item${this.depth || ''}`;
+    this.wrap(within, `range ${variable} := ${t.text}`, () => this.nested(() => build(valueTokens(t.schema?.items ?? {}, variable) as T)));
+  }
+
+  /** Loop variables are named by depth: siblings reuse `$key`, a nested loop gets `$key1`. */
+  private nested<R>(build: () => R): R {
+    this.depth++;
+    try {
+      return build();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private wrap(within: Construct, action: string, build: () => void): void {
     const before = new Set(within.node.findAll());
     build();
     for (const c of within.node.findAll()) {
       if (before.has(c) || !(c instanceof ApiObject)) continue;
-      CONDITIONS.set(c, [cond.helm, ...conditionsOf(c)]);
+      CONDITIONS.set(c, [action, ...conditionsOf(c)]);
     }
   }
 }

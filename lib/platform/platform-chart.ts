@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import type { Values } from '../values/schema.js';
 import { PlatformContext, type ReleaseOptions } from './context.js';
+import type { Cond } from './expr.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
 import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
@@ -49,10 +50,11 @@ export class PlatformChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const ctx = (this.ctx = options.ctx ?? new PlatformContext(options.values!, options));
     const { values: v, x } = ctx;
-    const component = (id: string, enabled: unknown, build: () => void) => {
-      if (!options.components || options.components.includes(id)) x.scope(this, x.truthy(enabled), build);
+    const component = (id: string, enabled: Cond, build: () => void) => {
+      if (!options.components || options.components.includes(id)) x.scope(this, enabled, build);
     };
-    let configChecksum = '';
+    // Set by PlatformConfig; the chart's hand-written config templates define it until that component is generated.
+    let configChecksum = x.dual(() => '', () => 'include "aileron.configChecksum" $', 'string');
 
     component('release-namespace', options.createReleaseNamespace ?? true, () => new ReleaseNamespace(this, 'release-namespace', ctx));
     component('namespaces', true, () => new WorkspaceNamespaces(this, 'namespaces', ctx));
@@ -61,18 +63,18 @@ export class PlatformChart extends Chart {
     component('secrets', true, () => new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() }));
     component('knowledge-bases-pvc', true, () => new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', ctx));
 
-    component('frontend', v.frontend.enabled, () => new Frontend(this, 'frontend', ctx));
-    component('workspace-manager', v.workspaceManager.enabled, () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
-    component('workspace-operator', operatorEnabled(v), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
-    component('keycloak', v.keycloak.enabled, () => new Keycloak(this, 'keycloak', ctx));
-    component('coturn', v.coturn.enabled, () => new Coturn(this, 'coturn', ctx));
-    component('postgres', v.postgres.enabled, () => {
+    component('frontend', x.truthy(v.frontend.enabled), () => new Frontend(this, 'frontend', ctx));
+    component('workspace-manager', x.truthy(v.workspaceManager.enabled), () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
+    component('workspace-operator', operatorEnabled(ctx), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
+    component('keycloak', x.truthy(v.keycloak.enabled), () => new Keycloak(this, 'keycloak', ctx));
+    component('coturn', x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', ctx));
+    component('postgres', x.truthy(v.postgres.enabled), () => {
       new Postgres(this, 'postgres', ctx);
       new PostgresBootstrap(this, 'postgres-bootstrap', ctx);
     });
-    component('redis', v.redis.enabled, () => new Redis(this, 'redis', ctx));
-    component('ingress', v.ingress.enabled, () => new PlatformIngress(this, 'ingress', ctx));
-    component('network-policies', v.networkPolicy.enabled, () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
+    component('redis', x.truthy(v.redis.enabled), () => new Redis(this, 'redis', ctx));
+    component('ingress', x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', ctx));
+    component('network-policies', x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
   }
 }
 

@@ -6,7 +6,7 @@
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
 import type { PlatformContext } from './context.js';
-import { Expressions } from './expr.js';
+import { Expressions, tokenOf } from './expr.js';
 
 const CONCRETE = new Expressions(false);
 
@@ -47,12 +47,8 @@ export function quantities(list: Record<string, string | undefined> | undefined)
 
 /** Requests and limits as given, empty lists left out. */
 export function resourceRequirements(resources: Resources, x = CONCRETE): k8s.ResourceRequirements {
-  return x.dual(
-    () => ({ requests: quantities(resources.requests), limits: quantities(resources.limits) }),
-    () => `include "aileron.resources" ${x.helm(resources)}`,
-    'map',
-    { yamlText: true },
-  );
+  if (tokenOf(resources)) return x.dual(() => ({}), () => `include "aileron.resources" ${x.helm(resources)}`, 'map', { yamlText: true });
+  return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
 }
 
 export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.SecurityContext {

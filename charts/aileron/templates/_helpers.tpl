@@ -263,6 +263,14 @@ BROWSER_ALLOWED_DOMAINS: {{ join "," .Values.firewall.defaults.browser.allowedDo
 {{- dict "platform" (include "aileron.platformConfigData" . | fromYaml) "routing" (include "aileron.routingData" . | fromYaml) "firewall" (include "aileron.firewallData" . | fromYaml) | toJson | sha256sum -}}
 {{- end -}}
 
+{{- define "aileron.sensitiveEnv" -}}
+{{- range $key, $value := . }}
+{{- if include "aileron.isSensitiveEnv" (list $key $value) }}
+{{ $key | quote }}: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{- define "aileron.isSensitiveEnv" -}}
 {{- $key := index . 0 -}}{{- $value := toString (index . 1) -}}
 {{- if or (regexMatch `(?i)SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$` $key) (has $key (list "DATABASE_URL" "REDIS_URL" "CELERY_BROKER_URL" "CELERY_RESULT_BACKEND")) (regexMatch `^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s]*:[^/@\s]*@` $value) -}}

@@ -64,7 +64,15 @@ export const HEAP_LIMIT_HELPER = `{{- define "aileron.heapLimitMb" -}}
 {{- end -}}
 `;
 
-export const SENSITIVE_ENV_HELPER = `{{- define "aileron.isSensitiveEnv" -}}
+export const SENSITIVE_ENV_HELPER = `{{- define "aileron.sensitiveEnv" -}}
+{{- range $key, $value := . }}
+{{- if include "aileron.isSensitiveEnv" (list $key $value) }}
+{{ $key | quote }}: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "aileron.isSensitiveEnv" -}}
 {{- $key := index . 0 -}}{{- $value := toString (index . 1) -}}
 {{- if or (regexMatch \`(?i)${SENSITIVE_KEY_PATTERN}\` $key) (has $key (list ${CONNECTION_KEYS.map((k) => `"${k}"`).join(' ')})) (regexMatch \`${URL_WITH_PASSWORD_PATTERN}\` $value) -}}
 true

@@ -25,6 +25,15 @@ function expr(text: string, scope: Scope): string {
   return scope.dotIsRoot ? text.replace(/(^|[\s(])\$\./g, '$1.') : text;
 }
 
+/** Continuation lines of a multi-line action, indented under the line that opens it. */
+function indentActions(lines: string[]): string[] {
+  return lines.map((line) => {
+    if (!line.includes('\n')) return line;
+    const pad = /^ */.exec(line)![0];
+    return line.replace(/\n/g, `\n${pad}    `);
+  });
+}
+
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 function orderedEntries(obj: Record<string, unknown>, top = false): [string, unknown][] {
@@ -101,7 +110,7 @@ export class HelmPrinter {
     for (let i = open.length; i > 0; i--) out.push('{{- end }}');
     const defines = [...this.defines.entries()].map(([name, body]) => `{{- define "${name}" -}}\n${body}\n{{ end -}}`);
     this.defines.clear();
-    return `${[...defines, ...out].join('\n')}\n`;
+    return `${[...defines, ...indentActions(out)].join('\n')}\n`;
   }
 
   private mapLines(obj: Record<string, unknown>, pad: string, scope: Scope, top = false): string[] {
@@ -157,7 +166,7 @@ export class HelmPrinter {
     if (v !== null && typeof v === 'object') {
       const define = hoistedName(v);
       if (define) {
-        this.defines.set(define, this.mapLines(v as Record<string, unknown>, '', { ...scope, dotIsRoot: true }).join('\n'));
+        this.defines.set(define, indentActions(this.mapLines(v as Record<string, unknown>, '', { ...scope, dotIsRoot: true })).join('\n'));
         return [head, `${inner}{{- include ${JSON.stringify(define)} $ | nindent ${inner.length} }}`];
       }
       if (Object.keys(v).length === 0) return [`${head} {}`];

@@ -12,9 +12,9 @@ import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
 import { generatedTemplates } from './generated-templates.js';
-import { CONFIG_DATA_HELPERS, PLATFORM_CONFIG } from './templates/config.js';
+import { CONFIG_DATA_HELPERS } from './templates/config.js';
 import { HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER } from './templates/services.js';
-import { KEYCLOAK, REALM_HELPER } from './templates/backing.js';
+import { REALM_HELPER } from './templates/backing.js';
 import { NOTES, TEST_HOOK } from './templates/hooks.js';
 import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
 
@@ -62,8 +62,6 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER, VALIDATE_HELPERS].join('\n'),
     'templates/validate.yaml': VALIDATE,
     'templates/NOTES.txt': NOTES,
-    'templates/platform-config.yaml': PLATFORM_CONFIG,
-    'templates/keycloak.yaml': KEYCLOAK,
     'templates/workspace-crd.yaml': templatedCrd,
     'templates/tests/test-services.yaml': TEST_HOOK,
     ...generatedTemplates(),

@@ -10,7 +10,6 @@ import { checksum, goJson } from '../platform/checksum.js';
 import { extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
-import { platformHosts, publicUrl } from '../values/hosts.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
 
@@ -18,13 +17,12 @@ export const KEYCLOAK_HTTP_PORT = 8080;
 export const KEYCLOAK_MANAGEMENT_PORT = 9000;
 
 export function realmJson(ctx: PlatformContext): string {
-  const v = ctx.values;
-  const hosts = platformHosts(v.publicRouting);
-  const frontend = publicUrl(v.publicRouting, hosts.frontend);
+  const { x, values: v } = ctx;
+  const frontend = `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.frontendHost)}`;
   const realm = {
     realm: v.keycloak.realm,
     enabled: true,
-    sslRequired: v.publicRouting.scheme === 'https' ? 'external' : 'none',
+    sslRequired: x.choose(x.equals(v.publicRouting.scheme, 'https'), 'external', 'none'),
     registrationAllowed: false,
     clients: [
       {
@@ -39,16 +37,16 @@ export function realmJson(ctx: PlatformContext): string {
       },
     ],
   };
-  return goJson(realm, '  ');
+  return x.toJson(realm, (r) => goJson(r, '  '), true);
 }
 
 export class Keycloak extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const v = ctx.values;
+    const { x, values: v } = ctx;
     const kc = v.keycloak;
     const realmName = ctx.name('keycloak-realm');
-    const data = { 'realm.json': realmJson(ctx) };
+    const data = x.named('keycloak-realm', { 'realm.json': realmJson(ctx) });
     new k8s.KubeConfigMap(this, 'realm', { metadata: ctx.metadata('keycloak', realmName), data });
 
     const secret = credentialsSecretName(ctx, 'keycloak');
@@ -60,10 +58,8 @@ export class Keycloak extends Construct {
       { name: 'KC_HEALTH_ENABLED', value: 'true' },
       { name: 'KC_METRICS_ENABLED', value: 'true' },
       { name: 'KC_PROXY_HEADERS', value: 'xforwarded' },
-      { name: 'KC_HOSTNAME', value: publicUrl(v.publicRouting, platformHosts(v.publicRouting).keycloak) },
-    ];
-    if (v.postgres.enabled) {
-      env.push(
+      { name: 'KC_HOSTNAME', value: `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.keycloakHost)}` },
+      ...x.whenAll(x.truthy(v.postgres.enabled), [
         { name: 'KC_DB', value: 'postgres' },
         {
           name: 'KC_DB_URL',
@@ -71,17 +67,17 @@ export class Keycloak extends Construct {
         },
         { name: 'KC_DB_USERNAME', value: v.postgres.auth.username },
         secretEnv('KC_DB_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
-      );
-    } else if (!('KC_DB' in kc.env)) {
-      env.push({ name: 'KC_DB', value: 'postgres' });
-    }
-    env.push(...extraEnv(kc.env, secret, ctx.x));
+      ]),
+      // An external database: the user names its kind in env, PostgreSQL by default.
+      ...x.whenAll(x.and(x.not(x.truthy(v.postgres.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
+      ...extraEnv(kc.env, secret, x),
+    ];
 
     platformDeployment(this, ctx, {
       component: 'keycloak',
       replicas: kc.replicaCount,
       settings: kc,
-      checksums: { realm: checksum(data) },
+      checksums: { realm: x.checksum(data, checksum) },
       spec: podSpec(ctx, kc, {
         runAsUser: 1000,
         fsGroup: 1000,
@@ -106,7 +102,7 @@ export class Keycloak extends Construct {
             startupProbe: httpProbe('/health/started', 'management', 5, 60),
             // Keycloak's start step rewrites files under /opt/keycloak; the rest of restricted still holds.
             readOnlyRootFilesystem: false,
-          }),
+          }, x),
         ],
         volumes: [emptyDir('data', '512Mi'), { name: 'realm', configMap: { name: realmName } }, emptyDir('tmp', '256Mi')],
       }),

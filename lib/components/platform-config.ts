@@ -7,8 +7,7 @@ import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { checksum, goJson } from '../platform/checksum.js';
-import { expandHost, platformHosts, publicUrl } from '../values/hosts.js';
-import { workspacePlatform } from '../workspace/platform.js';
+import { platformOf } from '../workspace/platform.js';
 
 /** Service names, ports and host patterns of the per-workspace components. */
 export const WORKSPACE_PORTS = {
@@ -26,44 +25,45 @@ export function configMapNames(ctx: PlatformContext) {
 }
 
 export function platformConfigData(ctx: PlatformContext): Record<string, string> {
-  const v = ctx.values;
+  const { x, values: v } = ctx;
   const k = v.kubernetes;
+  const r = v.publicRouting;
   const names = configMapNames(ctx);
-  const hosts = platformHosts(v.publicRouting);
-  const turnFrontend = v.coturn.frontendHost || v.coturn.host;
+  const url = (pattern: string) => `${r.scheme}://${ctx.host(pattern)}`;
+  const json = (value: unknown) => x.toJson(value, goJson);
   return {
     RUNTIME_PROVISIONER: k.provisioner,
     RUNTIME_K8S_NAMESPACE: k.defaultNamespace,
-    RUNTIME_K8S_ALLOWED_NAMESPACES: k.allowedNamespaces.join(','),
+    RUNTIME_K8S_ALLOWED_NAMESPACES: x.join(k.allowedNamespaces, ','),
     RUNTIME_K8S_SERVICE_TYPE: k.serviceType,
-    RUNTIME_K8S_NODE_PORT: String(k.nodePort),
+    RUNTIME_K8S_NODE_PORT: x.str(k.nodePort),
     RUNTIME_K8S_NODE_ADDRESS: k.nodeAddress,
     RUNTIME_K8S_PVC_NAME: k.pvcName,
     RUNTIME_K8S_PVC_SIZE: k.workspaceStorage.size,
-    RUNTIME_K8S_PVC_STORAGE_CLASS: k.workspaceStorage.storageClassName || v.global.storageClass,
+    RUNTIME_K8S_PVC_STORAGE_CLASS: x.firstSet(k.workspaceStorage.storageClassName, v.global.storageClass),
     RUNTIME_K8S_IMAGE: k.runtimeImage,
     RUNTIME_K8S_BROWSER_IMAGE: k.browserImage,
     RUNTIME_K8S_CANVAS_IMAGE: k.canvasImage,
-    RUNTIME_K8S_RUNTIME_RESOURCES: goJson(k.workspaceDefaults.runtime.resources),
-    RUNTIME_K8S_BROWSER_RESOURCES: goJson(k.workspaceDefaults.browser.resources),
-    RUNTIME_K8S_CANVAS_RESOURCES: goJson(k.workspaceDefaults.canvas.resources),
+    RUNTIME_K8S_RUNTIME_RESOURCES: json(k.workspaceDefaults.runtime.resources),
+    RUNTIME_K8S_BROWSER_RESOURCES: json(k.workspaceDefaults.browser.resources),
+    RUNTIME_K8S_CANVAS_RESOURCES: json(k.workspaceDefaults.canvas.resources),
     WATCH_NAMESPACE: k.watchNamespace,
     KNOWLEDGE_BASES_PVC_NAME: k.knowledgeBases.pvcName,
     FIREWALL_DEFAULTS_CONFIGMAP_NAME: names.firewall,
     WORKSPACE_ROUTING_CONFIGMAP_NAME: names.routing,
-    CILIUM_ENABLED: String(v.cilium.enabled),
-    PUBLIC_SCHEME: v.publicRouting.scheme,
-    PUBLIC_BASE_DOMAIN: v.publicRouting.baseDomain,
-    FRONTEND_URL: publicUrl(v.publicRouting, hosts.frontend),
-    WORKSPACE_MANAGER_URL: publicUrl(v.publicRouting, hosts.workspaceManager),
-    KEYCLOAK_PUBLIC_URL: publicUrl(v.publicRouting, hosts.keycloak),
-    TURN_ENABLED: String(v.coturn.enabled),
+    CILIUM_ENABLED: x.str(v.cilium.enabled),
+    PUBLIC_SCHEME: r.scheme,
+    PUBLIC_BASE_DOMAIN: r.baseDomain,
+    FRONTEND_URL: url(r.frontendHost),
+    WORKSPACE_MANAGER_URL: url(r.workspaceManagerHost),
+    KEYCLOAK_PUBLIC_URL: url(r.keycloakHost),
+    TURN_ENABLED: x.str(v.coturn.enabled),
     TURN_HOST: v.coturn.host,
-    TURN_FRONTEND_HOST: turnFrontend,
-    TURN_PORT: String(v.coturn.nodePort),
+    TURN_FRONTEND_HOST: x.firstSet(v.coturn.frontendHost, v.coturn.host),
+    TURN_PORT: x.str(v.coturn.nodePort),
     TURN_REALM: v.coturn.realm,
     // Everything that shapes a workspace, for the operator (Go JSON, as the chart's toJson writes it).
-    WORKSPACE_PLATFORM: goJson(workspacePlatform(v, { release: ctx.release, namespace: ctx.namespace })),
+    WORKSPACE_PLATFORM: json(platformOf(ctx)),
   };
 }
 
@@ -72,12 +72,12 @@ export function routingData(ctx: PlatformContext): Record<string, string> {
   return {
     PUBLIC_SCHEME: r.scheme,
     PUBLIC_BASE_DOMAIN: r.baseDomain,
-    FRONTEND_HOST: expandHost(r.frontendHost, r),
-    WORKSPACE_MANAGER_HOST: expandHost(r.workspaceManagerHost, r),
-    KEYCLOAK_HOST: expandHost(r.keycloakHost, r),
-    RUNTIME_HOST_PATTERN: expandHost(r.runtimeHostPattern, r),
-    BROWSER_HOST_PATTERN: expandHost(r.browserHostPattern, r),
-    CANVAS_HOST_PATTERN: expandHost(r.canvasHostPattern, r),
+    FRONTEND_HOST: ctx.host(r.frontendHost),
+    WORKSPACE_MANAGER_HOST: ctx.host(r.workspaceManagerHost),
+    KEYCLOAK_HOST: ctx.host(r.keycloakHost),
+    RUNTIME_HOST_PATTERN: ctx.host(r.runtimeHostPattern),
+    BROWSER_HOST_PATTERN: ctx.host(r.browserHostPattern),
+    CANVAS_HOST_PATTERN: ctx.host(r.canvasHostPattern),
     RUNTIME_SERVICE_NAME_TEMPLATE: 'workspace-runtime-{workspaceId}',
     BROWSER_SERVICE_NAME_TEMPLATE: 'workspace-browser-{workspaceId}',
     CANVAS_SERVICE_NAME_TEMPLATE: 'workspace-canvas-{workspaceId}',
@@ -91,10 +91,11 @@ export function routingData(ctx: PlatformContext): Record<string, string> {
 }
 
 export function firewallData(ctx: PlatformContext): Record<string, string> {
+  const { x } = ctx;
   const f = ctx.values.firewall.defaults;
   return {
-    WORKSPACE_ALLOWED_DOMAINS: f.workspace.allowedDomains.join(','),
-    BROWSER_ALLOWED_DOMAINS: f.browser.allowedDomains.join(','),
+    WORKSPACE_ALLOWED_DOMAINS: x.join(f.workspace.allowedDomains, ','),
+    BROWSER_ALLOWED_DOMAINS: x.join(f.browser.allowedDomains, ','),
   };
 }
 
@@ -106,9 +107,9 @@ export class PlatformConfig extends Construct {
     super(scope, id);
     const names = configMapNames(ctx);
     const maps = {
-      platform: platformConfigData(ctx),
-      routing: routingData(ctx),
-      firewall: firewallData(ctx),
+      platform: ctx.x.named('platform-config', platformConfigData(ctx)),
+      routing: ctx.x.named('workspace-routing', routingData(ctx)),
+      firewall: ctx.x.named('firewall-defaults', firewallData(ctx)),
     };
     for (const [key, data] of Object.entries(maps)) {
       new k8s.KubeConfigMap(this, key, {
@@ -116,6 +117,6 @@ export class PlatformConfig extends Construct {
         data,
       });
     }
-    this.checksum = checksum(maps);
+    this.checksum = ctx.x.checksum(maps, checksum);
   }
 }

@@ -98,8 +98,8 @@ export function hoist(value: object, name: string): void {
   HOISTED.set(value, name);
 }
 
-/** A token's expression, or a literal's. */
-function helmOf(value: unknown): string {
+/** A token's expression, or a literal's. Long `dict`s and `list`s get one entry per line (Go templates allow newlines in actions). */
+function helmOf(value: unknown, depth = 0): string {
   const t = tokenOf(value);
   if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
   if (typeof value === 'string' && hasTokens(value)) {
@@ -108,12 +108,15 @@ function helmOf(value: unknown): string {
     const args = parts.filter((p): p is HelmToken => typeof p !== 'string').map((p) => paren(p.text));
     return `printf ${JSON.stringify(format)} ${args.join(' ')}`;
   }
-  if (Array.isArray(value)) return `list ${value.map((v) => paren(helmOf(v))).join(' ')}`.trimEnd();
+  const call = (fn: string, args: string[]) => {
+    const flat = `${fn} ${args.join(' ')}`.trimEnd();
+    if (flat.length <= 100 && !flat.includes('\n')) return flat;
+    return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
+  };
+  if (Array.isArray(value)) return call('list', value.map((v) => paren(helmOf(v, depth + 1))));
   if (value !== null && typeof value === 'object') {
-    return `dict ${Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v))}`)
-      .join(' ')}`.trimEnd();
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return call('dict', entries.map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v, depth + 1))}`));
   }
   return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
 }
@@ -201,10 +204,11 @@ export class Expressions {
     return token<T>(`${paren(helmOf(a))} | default ${paren(helmOf(b))}`, tokenOf(a)!.type);
   }
 
-  /** One of two literals by a condition. */
+  /** One of two values by a condition. */
   choose<T extends string | number | boolean>(cond: Cond, a: T, b: T): T {
     if (typeof cond === 'boolean') return cond ? a : b;
-    return token<T>(`ternary ${JSON.stringify(a)} ${JSON.stringify(b)} ${paren(cond.helm)}`, typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
+    const type = tokenOf(a)?.type ?? (typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
+    return token<T>(`ternary ${paren(helmOf(a))} ${paren(helmOf(b))} ${paren(cond.helm)}`, type);
   }
 
   /** `value` where the condition holds; left out otherwise (a field, or an item of `list`). */
@@ -295,9 +299,9 @@ export class Expressions {
     return tokenOf(list) ? token<string>(`join ${JSON.stringify(sep)} ${paren(helmOf(list))}`, 'string') : list.join(sep);
   }
 
-  /** A value as Go's JSON (Helm's toJson). */
-  toJson(value: unknown, concrete: (v: unknown) => string): string {
-    return this.template ? token<string>(`${paren(helmOf(value))} | toJson`, 'string') : concrete(value);
+  /** A value as Go's JSON (Helm's toJson, or toPrettyJson). */
+  toJson(value: unknown, concrete: (v: unknown) => string, pretty = false): string {
+    return this.template ? token<string>(`${paren(helmOf(value))} | ${pretty ? 'toPrettyJson' : 'toJson'}`, 'string') : concrete(value);
   }
 
   /**

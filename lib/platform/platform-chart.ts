@@ -53,8 +53,7 @@ export class PlatformChart extends Chart {
     const component = (id: string, enabled: Cond, build: () => void) => {
       if (!options.components || options.components.includes(id)) x.scope(this, enabled, build);
     };
-    // Set by PlatformConfig; the chart's hand-written config templates define it until that component is generated.
-    let configChecksum = x.dual(() => '', () => 'include "aileron.configChecksum" $', 'string');
+    let configChecksum = '';
 
     component('release-namespace', options.createReleaseNamespace ?? true, () => new ReleaseNamespace(this, 'release-namespace', ctx));
     component('namespaces', true, () => new WorkspaceNamespaces(this, 'namespaces', ctx));

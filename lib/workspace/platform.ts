@@ -48,13 +48,19 @@ export interface WorkspacePlatform {
 }
 
 /** The wildcard Secret of ingress.tls that covers `*.<baseDomain>`, if any. */
+/** The first ingress.tls entry with the wildcard host of baseDomain (the chart's `aileron.wildcardTlsSecret`). */
 function wildcardTlsSecret(v: Values): string {
   const wildcard = `*.${v.publicRouting.baseDomain}`;
   return v.ingress.tls.find((t) => t.hosts.some((h) => h.split('{baseDomain}').join(v.publicRouting.baseDomain) === wildcard))?.secretName ?? '';
 }
 
 export function workspacePlatform(values: Values, options: { release?: string; namespace?: string } = {}): WorkspacePlatform {
-  const ctx = new PlatformContext(values, options);
+  return platformOf(new PlatformContext(values, options));
+}
+
+/** What the operator needs to shape workspaces, from the platform's values (the platform-config ConfigMap carries it). */
+export function platformOf(ctx: PlatformContext): WorkspacePlatform {
+  const { x, values } = ctx;
   const k = values.kubernetes;
   return {
     releaseNamespace: ctx.namespace,
@@ -64,7 +70,10 @@ export function workspacePlatform(values: Values, options: { release?: string; n
     ingress: {
       className: values.ingress.className,
       annotations: values.ingress.annotations,
-      tlsSecretName: values.ingress.workspaceTls.secretName || wildcardTlsSecret(values),
+      tlsSecretName: x.firstSet(
+        values.ingress.workspaceTls.secretName,
+        x.dual(() => wildcardTlsSecret(values), () => 'include "aileron.wildcardTlsSecret" $', 'string'),
+      ),
       clusterIssuer: values.ingress.workspaceTls.clusterIssuer,
     },
     defaultNamespace: k.defaultNamespace,
@@ -79,7 +88,7 @@ export function workspacePlatform(values: Values, options: { release?: string; n
     storage: {
       pvcPrefix: k.pvcName,
       size: k.workspaceStorage.size,
-      storageClassName: k.workspaceStorage.storageClassName || values.global.storageClass,
+      storageClassName: x.firstSet(k.workspaceStorage.storageClassName, values.global.storageClass),
       accessModes: k.workspaceStorage.accessModes,
       deleteWithWorkspace: k.workspaceStorage.deleteWithWorkspace,
     },
@@ -94,12 +103,12 @@ export function workspacePlatform(values: Values, options: { release?: string; n
     turn: {
       enabled: values.coturn.enabled,
       host: values.coturn.host,
-      frontendHost: values.coturn.frontendHost || values.coturn.host,
+      frontendHost: x.firstSet(values.coturn.frontendHost, values.coturn.host),
       port: values.coturn.nodePort,
       listenPort: values.coturn.port,
       minRelayPort: values.coturn.minRelayPort,
       maxRelayPort: values.coturn.maxRelayPort,
-      secretName: values.coturn.enabled ? credentialsSecretName(ctx, 'coturn') : '',
+      secretName: x.choose(x.truthy(values.coturn.enabled), credentialsSecretName(ctx, 'coturn'), ''),
     },
   };
 }

@@ -81,6 +81,19 @@ Call with (list $ secretName key given).
 {{- end -}}
 {{- end -}}
 
+{{/* The first ingress.tls entry whose hosts hold the wildcard of baseDomain, for workspace hosts; "" without one. */}}
+{{- define "aileron.wildcardTlsSecret" -}}
+{{- $r := .Values.publicRouting -}}
+{{- $wildcard := printf "*.%s" $r.baseDomain -}}
+{{- $found := "" -}}
+{{- range $t := .Values.ingress.tls -}}
+{{- range $h := $t.hosts -}}
+{{- if and (not $found) (eq (replace "{baseDomain}" $r.baseDomain $h) $wildcard) -}}{{- $found = $t.secretName -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $found -}}
+{{- end -}}
+
 {{/* Requests and limits as given, empty lists left out. */}}
 {{- define "aileron.resources" -}}
 {{- $out := dict -}}

@@ -5,7 +5,8 @@
  * here the props are converted generically instead (the equality tests hold
  * both conversions to the same output).
  */
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { HelmTest } from './test-hook.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { conditionsOf, hoist, hoistedName, MARK } from '../platform/expr.js';
 import { PlatformChart } from '../platform/platform-chart.js';
@@ -40,9 +41,23 @@ function apiJson(value: unknown): unknown {
 }
 
 /** The template documents of each component, by the construct id that names its file. */
-export function templateDocuments(components: readonly string[]): Map<string, TemplateDocument[]> {
-  const app = new App();
-  const chart = new PlatformChart(app, 'aileron', { ctx: new TemplateContext(), components });
+export function templateDocuments(): Map<string, TemplateDocument[]> {
+  // Helm leaves the release namespace to --create-namespace and keeps the CRD in crds/.
+  return documentsOf((app) => new PlatformChart(app, 'aileron', { ctx: new TemplateContext(), createReleaseNamespace: false, includeCrd: false }));
+}
+
+/** The template documents of the `helm test` hook. */
+export function testHookDocuments(): TemplateDocument[] {
+  const docs = documentsOf((app) => {
+    const chart = new Chart(app, 'aileron');
+    new HelmTest(chart, 'test', new TemplateContext());
+    return chart;
+  });
+  return [...docs.values()].flat();
+}
+
+function documentsOf(build: (app: App) => Chart): Map<string, TemplateDocument[]> {
+  const chart = build(new App());
   const files = new Map<string, TemplateDocument[]>();
   for (const c of chart.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;

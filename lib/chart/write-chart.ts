@@ -12,10 +12,7 @@ import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
 import { generatedTemplates } from './generated-templates.js';
-import { CONFIG_DATA_HELPERS } from './templates/config.js';
-import { HEAP_LIMIT_HELPER, nginxConfHelper, SENSITIVE_ENV_HELPER } from './templates/services.js';
-import { REALM_HELPER } from './templates/backing.js';
-import { NOTES, TEST_HOOK } from './templates/hooks.js';
+import { NOTES } from './templates/hooks.js';
 import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
 
 type Schema = { description?: string; properties?: Record<string, Schema> };
@@ -59,11 +56,10 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'values.schema.json': `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ValuesSchema }, null, 2)}\n`,
     '.helmignore': `.git/\n*.swp\n*.bak\n*.tmp\n${OUTPUT_MARKER}\n`,
     'crds/platform.aileron.io_workspaces.yaml': HEADER + crd,
-    'templates/_helpers.tpl': [HELPERS, CONFIG_DATA_HELPERS, SENSITIVE_ENV_HELPER, HEAP_LIMIT_HELPER, nginxConfHelper(), REALM_HELPER, VALIDATE_HELPERS].join('\n'),
+    'templates/_helpers.tpl': [HELPERS, VALIDATE_HELPERS].join('\n'),
     'templates/validate.yaml': VALIDATE,
     'templates/NOTES.txt': NOTES,
     'templates/workspace-crd.yaml': templatedCrd,
-    'templates/tests/test-services.yaml': TEST_HOOK,
     ...generatedTemplates(),
     'README.md': chartReadme(),
   };

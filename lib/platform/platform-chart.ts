@@ -5,7 +5,6 @@
 import { App, Chart } from 'cdk8s';
 import type { Values } from '../values/schema.js';
 import { PlatformContext, type ReleaseOptions } from './context.js';
-import type { Cond } from './expr.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
 import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
@@ -26,8 +25,6 @@ export interface PlatformOptions extends ReleaseOptions {
   values?: Values;
   /** A context of its own (the chart's template mode); made from values and the release otherwise. */
   ctx?: PlatformContext;
-  /** Only these components (construct ids); all by default. */
-  components?: readonly string[];
   /** Source of credentials not given in values (fresh random by default). */
   secrets?: SecretGenerator;
   /** Render the release Namespace too (synth does; Helm leaves it to --create-namespace). */
@@ -50,30 +47,28 @@ export class PlatformChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const ctx = (this.ctx = options.ctx ?? new PlatformContext(options.values!, options));
     const { values: v, x } = ctx;
-    const component = (id: string, enabled: Cond, build: () => void) => {
-      if (!options.components || options.components.includes(id)) x.scope(this, enabled, build);
-    };
-    let configChecksum = '';
 
-    component('release-namespace', options.createReleaseNamespace ?? true, () => new ReleaseNamespace(this, 'release-namespace', ctx));
-    component('namespaces', true, () => new WorkspaceNamespaces(this, 'namespaces', ctx));
-    component('workspace-crd', options.includeCrd ?? true, () => new WorkspaceCrd(this, 'workspace-crd', crdLabels()));
-    component('platform-config', true, () => (configChecksum = new PlatformConfig(this, 'platform-config', ctx).checksum));
-    component('secrets', true, () => new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() }));
-    component('knowledge-bases-pvc', true, () => new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', ctx));
+    // One template file per construct below, named by its id.
+    if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', ctx);
+    new WorkspaceNamespaces(this, 'namespaces', ctx);
+    if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
+    const { checksum: configChecksum } = new PlatformConfig(this, 'platform-config', ctx);
+    new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() });
+    new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', ctx);
 
-    component('frontend', x.truthy(v.frontend.enabled), () => new Frontend(this, 'frontend', ctx));
-    component('workspace-manager', x.truthy(v.workspaceManager.enabled), () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
-    component('workspace-operator', operatorEnabled(ctx), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
-    component('keycloak', x.truthy(v.keycloak.enabled), () => new Keycloak(this, 'keycloak', ctx));
-    component('coturn', x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', ctx));
-    component('postgres', x.truthy(v.postgres.enabled), () => {
+    // Each component is built where enabled; in the chart, its objects are wrapped in the same test.
+    x.scope(this, x.truthy(v.frontend.enabled), () => new Frontend(this, 'frontend', ctx));
+    x.scope(this, x.truthy(v.workspaceManager.enabled), () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
+    x.scope(this, operatorEnabled(ctx), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
+    x.scope(this, x.truthy(v.keycloak.enabled), () => new Keycloak(this, 'keycloak', ctx));
+    x.scope(this, x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', ctx));
+    x.scope(this, x.truthy(v.postgres.enabled), () => {
       new Postgres(this, 'postgres', ctx);
       new PostgresBootstrap(this, 'postgres-bootstrap', ctx);
     });
-    component('redis', x.truthy(v.redis.enabled), () => new Redis(this, 'redis', ctx));
-    component('ingress', x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', ctx));
-    component('network-policies', x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
+    x.scope(this, x.truthy(v.redis.enabled), () => new Redis(this, 'redis', ctx));
+    x.scope(this, x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', ctx));
+    x.scope(this, x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
   }
 }
 

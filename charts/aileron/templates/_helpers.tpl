@@ -39,14 +39,6 @@ app.kubernetes.io/version: v0.1.0
 helm.sh/chart: aileron-0.1.0
 {{- end -}}
 
-{{/* metadata for a namespaced object. Call with (list $ "component" "name"). */}}
-{{- define "aileron.metadata" -}}
-labels:
-{{ include "aileron.labels" (list (index . 0) (index . 1)) | indent 2 }}
-name: {{ index . 2 }}
-namespace: {{ (index . 0).Release.Namespace }}
-{{- end -}}
-
 {{/* In-cluster DNS name of a platform Service. Call with (list $ "component"). */}}
 {{- define "aileron.serviceHost" -}}
 {{- printf "%s.%s.svc.cluster.local" (include "aileron.name" .) (index . 0).Release.Namespace -}}
@@ -103,194 +95,7 @@ Call with (list $ secretName key given).
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* The restricted container securityContext. Call with a bool: read-only root filesystem. */}}
-{{- define "aileron.containerSecurity" -}}
-allowPrivilegeEscalation: false
-capabilities:
-  drop:
-    - ALL
-readOnlyRootFilesystem: {{ . }}
-runAsNonRoot: true
-{{- end -}}
-
-{{/*
-Pod-level settings shared by every platform pod.
-Call with (dict "root" $ "settings" .Values.x "uid" 1000 "fsGroup" 1000 "serviceAccount" "" "affinity" dict).
-*/}}
-{{- define "aileron.podCommon" -}}
-{{- $s := .settings -}}
-automountServiceAccountToken: {{ if .serviceAccount }}true{{ else }}false{{ end }}
-enableServiceLinks: false
-{{- with .root.Values.global.imagePullSecrets }}
-imagePullSecrets:
-{{ toYaml . | indent 2 }}
-{{- end }}
-{{- with $s.nodeSelector }}
-nodeSelector:
-{{ toYaml . | indent 2 }}
-{{- end }}
-{{- with $s.tolerations }}
-tolerations:
-{{ toYaml . | indent 2 }}
-{{- end }}
-{{- with .affinity }}
-affinity:
-{{ toYaml . | indent 2 }}
-{{- end }}
-securityContext:
-{{- if .fsGroup }}
-  fsGroup: {{ .fsGroup }}
-{{- end }}
-  runAsGroup: {{ .uid }}
-  runAsNonRoot: true
-  runAsUser: {{ .uid }}
-  seccompProfile:
-    type: RuntimeDefault
-{{- if .serviceAccount }}
-serviceAccountName: {{ .serviceAccount }}
-{{- end }}
-{{- end -}}
-
-{{/*
-The affinity a Deployment gets: the user's, else with two or more replicas a
-preferred spread over nodes. Call with (list $ "component" settings).
-*/}}
-{{- define "aileron.affinity" -}}
-{{- $s := index . 2 -}}
-{{- if $s.affinity -}}
-{{- toYaml $s.affinity -}}
-{{- else if ge (int (default 1 $s.replicas)) 2 -}}
-podAntiAffinity:
-  preferredDuringSchedulingIgnoredDuringExecution:
-    - podAffinityTerm:
-        labelSelector:
-          matchLabels:
-{{ include "aileron.selector" (list (index . 0) (index . 1)) | indent 12 }}
-        topologyKey: kubernetes.io/hostname
-      weight: 100
-{{- end -}}
-{{- end -}}
-
-{{/* A PodDisruptionBudget once a component runs two or more replicas. Call with (list $ "component" settings). */}}
-{{- define "aileron.pdb" -}}
-{{- if ge (int (index . 2).replicas) 2 }}
----
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata:
-{{ include "aileron.metadata" (list (index . 0) (index . 1) (include "aileron.name" (list (index . 0) (index . 1)))) | indent 2 }}
-spec:
-  maxUnavailable: 1
-  selector:
-    matchLabels:
-{{ include "aileron.selector" (list (index . 0) (index . 1)) | indent 6 }}
-{{- end }}
-{{- end -}}
-
-{{- define "aileron.platformConfigData" -}}
-{{- $v := .Values -}}{{- $k := $v.kubernetes -}}
-RUNTIME_PROVISIONER: {{ $k.provisioner | quote }}
-RUNTIME_K8S_NAMESPACE: {{ $k.defaultNamespace | quote }}
-RUNTIME_K8S_ALLOWED_NAMESPACES: {{ join "," $k.allowedNamespaces | quote }}
-RUNTIME_K8S_SERVICE_TYPE: {{ $k.serviceType | quote }}
-RUNTIME_K8S_NODE_PORT: {{ $k.nodePort | toString | quote }}
-RUNTIME_K8S_NODE_ADDRESS: {{ $k.nodeAddress | quote }}
-RUNTIME_K8S_PVC_NAME: {{ $k.pvcName | quote }}
-RUNTIME_K8S_PVC_SIZE: {{ $k.workspaceStorage.size | quote }}
-RUNTIME_K8S_PVC_STORAGE_CLASS: {{ $k.workspaceStorage.storageClassName | default $v.global.storageClass | quote }}
-RUNTIME_K8S_IMAGE: {{ $k.runtimeImage | quote }}
-RUNTIME_K8S_BROWSER_IMAGE: {{ $k.browserImage | quote }}
-RUNTIME_K8S_CANVAS_IMAGE: {{ $k.canvasImage | quote }}
-RUNTIME_K8S_RUNTIME_RESOURCES: {{ $k.workspaceDefaults.runtime.resources | toJson | quote }}
-RUNTIME_K8S_BROWSER_RESOURCES: {{ $k.workspaceDefaults.browser.resources | toJson | quote }}
-RUNTIME_K8S_CANVAS_RESOURCES: {{ $k.workspaceDefaults.canvas.resources | toJson | quote }}
-WATCH_NAMESPACE: {{ $k.watchNamespace | quote }}
-KNOWLEDGE_BASES_PVC_NAME: {{ $k.knowledgeBases.pvcName | quote }}
-FIREWALL_DEFAULTS_CONFIGMAP_NAME: {{ include "aileron.name" (list $ "firewall-defaults") | quote }}
-WORKSPACE_ROUTING_CONFIGMAP_NAME: {{ include "aileron.name" (list $ "workspace-routing") | quote }}
-CILIUM_ENABLED: {{ $v.cilium.enabled | toString | quote }}
-PUBLIC_SCHEME: {{ $v.publicRouting.scheme | quote }}
-PUBLIC_BASE_DOMAIN: {{ $v.publicRouting.baseDomain | quote }}
-FRONTEND_URL: {{ printf "%s://%s" $v.publicRouting.scheme (include "aileron.host" (list $ $v.publicRouting.frontendHost)) | quote }}
-WORKSPACE_MANAGER_URL: {{ printf "%s://%s" $v.publicRouting.scheme (include "aileron.host" (list $ $v.publicRouting.workspaceManagerHost)) | quote }}
-KEYCLOAK_PUBLIC_URL: {{ printf "%s://%s" $v.publicRouting.scheme (include "aileron.host" (list $ $v.publicRouting.keycloakHost)) | quote }}
-TURN_ENABLED: {{ $v.coturn.enabled | toString | quote }}
-TURN_HOST: {{ $v.coturn.host | quote }}
-TURN_FRONTEND_HOST: {{ $v.coturn.frontendHost | default $v.coturn.host | quote }}
-TURN_PORT: {{ $v.coturn.nodePort | toString | quote }}
-TURN_REALM: {{ $v.coturn.realm | quote }}
-WORKSPACE_PLATFORM: {{ include "aileron.workspacePlatform" . | quote }}
-{{- end -}}
-
-{{/* lib/workspace/platform.ts: the settings that shape a workspace, as JSON. */}}
-{{- define "aileron.workspacePlatform" -}}
-{{- $v := .Values -}}{{- $k := $v.kubernetes -}}{{- $r := $v.publicRouting -}}
-{{- $tlsSecret := $v.ingress.workspaceTls.secretName -}}
-{{- if not $tlsSecret -}}
-{{- $wildcard := printf "*.%s" $r.baseDomain -}}
-{{- range $t := $v.ingress.tls -}}
-{{- range $h := $t.hosts -}}
-{{- if and (not $tlsSecret) (eq (replace "{baseDomain}" $r.baseDomain $h) $wildcard) -}}{{- $tlsSecret = $t.secretName -}}{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- $turnSecret := "" -}}
-{{- if $v.coturn.enabled -}}{{- $turnSecret = include "aileron.secretName" (list . "coturn" $v.coturn.existingSecret) -}}{{- end -}}
-{{- $ingress := dict "className" $v.ingress.className "annotations" $v.ingress.annotations "tlsSecretName" $tlsSecret "clusterIssuer" $v.ingress.workspaceTls.clusterIssuer -}}
-{{- $images := dict "runtime" $k.runtimeImage "browser" $k.browserImage "canvas" $k.canvasImage -}}
-{{- $defaults := dict "runtime" $k.workspaceDefaults.runtime.resources "browser" $k.workspaceDefaults.browser.resources "canvas" $k.workspaceDefaults.canvas.resources -}}
-{{- $storage := dict "pvcPrefix" $k.pvcName "size" $k.workspaceStorage.size "storageClassName" ($k.workspaceStorage.storageClassName | default $v.global.storageClass) "accessModes" $k.workspaceStorage.accessModes "deleteWithWorkspace" $k.workspaceStorage.deleteWithWorkspace -}}
-{{- $firewall := dict "workspace" $v.firewall.defaults.workspace.allowedDomains "browser" $v.firewall.defaults.browser.allowedDomains -}}
-{{- $turn := dict "enabled" $v.coturn.enabled "host" $v.coturn.host "frontendHost" ($v.coturn.frontendHost | default $v.coturn.host) "port" $v.coturn.nodePort "listenPort" $v.coturn.port "minRelayPort" $v.coturn.minRelayPort "maxRelayPort" $v.coturn.maxRelayPort "secretName" $turnSecret -}}
-{{- dict "releaseNamespace" .Release.Namespace "releaseName" .Release.Name "appName" (include "aileron.appName" .) "routing" $r "ingress" $ingress "defaultNamespace" $k.defaultNamespace "allowedNamespaces" $k.allowedNamespaces "serviceType" $k.serviceType "images" $images "defaults" $defaults "storage" $storage "knowledgeBasesPvc" $k.knowledgeBases.pvcName "imagePullSecrets" $v.global.imagePullSecrets "cilium" $v.cilium.enabled "firewall" $firewall "ingressController" (dict "namespaceLabels" $v.networkPolicy.ingressController.namespaceLabels "podLabels" $v.networkPolicy.ingressController.podLabels) "turn" $turn | toJson -}}
-{{- end -}}
-
-{{- define "aileron.routingData" -}}
-{{- $r := .Values.publicRouting -}}
-PUBLIC_SCHEME: {{ $r.scheme | quote }}
-PUBLIC_BASE_DOMAIN: {{ $r.baseDomain | quote }}
-FRONTEND_HOST: {{ include "aileron.host" (list $ $r.frontendHost) | quote }}
-WORKSPACE_MANAGER_HOST: {{ include "aileron.host" (list $ $r.workspaceManagerHost) | quote }}
-KEYCLOAK_HOST: {{ include "aileron.host" (list $ $r.keycloakHost) | quote }}
-RUNTIME_HOST_PATTERN: {{ include "aileron.host" (list $ $r.runtimeHostPattern) | quote }}
-BROWSER_HOST_PATTERN: {{ include "aileron.host" (list $ $r.browserHostPattern) | quote }}
-CANVAS_HOST_PATTERN: {{ include "aileron.host" (list $ $r.canvasHostPattern) | quote }}
-RUNTIME_SERVICE_NAME_TEMPLATE: "workspace-runtime-{workspaceId}"
-BROWSER_SERVICE_NAME_TEMPLATE: "workspace-browser-{workspaceId}"
-CANVAS_SERVICE_NAME_TEMPLATE: "workspace-canvas-{workspaceId}"
-RUNTIME_SERVICE_PORT: "3002"
-RUNTIME_TERMINAL_PORT: "3004"
-BROWSER_SERVICE_PORT: "6080"
-BROWSER_CDP_PORT: "9223"
-CANVAS_SERVICE_PORT: "3003"
-CANVAS_WS_PORT: "3013"
-{{- end -}}
-
-{{- define "aileron.firewallData" -}}
-WORKSPACE_ALLOWED_DOMAINS: {{ join "," .Values.firewall.defaults.workspace.allowedDomains | quote }}
-BROWSER_ALLOWED_DOMAINS: {{ join "," .Values.firewall.defaults.browser.allowedDomains | quote }}
-{{- end -}}
-
-{{/* Digest of the three maps, as synth computes it (Go JSON of {firewall, platform, routing}). */}}
-{{- define "aileron.configChecksum" -}}
-{{- dict "platform" (include "aileron.platformConfigData" . | fromYaml) "routing" (include "aileron.routingData" . | fromYaml) "firewall" (include "aileron.firewallData" . | fromYaml) | toJson | sha256sum -}}
-{{- end -}}
-
-{{- define "aileron.sensitiveEnv" -}}
-{{- range $key, $value := . }}
-{{- if include "aileron.isSensitiveEnv" (list $key $value) }}
-{{ $key | quote }}: {{ $value | quote }}
-{{- end }}
-{{- end }}
-{{- end -}}
-
-{{- define "aileron.isSensitiveEnv" -}}
-{{- $key := index . 0 -}}{{- $value := toString (index . 1) -}}
-{{- if or (regexMatch `(?i)SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$` $key) (has $key (list "DATABASE_URL" "REDIS_URL" "CELERY_BROKER_URL" "CELERY_RESULT_BACKEND")) (regexMatch `^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s]*:[^/@\s]*@` $value) -}}
-true
-{{- end -}}
-{{- end -}}
-
+{{/* heapLimitMb() of lib/components/workspace-operator.ts. Call with the resources. */}}
 {{- define "aileron.heapLimitMb" -}}
 {{- $limit := toString (dig "limits" "memory" "" .) -}}
 {{- if regexMatch "^[0-9]+(Mi|Gi)$" $limit -}}
@@ -300,44 +105,21 @@ true
 {{- else -}}128{{- end -}}
 {{- end -}}
 
-{{- define "aileron.nginxConf" -}}
-worker_processes auto;
-pid /tmp/nginx.pid;
-error_log /dev/stderr warn;
-events { worker_connections 1024; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log /dev/stdout;
-  client_body_temp_path /tmp/client_body;
-  proxy_temp_path /tmp/proxy;
-  fastcgi_temp_path /tmp/fastcgi;
-  uwsgi_temp_path /tmp/uwsgi;
-  scgi_temp_path /tmp/scgi;
-  sendfile on;
-  server_tokens off;
-  server {
-    listen 8080;
-    root /usr/share/nginx/html;
-    location = /healthz { access_log off; return 200 "ok\n"; }
-    location /api/ {
-      proxy_pass http://{{ include "aileron.name" (list $ "workspace-manager") }}.{{ $.Release.Namespace }}.svc.cluster.local:{{ $.Values.workspaceManager.service.port }};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 3600s;
-    }
-    location / { try_files $uri $uri/ /index.html; }
-  }
-}
-{{ end -}}
+{{/* splitEnv() of lib/platform/credentials.ts: the credential-like entries of an env map, as YAML. */}}
+{{- define "aileron.sensitiveEnv" -}}
+{{- range $key, $value := . }}
+{{- if include "aileron.isSensitiveEnv" (list $key $value) }}
+{{ $key | quote }}: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
 
-{{- define "aileron.realmJson" -}}
-{{- $frontend := printf "%s://%s" .Values.publicRouting.scheme (include "aileron.host" (list . .Values.publicRouting.frontendHost)) -}}
-{{- $client := dict "clientId" .Values.keycloak.clientId "enabled" true "publicClient" true "standardFlowEnabled" true "directAccessGrantsEnabled" false "redirectUris" (list (printf "%s/*" $frontend)) "webOrigins" (list $frontend) "attributes" (dict "pkce.code.challenge.method" "S256" "post.logout.redirect.uris" (printf "%s/*" $frontend)) -}}
-{{- dict "realm" .Values.keycloak.realm "enabled" true "sslRequired" (ternary "external" "none" (eq .Values.publicRouting.scheme "https")) "registrationAllowed" false "clients" (list $client) | toPrettyJson -}}
+{{/* isSensitiveEnv(): "true" for a credential by name, or a URL with user info; the same patterns in Go's RE2. */}}
+{{- define "aileron.isSensitiveEnv" -}}
+{{- $key := index . 0 -}}{{- $value := toString (index . 1) -}}
+{{- if or (regexMatch `(?i)SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|_DSN$` $key) (has $key (list "DATABASE_URL" "REDIS_URL" "CELERY_BROKER_URL" "CELERY_RESULT_BACKEND")) (regexMatch `^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s]*:[^/@\s]*@` $value) -}}
+true
+{{- end -}}
 {{- end -}}
 
 {{/* A quantity (500m, 2, 1Gi) as a number, to compare requests with limits. */}}

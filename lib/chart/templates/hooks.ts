@@ -1,42 +1,4 @@
-/** The `helm test` hook and NOTES.txt. */
-import { KEYCLOAK_MANAGEMENT_PORT } from '../../components/keycloak.js';
-import { containerTemplate, indent } from '../workload-template.js';
-
-const check = (what: string, url: string) =>
-  `echo checking ${what}; curl -fsS --max-time 5 --retry 30 --retry-delay 2 --retry-all-errors ${url} >/dev/null`;
-
-export const TEST_HOOK = `{{- if or .Values.workspaceManager.enabled .Values.keycloak.enabled }}
-{{- $checks := list }}
-{{- if .Values.workspaceManager.enabled }}
-{{- $checks = append $checks (printf "${check('the workspace manager', 'http://%s:%v/health')}" (include "aileron.name" (list $ "workspace-manager")) .Values.workspaceManager.service.port) }}
-{{- end }}
-{{- if .Values.keycloak.enabled }}
-{{- $checks = append $checks (printf "${check('Keycloak', 'http://%s:' + KEYCLOAK_MANAGEMENT_PORT + '/health/ready')}" (include "aileron.name" (list $ "keycloak"))) }}
-{{- end }}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  annotations:
-    helm.sh/hook: test
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
-{{ include "aileron.metadata" (list $ "test" (include "aileron.name" (list $ "test"))) | indent 2 }}
-spec:
-{{ include "aileron.podCommon" (dict "root" $ "settings" (dict) "uid" 100 "fsGroup" 0 "serviceAccount" "" "affinity" dict) | indent 2 }}
-  restartPolicy: Never
-  containers:
-${indent(
-  containerTemplate({
-    name: 'check',
-    values: '.Values.tests',
-    resources: 'limits:\n  cpu: 100m\n  memory: 32Mi\nrequests:\n  cpu: 10m\n  memory: 16Mi',
-    body: 'command:\n  - /bin/sh\n  - -ec\n  - {{ join " && " $checks | quote }}',
-  }),
-  4,
-)}
-{{- end }}
-`;
-
+/** NOTES.txt: what Helm prints after install and upgrade. */
 export const NOTES = `Aileron {{ .Chart.AppVersion }} is installed as release "{{ .Release.Name }}" in namespace "{{ .Release.Namespace }}".
 
 Public URLs (DNS for these hosts must point at your ingress controller):

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: synth wall time and peak memory for the default values,
  * precompiled (the bundle the bin runs), against the targets of the synth
- * issue. Figures only; no assertion.
+ * issue; the chart generation; helm template. Figures only; no assertion.
  */
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,9 @@ const large = measure(
   RUNS,
   true,
 );
+// The chart is printed from the same constructs, run in template mode.
+const chartOut = join(mkdtempSync(join(tmpdir(), 'bench-chart-')), 'aileron');
+const chart = measure('aileron-k8s chart (generate charts/aileron from the constructs)', process.execPath, [cli, 'chart', '-o', chartOut], RUNS, true);
 const bare = measure('node startup alone (floor)', process.execPath, ['-e', '0'], RUNS, true);
 
 const prodValues = ['-f', 'test/values/prod.yaml'];
@@ -46,7 +49,7 @@ const manyKeys = [20_000, 40_000].map((n) =>
   measure(`aileron-k8s synth refusing a values file of ${n} keys (${Math.round(statSync(keysFile(n)).size / 1024)} KiB)`, process.execPath, [cli, 'synth', '-f', keysFile(n), '-o', out], 3, true, 1),
 );
 
-for (const m of [synth, large, synthProd, ...helm, bare, ...manyKeys]) console.log(report(m));
+for (const m of [synth, large, synthProd, chart, ...helm, bare, ...manyKeys]) console.log(report(m));
 console.log(
   `values file of 40,000 keys vs 20,000: ${(manyKeys[1].medianMs / manyKeys[0].medianMs).toFixed(2)}x time (linear: about 2x; quadratic: 4x)`,
 );
@@ -54,6 +57,7 @@ console.log(
   `synth vs target: ${(synth.medianMs / TARGET_MS).toFixed(2)}x of ${TARGET_MS} ms wall, ${(synth.peakRssMb! / TARGET_MB).toFixed(2)}x of ${TARGET_MB} MB RSS`,
 );
 console.log(`synth vs bare node startup: ${(synth.medianMs / bare.medianMs).toFixed(1)}x`);
+console.log(`chart generation vs synth: ${(chart.medianMs / synth.medianMs).toFixed(2)}x`);
 if (helm.length > 0) {
   console.log(`helm template vs synth, default values: ${(helm[0].medianMs / synth.medianMs).toFixed(2)}x`);
   console.log(`helm template vs synth, prod example: ${(helm[1].medianMs / synthProd.medianMs).toFixed(2)}x`);

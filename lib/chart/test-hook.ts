@@ -9,7 +9,7 @@ import type { PlatformContext } from '../platform/context.js';
 import { container, podSpec } from '../platform/pod.js';
 import { KEYCLOAK_MANAGEMENT_PORT } from '../components/keycloak.js';
 
-const NO_SCHEDULING = { nodeSelector: {}, tolerations: [], affinity: {}, podAnnotations: {} };
+const NO_SCHEDULING = { nodeSelector: {}, tolerations: [], affinity: {}, podAnnotations: {}, podLabels: {}, priorityClassName: '', topologySpreadConstraints: [] };
 const CHECK_RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } };
 
 export class HelmTest extends Construct {
@@ -36,6 +36,7 @@ export class HelmTest extends Construct {
         },
         spec: {
           ...podSpec(ctx, NO_SCHEDULING, {
+            component: 'test',
             runAsUser: 100,
             containers: x.list(
               x.when(manager, check('workspace-manager', `http://${ctx.name('workspace-manager')}:${v.workspaceManager.service.port}/health`)),

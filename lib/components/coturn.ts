@@ -70,6 +70,7 @@ export class Coturn extends Construct {
       settings: c,
       recreate: true,
       spec: podSpec(ctx, c, {
+        component: 'coturn',
         runAsUser: 65534,
         hostNetwork: true,
         containers: [

@@ -64,6 +64,7 @@ export class Frontend extends Construct {
       settings: v,
       checksums: { 'frontend-nginx': x.checksum(data, checksum) },
       spec: podSpec(ctx, v, {
+        component: 'frontend',
         runAsUser: 101,
         containers: [
           container({

@@ -79,6 +79,7 @@ export class Keycloak extends Construct {
       settings: kc,
       checksums: { realm: x.checksum(data, checksum) },
       spec: podSpec(ctx, kc, {
+        component: 'keycloak',
         runAsUser: 1000,
         fsGroup: 1000,
         containers: [

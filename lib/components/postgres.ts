@@ -6,7 +6,7 @@ import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
-import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
+import { container, emptyDir, execProbe, podMetadata, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformService, platformStatefulSet } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
@@ -26,6 +26,7 @@ export class Postgres extends Construct {
       settings: p,
       persistence: p.persistence,
       spec: podSpec(ctx, p, {
+        component: 'postgres',
         runAsUser: POSTGRES_UID,
         fsGroup: POSTGRES_UID,
         containers: [
@@ -82,9 +83,10 @@ export class PostgresBootstrap extends Construct {
       spec: {
         backoffLimit: 10,
         template: {
-          metadata: { labels: ctx.labels('postgres-bootstrap') },
+          metadata: podMetadata(ctx, 'postgres-bootstrap', p),
           spec: {
             ...podSpec(ctx, p, {
+              component: 'postgres-bootstrap',
               runAsUser: POSTGRES_UID,
               containers: [
                 container({

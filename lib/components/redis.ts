@@ -33,6 +33,7 @@ export class Redis extends Construct {
       settings: r,
       persistence: r.persistence,
       spec: podSpec(ctx, r, {
+        component: 'redis',
         runAsUser: REDIS_UID,
         fsGroup: REDIS_UID,
         containers: [

@@ -100,6 +100,7 @@ export class WorkspaceManager extends Construct {
       settings: m,
       checksums: { config: configChecksum },
       spec: podSpec(ctx, m, {
+        component: 'workspace-manager',
         runAsUser: 1000,
         fsGroup: 1000,
         serviceAccountName: account,

@@ -91,6 +91,7 @@ export class WorkspaceOperator extends Construct {
       settings: o,
       checksums: { config: configChecksum },
       spec: podSpec(ctx, o, {
+        component: 'workspace-operator',
         runAsUser: 65532,
         serviceAccountName: account.name,
         terminationGracePeriodSeconds: 30,

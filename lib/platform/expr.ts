@@ -235,13 +235,17 @@ export class Expressions {
     return items.filter((i) => i !== undefined) as T[];
   }
 
-  /** One result per item of a list from values (a `range` in the chart). */
-  each<T, R>(list: T[], build: (item: T) => R): R[] {
-    if (!this.template) return list.map(build);
+  /**
+   * One result per item of a list from values (a `range` in the chart). With `whole`, an item is one value
+   * (for maps with optional keys, which must stay absent where unset), not an object of its fields.
+   */
+  each<T, R>(list: T[], build: (item: T) => R, options: { whole?: boolean } = {}): R[] {
     const t = tokenOf(list);
-    if (!t || t.type !== 'list') throw new Error('template mode: each() needs a list read from values');
+    if (!t) return list.map(build);
+    if (t.type !== 'list') throw new Error(`each() needs a list, and ${t.text} is a ${t.type}`);
     const variable = `$item${this.depth || ''}`;
-    const item = this.nested(() => build(valueTokens(t.schema?.items ?? {}, variable) as T));
+    const itemSchema = t.schema?.items ?? {};
+    const item = this.nested(() => build((options.whole ? token(variable, valueType(itemSchema), { schema: itemSchema }) : valueTokens(itemSchema, variable)) as T));
     return [{ [MARK]: 'range', expr: t.text, item, variables: variable } as unknown as R];
   }
 
@@ -253,10 +257,19 @@ export class Expressions {
     return [{ [MARK]: 'range', expr: helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
   }
 
-  /** `a` with `b`'s entries added where `a` has none (Sprig's merge: the first map wins). */
-  merge<T extends Record<string, string>>(a: T, b: Record<string, string>): T {
+  /** `key` of a map from values, or `fallback` where it is not set. */
+  withDefault<T extends object>(map: T, key: string, fallback: unknown): T {
+    if (!tokenOf(map)) return { ...map, [key]: (map as Record<string, unknown>)[key] || fallback };
+    const m = paren(helmOf(map));
+    return token<T>(`set (deepCopy ${m}) ${JSON.stringify(key)} (get ${m} ${JSON.stringify(key)} | default ${paren(helmOf(fallback))})`, 'map');
+  }
+
+  /** Flat maps: `a` with `b`'s entries added where `a` has none (Sprig's merge, whose first map wins). */
+  merge<T extends object>(a: T, b: object): T {
     if (!tokenOf(a) && !tokenOf(b)) return { ...b, ...a };
-    return token<T>(`merge ${paren(helmOf(a))} ${paren(helmOf(b))}`, 'map');
+    // merge writes into its first map: never into .Values.
+    const first = tokenOf(a) && !tokenOf(a)!.yamlText ? `deepCopy ${paren(helmOf(a))}` : helmOf(a);
+    return token<T>(`merge ${paren(first)} ${paren(helmOf(b))}`, 'map');
   }
 
   /** ConfigMap data the chart prints once, as the named template `aileron.data.<name>`, so a checksum can hash it. */

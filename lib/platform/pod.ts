@@ -5,16 +5,20 @@
  */
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
-import type { PlatformContext } from './context.js';
+import type { Component, PlatformContext } from './context.js';
 import { Expressions, tokenOf } from './expr.js';
 
 const CONCRETE = new Expressions(false);
 
+/** The scheduling and pod knobs every platform component takes from values (schema.ts podSettings). */
 export interface PodSettings {
   nodeSelector: Record<string, string>;
   tolerations: Record<string, unknown>[];
   affinity: Record<string, unknown>;
   podAnnotations: Record<string, string>;
+  podLabels: Record<string, string>;
+  priorityClassName: string;
+  topologySpreadConstraints: Record<string, unknown>[];
 }
 
 export interface ContainerOptions {
@@ -80,6 +84,8 @@ export function container(o: ContainerOptions, x = CONCRETE): k8s.Container {
 }
 
 export interface PodOptions {
+  /** The component whose pods these are (their labels select them). */
+  component: Component;
   containers: k8s.Container[];
   initContainers?: k8s.Container[];
   volumes?: k8s.Volume[];
@@ -111,10 +117,25 @@ export function podSpec(ctx: PlatformContext, settings: PodSettings, o: PodOptio
     nodeSelector: x.optional(settings.nodeSelector),
     tolerations: x.optional(settings.tolerations as k8s.Toleration[]),
     affinity: x.optional(settings.affinity as k8s.Affinity),
+    priorityClassName: x.optional(settings.priorityClassName),
+    // A constraint without a labelSelector counts the component's own pods.
+    topologySpreadConstraints: x.when(
+      x.truthy(settings.topologySpreadConstraints),
+      x.each(settings.topologySpreadConstraints, (c) => x.withDefault(c, 'labelSelector', { matchLabels: ctx.selector(o.component) }), { whole: true }),
+    ) as k8s.TopologySpreadConstraint[] | undefined,
     terminationGracePeriodSeconds: o.terminationGracePeriodSeconds,
     initContainers: o.initContainers,
     containers: o.containers,
     volumes: o.volumes,
+  };
+}
+
+/** Pod template metadata: the component's labels over podLabels, and podAnnotations under the given ones. */
+export function podMetadata(ctx: PlatformContext, component: Component, settings: PodSettings, annotations: Record<string, string> = {}): k8s.ObjectMeta {
+  const { x } = ctx;
+  return {
+    labels: x.merge(ctx.labels(component), settings.podLabels),
+    annotations: x.optional(x.merge(annotations, settings.podAnnotations)),
   };
 }
 

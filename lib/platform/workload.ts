@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from './context.js';
-import type { PodSettings } from './pod.js';
+import { podMetadata, type PodSettings } from './pod.js';
 
 export interface DeploymentOptions {
   component: Component;
@@ -21,10 +21,7 @@ export interface DeploymentOptions {
 /** Pod labels, and podAnnotations with the checksums (checksums win). */
 function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplateSpec {
   const checksums = Object.fromEntries(Object.entries(o.checksums ?? {}).map(([k, v]) => [`checksum/${k}`, v]));
-  return {
-    metadata: { labels: ctx.labels(o.component), annotations: ctx.x.optional(ctx.x.merge(checksums, o.settings.podAnnotations)) },
-    spec: o.spec,
-  };
+  return { metadata: podMetadata(ctx, o.component, o.settings, checksums), spec: o.spec };
 }
 
 /**

@@ -3,6 +3,7 @@
  * `Values` tree. Every failure is a ValuesError that names the key path and
  * what was expected, so callers can stop before writing anything.
  */
+import { cloneJson } from './clone.js';
 import type { ErrorObject } from 'ajv';
 import { InputError, readYamlInput } from './read-input.js';
 import { renamedKeyMessage } from './renamed.js';
@@ -33,7 +34,7 @@ export interface ValuesSources {
  * keeps its default entries; `null` removes one.
  */
 export function loadValues(sources: ValuesSources = {}): Values {
-  let merged = structuredClone(defaultTree());
+  let merged = cloneJson(defaultTree());
   const removed: Removed = [];
   for (const file of sources.files ?? []) merged = deepMerge(merged, readValuesFile(file), removed);
   for (const overlay of sources.overlays ?? []) merged = deepMerge(merged, overlay, removed);
@@ -62,7 +63,7 @@ function isSchemaKey(path: string[]): boolean {
 
 /** Applies schema defaults to a merged tree and validates it. */
 export function resolveValues(input: JsonObject): Values {
-  const values = structuredClone(input);
+  const values = cloneJson(input);
   if (!validate(values)) throw new ValuesError(formatErrors(validate.errors ?? [], values));
   const problems = checkValues(values as unknown as Values);
   if (problems.length > 0) throw new ValuesError(problems);
@@ -77,7 +78,7 @@ function defaultTree(): JsonObject {
 }
 
 export function defaultValues(): Values {
-  return structuredClone(defaultTree()) as unknown as Values;
+  return cloneJson(defaultTree()) as unknown as Values;
 }
 
 function readValuesFile(file: string): JsonObject {

@@ -3,6 +3,8 @@
  * here as with `helm install`: maps merge key by key, anything else (lists
  * included) replaces, and `null` deletes the key.
  */
+import { cloneJson } from './clone.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -34,7 +36,7 @@ export function deepMerge(base: JsonObject, overlay: JsonObject, removed: Remove
     } else if (isObject(value) && isObject(current)) {
       put(out, key, deepMerge(current, value, removed, [...path, key]));
     } else {
-      put(out, key, structuredClone(value));
+      put(out, key, cloneJson(value));
     }
   }
   return out;

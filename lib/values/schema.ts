@@ -170,6 +170,47 @@ const podSettings = (replicas: number | undefined) => ({
     { additionalProperties: false, default: {}, description: 'Pod affinity rules (nodeAffinity, podAffinity, podAntiAffinity)' },
   ),
   podAnnotations: annotationMap('Extra annotations on the pods'),
+  podLabels: labelMap('Extra labels on the pods (the chart\'s own labels win, so selectors keep matching)', {}, { maxProperties: 32 }),
+  priorityClassName: str('', 'PriorityClass of the pods ("" = the cluster default)', { pattern: OPTIONAL_NAME, maxLength: 253 }),
+  topologySpreadConstraints: Type.Array(
+    Type.Object(
+      {
+        maxSkew: Type.Integer({ minimum: 1 }),
+        topologyKey: Type.String({ pattern: LABEL_KEY, maxLength: 317 }),
+        whenUnsatisfiable: Type.Union([Type.Literal('DoNotSchedule'), Type.Literal('ScheduleAnyway')]),
+        labelSelector: Type.Optional(
+          Type.Object(
+            {
+              matchLabels: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: LABEL_VALUE, maxLength: 63 }))),
+              matchExpressions: Type.Optional(
+                Type.Array(
+                  Type.Object(
+                    {
+                      key: Type.String({ pattern: LABEL_KEY, maxLength: 317 }),
+                      operator: Type.Union([Type.Literal('In'), Type.Literal('NotIn'), Type.Literal('Exists'), Type.Literal('DoesNotExist')]),
+                      values: Type.Optional(Type.Array(Type.String({ pattern: LABEL_VALUE, maxLength: 63 }))),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        minDomains: Type.Optional(Type.Integer({ minimum: 1 })),
+        matchLabelKeys: Type.Optional(Type.Array(Type.String({ pattern: LABEL_KEY, maxLength: 317 }))),
+        nodeAffinityPolicy: Type.Optional(Type.Union([Type.Literal('Honor'), Type.Literal('Ignore')])),
+        nodeTaintsPolicy: Type.Optional(Type.Union([Type.Literal('Honor'), Type.Literal('Ignore')])),
+      },
+      { additionalProperties: false },
+    ),
+    {
+      default: [],
+      maxItems: 8,
+      description: 'How the pods spread over zones or nodes (labelSelector defaults to the component\'s own pods)',
+    },
+  ),
 });
 
 /** The Service in front of a component (Helm convention). The Ingress follows it by port name. */

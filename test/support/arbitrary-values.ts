@@ -28,14 +28,46 @@ const service = fc.record(
   { type: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'), port: fc.integer({ min: 1, max: 65535 }), annotations },
   { requiredKeys: [] },
 );
+/** The scheduling knobs every platform component shares (schema.ts podSettings). */
+const scheduling = {
+  nodeSelector: fc.dictionary(label, label, { maxKeys: 2 }),
+  tolerations: fc.array(
+    fc.record(
+      { key: label, operator: fc.constantFrom('Exists', 'Equal'), effect: fc.constantFrom('NoSchedule', 'NoExecute'), tolerationSeconds: fc.integer({ min: 0, max: 600 }) },
+      { requiredKeys: ['key', 'operator'] },
+    ),
+    { maxLength: 2 },
+  ),
+  affinity: fc
+    .boolean()
+    .map((pinned) =>
+      pinned ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['platform'] }] }] } } } : {},
+    ),
+  podAnnotations: annotations,
+  podLabels: fc.dictionary(fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`), label, { maxKeys: 2 }),
+  priorityClassName: fc.constantFrom('', 'platform-critical'),
+  topologySpreadConstraints: fc.array(
+    fc.record(
+      {
+        maxSkew: fc.integer({ min: 1, max: 3 }),
+        topologyKey: fc.constantFrom('topology.kubernetes.io/zone', 'kubernetes.io/hostname'),
+        whenUnsatisfiable: fc.constantFrom('DoNotSchedule', 'ScheduleAnyway'),
+        labelSelector: fc.constant({ matchLabels: { team: 'platform' } }),
+        minDomains: fc.integer({ min: 1, max: 3 }),
+      },
+      { requiredKeys: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'] },
+    ),
+    { maxLength: 2 },
+  ),
+};
+const settings = fc.record(scheduling, { requiredKeys: [] });
 const pod = fc.record(
   {
     replicaCount: fc.integer({ min: 0, max: 5 }),
     resources,
     image,
-    nodeSelector: fc.dictionary(label, label, { maxKeys: 2 }),
     env: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,8}$/).filter((k) => !/PASS|TOKEN|SECRET|KEY|URL|CRED|AUTH/.test(k)), label, { maxKeys: 2 }),
-    podAnnotations: annotations,
+    ...scheduling,
   },
   { requiredKeys: [] },
 );
@@ -77,6 +109,7 @@ export const validValues = fc
     persistence: fc.record({ postgres: fc.boolean(), redis: fc.boolean() }),
     existingSecrets: fc.record({ postgres: fc.boolean(), keycloak: fc.boolean(), coturn: fc.boolean(), manager: fc.boolean() }),
     pods: fc.record({ frontend: pod, workspaceManager: pod, workspaceOperator: pod, keycloak: pod }),
+    backing: fc.record({ coturn: settings, postgres: settings, redis: settings }),
     services: fc.record({ frontend: service, workspaceManager: service, keycloak: service }),
     coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
@@ -136,13 +169,14 @@ export const validValues = fc
         auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
         env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
       },
-      coturn: { enabled: t.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, externalIp: r.coturnExternalIp, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
+      coturn: { enabled: t.coturn, ...r.backing.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, externalIp: r.coturnExternalIp, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
       postgres: {
         enabled: t.postgres,
+        ...r.backing.postgres,
         persistence: { enabled: r.persistence.postgres },
         auth: { existingSecret: r.existingSecrets.postgres ? 'db' : '' },
       },
-      redis: { enabled: t.redis, persistence: { enabled: r.persistence.redis } },
+      redis: { enabled: t.redis, ...r.backing.redis, persistence: { enabled: r.persistence.redis } },
     };
   });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { EXAMPLE_VALUES, exampleFile } from '../support/render.js';
+import { EXAMPLE_VALUES, exampleFile, podSpecOf, workloads, type Loose } from '../support/render.js';
 import { CHART, helmTemplate, KUBE_VERSION, normalize, synthObjects, type RenderInput } from '../support/helm.js';
 import { kubeconform, tool } from '../support/tools.js';
 import { validValues } from '../support/arbitrary-values.js';
@@ -89,4 +89,50 @@ test('crds.upgradeWithRelease renders the CRD as a release object kept on uninst
   const crd = objs.find((o) => o.kind === 'CustomResourceDefinition')!;
   expect(crd.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
   expect(objs.filter((o) => o.kind === 'CustomResourceDefinition')).toHaveLength(1);
+});
+
+describe('every platform component takes the same pod settings, in both renderers', () => {
+  const COMPONENTS = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis'];
+  const toleration = { key: 'dedicated', operator: 'Equal', value: 'platform', effect: 'NoSchedule' };
+  const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['platform'] }] }] } } };
+  const zoneSpread = { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' };
+  const hostSpread = { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { team: 'platform' } } };
+  const overlay = Object.fromEntries(
+    COMPONENTS.map((c) => [
+      c,
+      {
+        podLabels: { 'example.com/team': 'platform', 'app.kubernetes.io/name': 'not-ours' },
+        podAnnotations: { 'example.com/owner': c },
+        nodeSelector: { pool: 'platform' },
+        tolerations: [toleration],
+        affinity,
+        priorityClassName: 'platform-critical',
+        topologySpreadConstraints: [zoneSpread, hostSpread],
+      },
+    ]),
+  );
+  const renders = { helm: helmTemplate({ overlay }), synth: synthObjects({ overlay }) };
+
+  test('helm template equals synth', () => expectSame({ overlay }));
+
+  test.each(['helm', 'synth'] as const)('%s: every Deployment, StatefulSet and Job pod carries them', (renderer) => {
+    const pods = workloads(renders[renderer]);
+    // Seven components, and the PostgreSQL bootstrap Job.
+    expect(pods.map((w) => w.metadata.name).sort()).toEqual(
+      ['coturn', 'keycloak', 'postgres', 'postgres-bootstrap', 'redis', 'frontend', 'workspace-manager', 'workspace-operator'].map((c) => `aileron-${c}`).sort(),
+    );
+    for (const w of pods) {
+      const template = (w.spec as Loose).template;
+      const spec = podSpecOf(w);
+      const selector = { 'app.kubernetes.io/name': 'aileron', 'app.kubernetes.io/instance': 'aileron', 'app.kubernetes.io/component': template.metadata.labels['app.kubernetes.io/component'] };
+      expect([w.metadata.name, template.metadata.labels]).toEqual([w.metadata.name, expect.objectContaining({ 'example.com/team': 'platform', ...selector })]);
+      expect(template.metadata.annotations['example.com/owner']).toBeDefined();
+      expect(spec.nodeSelector).toEqual({ pool: 'platform' });
+      expect(spec.tolerations).toEqual([toleration]);
+      expect(spec.affinity).toEqual(affinity);
+      expect(spec.priorityClassName).toBe('platform-critical');
+      // A constraint without a labelSelector counts the component's own pods; a given one is kept.
+      expect(spec.topologySpreadConstraints).toEqual([{ ...zoneSpread, labelSelector: { matchLabels: selector } }, hostSpread]);
+    }
+  });
 });

@@ -5,7 +5,7 @@
  * and `range` blocks. Objects a condition guards are wrapped in it.
  */
 import { stringify } from 'yaml';
-import { hoistedName, type HelmToken, MARK, markerOf, paren, splitTokens, tokenOf } from '../platform/expr.js';
+import { hoistedName, type HelmToken, MARK, markerOf, paren, splitTokens, tokenOf } from '../platform/helm-tokens.js';
 
 export interface TemplateDocument {
   /** Conditions around the whole object, outermost first. */

@@ -4,7 +4,8 @@
  * install time.
  */
 import { type Component, PlatformContext } from '../platform/context.js';
-import { Expressions, token, valueTokens, type Schema } from '../platform/expr.js';
+import { Expressions } from '../platform/expr.js';
+import { token, valueTokens, type Schema } from '../platform/helm-tokens.js';
 import { ValuesSchema, type Values } from '../values/schema.js';
 
 export class TemplateContext extends PlatformContext {

@@ -8,7 +8,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { HelmTest } from './test-hook.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { conditionsOf, hoist, hoistedName, MARK } from '../platform/expr.js';
+import { conditionsOf, hoist, hoistedName, MARK } from '../platform/helm-tokens.js';
 import { PlatformChart } from '../platform/platform-chart.js';
 import { TemplateContext } from './template-context.js';
 import type { TemplateDocument } from './helm-printer.js';

@@ -6,7 +6,8 @@
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
 import type { Component, PlatformContext } from './context.js';
-import { Expressions, tokenOf } from './expr.js';
+import { Expressions } from './expr.js';
+import { tokenOf } from './helm-tokens.js';
 
 const CONCRETE = new Expressions(false);
 

@@ -1,0 +1,170 @@
+/**
+ * Tokens and marks: how template mode carries Helm expressions through
+ * construct code (see expr.ts). A token is a string standing for a Go-template
+ * expression; a mark is a plain object the printer turns into an `if`, `with`
+ * or `range` block. Both pass through cdk8s untouched.
+ */
+import { ApiObject } from 'cdk8s';
+
+export type ValueType = 'string' | 'number' | 'boolean' | 'map' | 'list';
+
+export interface HelmToken {
+  /** The Go-template expression, with `$.` for the root (the printer shortens it where `.` is the root). */
+  text: string;
+  type: ValueType;
+  /** The expression renders YAML text (an `include`), not a value. */
+  yamlText?: boolean;
+  /** The JSON Schema of the value, for loops over it. */
+  schema?: Schema;
+}
+
+export type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[] };
+
+const registry: HelmToken[] = [];
+const TOKEN = /\u0000T(\d+)\u0000/;
+const TOKENS = /\u0000T(\d+)\u0000/g;
+
+export function token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+  registry.push({ text, type, ...extra });
+  return `\u0000T${registry.length - 1}\u0000` as unknown as T;
+}
+
+/** The token a value is, when it is exactly one. */
+export function tokenOf(value: unknown): HelmToken | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = new RegExp(`^${TOKEN.source}$`).exec(value);
+  return m ? registry[Number(m[1])] : undefined;
+}
+
+/** A string cut into literal text and the tokens inside it. */
+export function splitTokens(value: string): (string | HelmToken)[] {
+  const parts: (string | HelmToken)[] = [];
+  let last = 0;
+  for (const m of value.matchAll(TOKENS)) {
+    if (m.index! > last) parts.push(value.slice(last, m.index));
+    parts.push(registry[Number(m[1])]);
+    last = m.index! + m[0].length;
+  }
+  if (last < value.length) parts.push(value.slice(last));
+  return parts;
+}
+
+export function hasTokens(value: unknown): boolean {
+  return typeof value === 'string' && TOKEN.test(value);
+}
+
+/** Marks on the rendered tree that the printer turns into template actions. */
+export const MARK = '\u0000helm';
+export type Marker =
+  | { [MARK]: 'if'; cond: string; then: unknown; else?: unknown }
+  | { [MARK]: 'with'; expr: string; type: ValueType }
+  | { [MARK]: 'range'; expr: string; item: unknown; variables: string };
+
+export function markerOf(value: unknown): Marker | undefined {
+  return value !== null && typeof value === 'object' && MARK in value ? (value as Marker) : undefined;
+}
+
+/** A condition: a boolean in concrete mode, a Go-template test in template mode. */
+export type Cond = boolean | { helm: string; /** the operands of an `and` */ all?: string[] };
+
+/** Go template truth: false, 0, "", nil and empty lists and maps are false. */
+export function goTruthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+export const CONDITIONS = new WeakMap<ApiObject, string[]>();
+/** ConfigMap data whose checksum a pod template carries: printed once, as a named template. */
+const HOISTED = new WeakMap<object, string>();
+
+export function conditionsOf(obj: ApiObject): string[] {
+  return CONDITIONS.get(obj) ?? [];
+}
+
+export function hoistedName(value: object): string | undefined {
+  return HOISTED.get(value);
+}
+
+/** Marks data to be printed once as the named template `name`. */
+export function hoist(value: object, name: string): void {
+  HOISTED.set(value, name);
+}
+
+/** A token's expression, or a literal's. Long `dict`s and `list`s get one entry per line (Go templates allow newlines in actions). */
+export function helmOf(value: unknown, depth = 0): string {
+  const t = tokenOf(value);
+  if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
+  if (typeof value === 'string' && hasTokens(value)) {
+    const parts = splitTokens(value);
+    const format = parts.map((p) => (typeof p === 'string' ? p.replace(/%/g, '%%') : '%v')).join('');
+    const args = parts.filter((p): p is HelmToken => typeof p !== 'string').map((p) => paren(p.text));
+    return `printf ${JSON.stringify(format)} ${args.join(' ')}`;
+  }
+  const call = (fn: string, args: string[]) => {
+    const flat = `${fn} ${args.join(' ')}`.trimEnd();
+    if (flat.length <= 100 && !flat.includes('\n')) return flat;
+    return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
+  };
+  if (Array.isArray(value)) return call('list', value.map((v) => paren(helmOf(v, depth + 1))));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return call('dict', entries.map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v, depth + 1))}`));
+  }
+  return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
+}
+
+export function condText(c: Cond): string {
+  if (typeof c === 'boolean') return String(c);
+  return c.helm;
+}
+
+/** An expression as an argument: wrapped in parentheses unless it is one operand already. */
+export function paren(text: string): string {
+  return /^[$.\w]+$|^"[^"]*"$/.test(text) || enclosed(text) ? text : `(${text})`;
+}
+
+/** `(...)` whose first parenthesis closes at the end (quoted text aside). */
+function enclosed(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0 && i < text.length - 1) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * Tokens for a schema's values: objects with required properties (image, service) nest; maps, lists and
+ * objects of optional parts (resources, affinity) are single values.
+ */
+export function valueTokens(schema: Schema, base: string): unknown {
+  if (schema.properties && (schema.required?.length ?? 0) > 0) {
+    return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, valueTokens(s, `${base}.${k}`)]));
+  }
+  return token(base, valueType(schema), { schema });
+}
+
+export function valueType(schema: Schema): ValueType {
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'object':
+      return 'map';
+    case 'array':
+      return 'list';
+    default:
+      return 'string';
+  }
+}

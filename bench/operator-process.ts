@@ -4,6 +4,7 @@
  * its /metrics read back (API requests by verb, reconciles, RSS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { operatorNodeOptions } from '../lib/components/workspace-operator.js';
 import { join } from 'node:path';
 
 export interface OperatorSettings {
@@ -38,7 +39,8 @@ export class OperatorProcess {
   ) {
     this.proc = spawn(
       process.execPath,
-      [`--max-old-space-size=${settings.heapMb}`, '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'operator', 'main.js')],
+      // As the chart runs it: the bundle, with the Deployment's NODE_OPTIONS.
+      [...operatorNodeOptions(settings.heapMb).split(' '), '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'workspace-operator.mjs')],
       {
         env: {
           ...process.env,

@@ -28,6 +28,14 @@ export function heapLimitMb(limit: string | undefined): number {
   return Math.max(64, Math.floor(mib * 0.5));
 }
 export const OPERATOR_HEALTH_PORT = 8081;
+
+/**
+ * Node's flags for the operator: the heap cap, and a 2 MB young generation (V8's default of 16 MB per
+ * semi-space grew the steady-state RSS at 100 workspaces from 117 to 152 MB for no measurable speed).
+ */
+export function operatorNodeOptions(heapMb: number): string {
+  return `--max-old-space-size=${heapMb} --max-semi-space-size=2`;
+}
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
 /** The ClusterRole rules: seed 000's table and the two policy kinds. */
@@ -116,7 +124,7 @@ export class WorkspaceOperator extends Construct {
               { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
               { name: 'LOG_LEVEL', value: o.logLevel },
               { name: 'COTURN_SECRET_NAME', value: x.when(x.truthy(v.coturn.enabled), credentialsSecretName(ctx, 'coturn'), '') },
-              { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapMb}` },
+              { name: 'NODE_OPTIONS', value: operatorNodeOptions(heapMb) },
               ...plainEnv(o.env, x),
             ],
             readinessProbe: httpProbe('/readyz', 'health'),

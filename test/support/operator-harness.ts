@@ -5,6 +5,8 @@
  * authenticate with the operator ServiceAccount's own token, so its RBAC is
  * exercised on every call.
  */
+import { heapLimitMb, operatorNodeOptions } from '../../lib/components/workspace-operator.js';
+import { defaultValues } from '../../lib/values/load.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ControlPlane, freePort, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
@@ -126,7 +128,8 @@ export class OperatorHarness {
 
   async startOperator(name: string, env: Record<string, string> = {}): Promise<Operator> {
     const [healthPort, metricsPort] = [await freePort(), await freePort()];
-    const proc = spawn(process.execPath, [join(ROOT, 'build', 'operator', 'main.js')], {
+    // The bundle the image runs, with the Deployment's Node flags.
+    const proc = spawn(process.execPath, [...operatorNodeOptions(heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory)).split(' '), join(ROOT, 'build', 'workspace-operator.mjs')], {
       env: {
         ...process.env,
         KUBECONFIG: this.operatorConfig,

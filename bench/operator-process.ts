@@ -39,8 +39,8 @@ export class OperatorProcess {
   ) {
     this.proc = spawn(
       process.execPath,
-      // As the chart runs it: the bundle, with the Deployment's NODE_OPTIONS.
-      [...operatorNodeOptions(settings.heapMb).split(' '), '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'workspace-operator.mjs')],
+      // As the chart runs it: the bundle, with the Deployment's NODE_OPTIONS (BENCH_NODE_OPTIONS to compare others).
+      [...(process.env.BENCH_NODE_OPTIONS ?? operatorNodeOptions(settings.heapMb)).split(' '), '--require', join(ROOT, 'bench', 'report-rss.cjs'), join(ROOT, 'build', 'workspace-operator.mjs')],
       {
         env: {
           ...process.env,

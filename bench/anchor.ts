@@ -6,7 +6,8 @@
  * limit, and reports the total time and per-workspace latency. No synthesis
  * is timed (it is done beforehand), no status, no watches.
  */
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Credentials } from '../operator/credentials.js';
 import { desiredState } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { Kube } from '../operator/kube.js';
@@ -21,12 +22,13 @@ export interface AnchorResult {
 /** The anchor's objects carry another managed-by, so the operator's watches never see them. */
 const ANCHOR_MANAGER = 'aileron-bench-anchor';
 
-export async function runAnchor(kc: KubeConfig, platform: WorkspacePlatform, namespace: string, n: number, concurrency = 64): Promise<AnchorResult> {
+export async function runAnchor(credentials: Credentials, platform: WorkspacePlatform, namespace: string, n: number, concurrency = 64): Promise<AnchorResult> {
   const workspaces = Array.from({ length: n }, (_, i) => {
     const ws = { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name: `anchor-${i}`, namespace, generation: 1 }, spec: { workspaceId: `anchor-${i}`, ownerId: `user-${i}` } };
     return applyStages((desiredState(ws, platform).objects as KubernetesObject[]).map(relabel));
   });
-  const kube = new Kube(kc, 1e9, 1e9);
+  // No rate limit, and a connection for every request a stage may have in flight.
+  const kube = new Kube(credentials, 1e9, 1e9, undefined, concurrency * 8);
   const latenciesMs: number[] = [];
   let next = 0;
   let writes = 0;

@@ -16,7 +16,6 @@
  * (which the operator takes from the real Deployment status).
  * Figures only; no assertion.
  */
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../test/cluster/control-plane.js';
 import { synthToDir } from '../test/support/cluster.js';
 import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
@@ -25,6 +24,8 @@ import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
 import { WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { runAnchor } from './anchor.js';
+import { loadCredentials } from '../operator/credentials.js';
+import { Kube } from '../operator/kube.js';
 import { delta, OperatorProcess } from './operator-process.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
@@ -63,15 +64,16 @@ const operatorSettings = {
   burst: QPS * 2,
 };
 
-const kc = new KubeConfig();
-kc.loadFromFile(info.kubeconfig);
-const custom = kc.makeApiClient(CustomObjectsApi);
+// The benchmark's own client, as admin, with no rate limit: creating and changing Workspaces never paces the run.
+const credentials = await loadCredentials({ KUBECONFIG: info.kubeconfig });
+const kube = new Kube(credentials, 1e9, 1e9, undefined, 64);
+const workspaces = { apiVersion: 'platform.aileron.io/v1alpha1', plural: 'workspaces', namespace: NS };
 
 progress(`anchor: a plain client applies the same objects for ${N} workspaces`);
 const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }), { namespace: 'aileron', release: 'aileron' });
 // BENCH_ANCHOR=0 skips it (a quicker run when only the operator's own figures are wanted); so does --pods, where
 // the anchor's Deployments would take the simulated nodes' room.
-const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(kc, platform, NS, N);
+const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(credentials, platform, NS, N);
 
 type Seen = {
   metadata: { name: string; generation?: number };
@@ -94,12 +96,11 @@ class StatusWatch {
   private watch(): void {
     // A watch ends on errors (a fresh API server answers 429 while CRD storage starts): re-establish it.
     const again = () => setTimeout(() => this.watch(), 200);
-    void new Watch(kc)
-      .watch(`/apis/platform.aileron.io/v1alpha1/namespaces/${NS}/workspaces`, {}, (_t, w: Seen) => {
-        if (!this.at.has(w.metadata.name) && this.predicate(w)) {
-          this.at.set(w.metadata.name, Date.now());
-          this.resolve?.();
-        }
+    void kube
+      .watch<Seen>(workspaces, {}, ({ object: w }) => {
+        if (!w.metadata?.name || this.at.has(w.metadata.name) || !this.predicate(w)) return;
+        this.at.set(w.metadata.name, Date.now());
+        this.resolve?.();
       }, again)
       .catch(again);
   }
@@ -110,9 +111,9 @@ const statuses = new StatusWatch(reconciled);
 const podsReady = new Map<string, number>();
 if (PODS) {
   const watchPods = () =>
-    void new Watch(kc)
-      .watch('/api/v1/pods', { labelSelector: WORKSPACE_ID_LABEL }, (_t, pod: { metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } }) => {
-        const id = pod.metadata.labels?.[WORKSPACE_ID_LABEL];
+    void kube
+      .watch<{ metadata?: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } }>({ apiVersion: 'v1', plural: 'pods' }, { labelSelector: WORKSPACE_ID_LABEL }, ({ object: pod }) => {
+        const id = pod.metadata?.labels?.[WORKSPACE_ID_LABEL];
         if (id && !statuses.at.has(id) && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) podsReady.set(id, Date.now());
       }, () => setTimeout(watchPods, 200))
       .catch(() => setTimeout(watchPods, 200));
@@ -129,13 +130,7 @@ const start = Date.now();
 await inParallel(N, 20, async (i) => {
   const name = `bench-${i}`;
   created.set(name, Date.now());
-  await custom.createNamespacedCustomObject({
-    group: 'platform.aileron.io',
-    version: 'v1alpha1',
-    namespace: NS,
-    plural: 'workspaces',
-    body: { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: NS }, spec: { workspaceId: name, ownerId: `user-${i}` } },
-  });
+  await kube.create(workspaces, { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: NS }, spec: { workspaceId: name, ownerId: `user-${i}` } });
 });
 const createdIn = Date.now() - start;
 const ticker = setInterval(() => progress(`${statuses.at.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 10_000);
@@ -174,12 +169,7 @@ if (PODS) {
   statuses.reset((w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN) && w.status?.observedGeneration === w.metadata.generation);
   const beforeUpdate = await operator.counters();
   const updateStart = Date.now();
-  await inParallel(N, 20, (i) =>
-    custom.patchNamespacedCustomObject(
-      { group: 'platform.aileron.io', version: 'v1alpha1', namespace: NS, plural: 'workspaces', name: `bench-${i}`, body: { spec: { firewall: { workspace: { allowedDomains: [DOMAIN] } } } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    ),
-  );
+  await inParallel(N, 20, (i) => kube.mergePatch({ ...workspaces, name: `bench-${i}` }, { spec: { firewall: { workspace: { allowedDomains: [DOMAIN] } } } }));
   await statuses.whenAll(N);
   const updateMs = Date.now() - updateStart;
   const afterUpdate = await operator.settled();

@@ -4,8 +4,8 @@
  * on a few workers. Watches restart themselves after errors (the API server
  * restarting, for one); workers start once every cache has listed.
  */
-import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { WORKSPACE_API_GROUP, WORKSPACE_KIND, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
 import type { WorkspaceResource } from '../lib/workspace/model.js';
 import type { OperatorConfig } from './config.js';
@@ -16,12 +16,21 @@ import { Reconciler } from './reconciler.js';
 import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
 import { OwnedCache, ownerKey } from './owned-cache.js';
+import { ListWatch } from './list-watch.js';
 
-type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+/**
+ * What is kept of a Workspace: all the reconciler reads. Not its managedFields, nor its annotations
+ * (`kubectl apply` leaves a copy of the whole object in one).
+ */
+function slimWorkspace(o: KubernetesObject): WorkspaceResource {
+  const ws = o as WorkspaceResource;
+  const { managedFields: _managed, annotations: _annotations, ...metadata } = ws.metadata as WorkspaceResource['metadata'] & { managedFields?: unknown; annotations?: unknown };
+  return { ...ws, metadata };
+}
 
 export class Controller {
   private readonly queue = new WorkQueue();
-  private workspaces!: Watched<KubernetesObject>;
+  private readonly workspaces: ListWatch<WorkspaceResource>;
   private readonly owned: OwnedCache;
   /** Owner-label key -> queue key, for Workspace names longer than a label value (hashed in the label). */
   private readonly longNames = new Map<string, string>();
@@ -32,11 +41,18 @@ export class Controller {
 
   constructor(
     private readonly cfg: OperatorConfig,
-    private readonly kube: Kube,
+    kube: Kube,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
     this.owned = new OwnedCache(kube, log, cfg.listPageSize);
+    const workspaceKind = {
+      apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
+      kind: WORKSPACE_KIND,
+      plural: WORKSPACE_RESOURCE,
+      namespace: cfg.watchNamespace || undefined,
+    };
+    this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, cfg.listPageSize);
     this.reconciler = new Reconciler({
       kube,
       metrics,
@@ -48,28 +64,15 @@ export class Controller {
 
   async start(): Promise<void> {
     const ns = this.cfg.watchNamespace;
-    const path = ns
-      ? `/apis/${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}/namespaces/${ns}/${WORKSPACE_RESOURCE}`
-      : `/apis/${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}/${WORKSPACE_RESOURCE}`;
-    const params = { group: WORKSPACE_API_GROUP, version: WORKSPACE_VERSION, plural: WORKSPACE_RESOURCE };
-    this.workspaces = makeInformer(this.kube.kc, path, () =>
-      (ns ? this.kube.custom.listNamespacedCustomObject({ ...params, namespace: ns }) : this.kube.custom.listClusterCustomObject(params)) as never,
-    );
-
-    // The informer keeps whole Workspaces; their managedFields are never read and are most of their size.
-    const slim = (o: KubernetesObject) => {
-      if (o.metadata?.managedFields) delete o.metadata.managedFields;
-    };
-    for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, slim);
-    const enqueueWorkspace = (o: KubernetesObject) => {
-      const [namespace, name] = [o.metadata?.namespace ?? '', o.metadata?.name ?? ''];
+    const enqueueWorkspace = (ws: WorkspaceResource) => {
+      const [namespace, name] = [ws.metadata.namespace ?? '', ws.metadata.name];
       if (name !== ownerNameLabel(name)) this.longNames.set(ownerKey(namespace, ownerNameLabel(name)), `${namespace}/${name}`);
       this.queue.add(`${namespace}/${name}`);
     };
-    for (const verb of ['add', 'update'] as const) this.workspaces.on(verb, enqueueWorkspace);
-    this.workspaces.on('delete', (o) => {
-      if (o.metadata?.uid) this.reconciler.forget(o.metadata.uid);
-      this.longNames.delete(ownerKey(o.metadata?.namespace ?? '', ownerNameLabel(o.metadata?.name ?? '')));
+    this.workspaces.on((_key, ws, event) => {
+      if (event !== 'delete') return enqueueWorkspace(ws);
+      if (ws.metadata.uid) this.reconciler.forget(ws.metadata.uid);
+      this.longNames.delete(ownerKey(ws.metadata.namespace ?? '', ownerNameLabel(ws.metadata.name)));
     });
     // A Deployment's change refreshes status. Any owned object deleted, or stripped of its applied hash,
     // is applied again. Our own applies arrive here too, and find nothing to do.
@@ -77,12 +80,7 @@ export class Controller {
       if (ref.kind !== 'Deployment' && event !== 'delete' && view.hash) return;
       if (view.owner) this.queue.add(this.longNames.get(view.owner) ?? view.owner);
       // The namespace baseline belongs to no Workspace: any reconcile restores it.
-      else for (const ws of this.workspaces.list()) enqueueWorkspace(ws);
-    });
-    this.workspaces.on('error', (err: unknown) => {
-      if (this.stopped) return;
-      this.log.warn('watch failed; restarting it', { informer: 'workspaces', error: String((err as Error)?.message ?? err) });
-      setTimeout(() => void this.startWithRetry(this.workspaces, 'workspaces'), 1000);
+      else for (const ws of this.workspaces.values()) enqueueWorkspace(ws);
     });
     await this.startWithRetry(() => this.owned.start(), 'owned objects');
     await this.startWithRetry(() => this.workspaces.start(), 'workspaces');
@@ -91,10 +89,10 @@ export class Controller {
     this.workers = Array.from({ length: this.cfg.workers }, () => this.work());
   }
 
-  private async startWithRetry(start: Watched<KubernetesObject> | (() => Promise<void>), name: string): Promise<void> {
+  private async startWithRetry(start: () => Promise<void>, name: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await (typeof start === 'function' ? start() : start.start());
+        await start();
         return;
       } catch (err) {
         if (this.stopped) return;
@@ -110,7 +108,7 @@ export class Controller {
       if (key === undefined) return;
       this.metrics.queueDepth.set(this.queue.depth);
       const [namespace, name] = key.split('/');
-      const ws = this.workspaces.get(name, namespace) as WorkspaceResource | undefined;
+      const ws = this.workspaces.get(namespace, name);
       const timer = this.metrics.reconcileDuration.startTimer();
       try {
         if (ws) await this.reconciler.reconcile(ws);
@@ -134,7 +132,7 @@ export class Controller {
     this.stopped = true;
     this.queue.shutdown();
     this.owned.stop();
-    await Promise.allSettled([this.workspaces?.stop()]);
+    this.workspaces.stop();
     await Promise.allSettled(this.workers);
   }
 }

@@ -1,22 +1,42 @@
 /**
- * The operator's API access: one KubeConfig, a client-side rate limit (a
- * token bucket; client-node has none) and retry with backoff on conflicts,
- * throttling, server errors and dropped connections.
+ * The operator's API access: one HTTP client (api-client.ts), a client-side
+ * rate limit (a token bucket), retry with backoff on conflicts, throttling,
+ * server errors and dropped connections, and the few verbs the operator uses,
+ * on JSON objects as the API server sends them.
  */
-import {
-  ApiException,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ApiClient, ApiError, type Query, type WatchEvent } from './api-client.js';
+import type { Credentials } from './credentials.js';
 import type { Metrics } from './metrics.js';
 
+export { ApiError };
+
 export const FIELD_MANAGER = 'aileron-workspace-operator';
+
+const MERGE_PATCH = 'application/merge-patch+json';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** Where a resource lives: its group/version and plural, and optionally one object and a subresource. */
+export interface ResourceRef {
+  apiVersion: string;
+  plural: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export function resourcePath({ apiVersion, plural, namespace, name, subresource }: ResourceRef): string {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return [base, namespace && `namespaces/${encodeURIComponent(namespace)}`, plural, name && encodeURIComponent(name), name && subresource]
+    .filter(Boolean)
+    .join('/');
+}
+
+/** A list as the server sends it. */
+export interface ObjectList<T = KubernetesObject> {
+  items: T[];
+  metadata?: { resourceVersion?: string; continue?: string };
+}
 
 class TokenBucket {
   private tokens: number;
@@ -43,18 +63,18 @@ class TokenBucket {
 }
 
 export function statusCode(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+  return err instanceof ApiError ? err.code : undefined;
 }
 
 /** The API server's own words for a failed call (its Status message), else the error's first line. */
 export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
+  if (err instanceof ApiError) {
     try {
-      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+      const body = JSON.parse(err.body);
       if (body?.message) return String(body.message);
     } catch {
       // not JSON: the server's plain text (an unknown resource answers "404 page not found")
-      if (typeof err.body === 'string' && err.body.trim()) return `${err.body.trim().split('\n')[0].slice(0, 300)} (HTTP ${err.code})`;
+      if (err.body.trim()) return `${err.body.trim().split('\n')[0].slice(0, 300)} (HTTP ${err.code})`;
     }
     return `HTTP ${err.code}`;
   }
@@ -66,8 +86,8 @@ export function apiMessage(err: unknown): string {
  * 503), in ms; undefined when it did not say.
  */
 export function retryAfterMs(err: unknown): number | undefined {
-  if (!(err instanceof ApiException)) return undefined;
-  const header = Object.entries(err.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  if (!(err instanceof ApiError)) return undefined;
+  const header = err.headers['retry-after'];
   const seconds = Number(header);
   return header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
 }
@@ -78,28 +98,109 @@ function retryable(err: unknown): boolean {
   return code === 409 || code === 429 || code >= 500;
 }
 
-export class Kube {
-  readonly objects: KubernetesObjectApi;
-  readonly core: CoreV1Api;
-  readonly custom: CustomObjectsApi;
-  readonly coordination: CoordinationV1Api;
+type Verb = 'read' | 'list' | 'write';
+
+/** The verbs the operator uses, each run through `run` (the rate limit and retries, or nothing). */
+export class ApiVerbs {
+  constructor(
+    protected readonly client: ApiClient,
+    private readonly run: <T>(verb: Verb, fn: () => Promise<T>) => Promise<T>,
+    /** `apiVersion/kind` -> plural, from discovery. */
+    private readonly plurals = new Map<string, Promise<string>>(),
+  ) {}
+
+  get<T = KubernetesObject>(ref: ResourceRef): Promise<T> {
+    return this.run('read', () => this.client.request<T>('GET', resourcePath(ref)));
+  }
+
+  /** One page of a list. */
+  list<T = KubernetesObject>(ref: ResourceRef, query: Query): Promise<ObjectList<T>> {
+    return this.run('list', () => this.client.request<ObjectList<T>>('GET', resourcePath(ref), { query }));
+  }
+
+  create<T = KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
+    return this.run('write', () => this.client.request<T>('POST', resourcePath(ref), { body }));
+  }
+
+  replace<T = KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
+    return this.run('write', () => this.client.request<T>('PUT', resourcePath(ref), { body }));
+  }
+
+  mergePatch<T = KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
+    return this.run('write', () => this.client.request<T>('PATCH', resourcePath(ref), { body, contentType: MERGE_PATCH }));
+  }
+
+  /** Server-side apply, as the operator's field manager, taking over fields another manager set. */
+  async apply(obj: KubernetesObject): Promise<KubernetesObject> {
+    const ref = await this.refOf(obj);
+    return this.run('write', () =>
+      this.client.request<KubernetesObject>('PATCH', resourcePath(ref), { body: obj, contentType: APPLY_PATCH, query: { fieldManager: FIELD_MANAGER, force: true } }),
+    );
+  }
+
+  /** Deletes in the background (dependents go after); an object already gone is not an error. */
+  async delete(obj: KubernetesObject): Promise<void> {
+    const ref = await this.refOf(obj);
+    try {
+      await this.run('write', () => this.client.request('DELETE', resourcePath(ref), { query: { propagationPolicy: 'Background' } }));
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+    }
+  }
+
+  /** Where an object lives, its plural found by discovery once per kind (as kubectl does). */
+  private async refOf(obj: KubernetesObject): Promise<ResourceRef> {
+    const { apiVersion = '', kind = '' } = obj;
+    const key = `${apiVersion}/${kind}`;
+    let plural = this.plurals.get(key);
+    if (!plural) {
+      plural = this.discover(apiVersion, kind);
+      this.plurals.set(key, plural);
+      plural.catch(() => this.plurals.delete(key));
+    }
+    return { apiVersion, plural: await plural, namespace: obj.metadata?.namespace, name: obj.metadata?.name };
+  }
+
+  private async discover(apiVersion: string, kind: string): Promise<string> {
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const list = await this.run('read', () => this.client.request<{ resources: Array<{ name: string; kind: string }> }>('GET', path));
+    const resource = list.resources.find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!resource) throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
+    return resource.name;
+  }
+}
+
+export class Kube extends ApiVerbs {
   private readonly bucket: TokenBucket;
+  /**
+   * The same verbs without the rate limit or retries, for the leader Lease: its renewal must not queue behind a
+   * burst of reconciles (and lose the Lease), and a failed renewal is retried on the election's own schedule.
+   */
+  readonly unthrottled: ApiVerbs;
 
   constructor(
-    readonly kc: KubeConfig,
+    credentials: Credentials,
     qps: number,
     burst: number,
     private readonly metrics?: Metrics,
+    /** Connections kept open to the API server; requests beyond them wait for one. */
+    connections = 32,
   ) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.coordination = kc.makeApiClient(CoordinationV1Api);
+    const client = new ApiClient(credentials, connections);
+    super(client, (verb, fn) => this.call(verb, fn));
     this.bucket = new TokenBucket(qps, burst);
+    // Counted apart (verb="lease"), so the reconciles' own reads and writes stay what they were.
+    this.unthrottled = new ApiVerbs(client, async (_verb, fn) => {
+      try {
+        return await fn();
+      } finally {
+        this.metrics?.apiRequests.inc({ verb: 'lease' });
+      }
+    });
   }
 
   /** Runs one API call under the rate limit, retrying transient failures with exponential backoff. */
-  async call<T>(verb: 'read' | 'list' | 'write', fn: () => Promise<T>, attempts = 6): Promise<T> {
+  async call<T>(verb: Verb, fn: () => Promise<T>, attempts = 6): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
       try {
@@ -118,25 +219,13 @@ export class Kube {
     }
   }
 
-  apply(obj: KubernetesObject): Promise<KubernetesObject> {
-    return this.call('write', () => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+  /** Watches a resource (outside the rate limit: a watch is one long request). */
+  watch<T = KubernetesObject>(ref: ResourceRef, query: Query, onEvent: (event: WatchEvent<T>) => void, onDone: (err?: Error) => void): Promise<{ abort(): void }> {
+    return this.client.watch(resourcePath(ref), query, onEvent, onDone);
   }
 
-  async delete(obj: KubernetesObject): Promise<void> {
-    try {
-      await this.call('write', () => this.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background'));
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-    }
+  /** Closes the kept connections. */
+  close(): void {
+    this.client.close();
   }
-
-  mergePatchOptions() {
-    return setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  }
-}
-
-export function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
 }

@@ -4,19 +4,19 @@
  * once it has not been renewed for its duration. Updates carry the
  * resourceVersion, so two candidates cannot both win.
  */
-import type { V1Lease } from '@kubernetes/client-node';
-import type { Kube } from './kube.js';
+import type { Kube, ResourceRef } from './kube.js';
 import { statusCode } from './kube.js';
 import type { Logger } from './log.js';
 
-/**
- * Lease times are MicroTime: the API server parses exactly six fractional
- * digits, while client-node writes a Date with milliseconds (HTTP 400).
- */
-class MicroTime extends Date {
-  override toISOString(): string {
-    return super.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  }
+/** A Lease as the API server sends it; times are MicroTime strings. */
+interface Lease {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+}
+
+/** A Lease time: the API server parses MicroTime with exactly six fractional digits (milliseconds are refused). */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export interface LeaderOptions {
@@ -70,33 +70,35 @@ export class LeaderElector {
     }
   }
 
+  private leaseRef(withName = true): ResourceRef {
+    return { apiVersion: 'coordination.k8s.io/v1', plural: 'leases', namespace: this.o.namespace, name: withName ? this.o.name : undefined };
+  }
+
   /** held: this replica holds the Lease now; taken: another one does; unreachable: unknown. */
   private async tryAcquireOrRenew(): Promise<'held' | 'taken' | 'unreachable'> {
-    const now = new MicroTime();
+    const nowMs = Date.now();
+    const now = microTime(nowMs);
     const { namespace, name, identity, leaseDurationSeconds } = this.o;
-    const api = this.kube.coordination;
-    let lease: V1Lease | undefined;
+    let lease: Lease | undefined;
     try {
-      lease = await api.readNamespacedLease({ name, namespace });
+      lease = await this.kube.unthrottled.get<Lease>(this.leaseRef());
     } catch (err) {
       if (statusCode(err) !== 404) return 'unreachable';
     }
     const spec = { holderIdentity: identity, leaseDurationSeconds, renewTime: now };
     try {
       if (!lease) {
-        await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } } });
+        await this.kube.unthrottled.create(this.leaseRef(false), { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } });
         return 'held';
       }
       const holder = lease.spec?.holderIdentity;
-      if (holder && holder !== identity && !this.expired(lease, now)) return 'taken';
+      if (holder && holder !== identity && !this.expired(lease, nowMs)) return 'taken';
       const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-      await api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: {
-          metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
-          spec: { ...spec, acquireTime: holder === identity && lease.spec?.acquireTime ? new MicroTime(lease.spec.acquireTime) : now, leaseTransitions: transitions },
-        },
+      await this.kube.unthrottled.replace(this.leaseRef(), {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
+        spec: { ...spec, acquireTime: holder === identity && lease.spec?.acquireTime ? lease.spec.acquireTime : now, leaseTransitions: transitions },
       });
       return 'held';
     } catch (err) {
@@ -105,10 +107,10 @@ export class LeaderElector {
     }
   }
 
-  private expired(lease: V1Lease | undefined, now: Date): boolean {
-    const renew = lease?.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
-    const duration = (lease?.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
-    return renew + duration < now.getTime();
+  private expired(lease: Lease, nowMs: number): boolean {
+    const renew = lease.spec?.renewTime ? Date.parse(lease.spec.renewTime) : 0;
+    const duration = (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
+    return renew + duration < nowMs;
   }
 
   /** Gives the Lease up so another replica takes over at once (graceful shutdown). */
@@ -118,13 +120,9 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.kube.coordination.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      const lease = await this.kube.unthrottled.get<Lease>(this.leaseRef());
       if (lease.spec?.holderIdentity !== this.o.identity) return;
-      await this.kube.coordination.replaceNamespacedLease({
-        name: this.o.name,
-        namespace: this.o.namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: new MicroTime(0), acquireTime: lease.spec?.acquireTime && new MicroTime(lease.spec.acquireTime) } },
-      });
+      await this.kube.unthrottled.replace(this.leaseRef(), { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(0) } });
     } catch {
       // it expires on its own
     }

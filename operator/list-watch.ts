@@ -7,7 +7,7 @@
  * cluster does not serve (no Cilium) counts as empty and is looked for again
  * every `absentRetryMs`.
  */
-import { Watch, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { statusCode, type Kube } from './kube.js';
 import type { Logger } from './log.js';
 
@@ -16,19 +16,11 @@ export interface WatchedKind {
   kind: string;
   /** The resource's plural, for the REST path. */
   plural: string;
+  /** Only this namespace; every namespace when unset. */
+  namespace?: string;
 }
 
 export type CacheEvent = 'add' | 'update' | 'delete';
-
-/** A list response: typed kinds have `_continue` (deserialized), others `continue` (as sent). */
-interface ListPage {
-  items: KubernetesObject[];
-  metadata?: { resourceVersion?: string; continue?: string; _continue?: string };
-}
-
-export function resourcePath({ apiVersion, plural }: WatchedKind): string {
-  return apiVersion.includes('/') ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
-}
 
 export class ListWatch<T> {
   private readonly items = new Map<string, T>();
@@ -55,6 +47,10 @@ export class ListWatch<T> {
 
   get(namespace: string, name: string): T | undefined {
     return this.items.get(`${namespace}/${name}`);
+  }
+
+  values(): IterableIterator<T> {
+    return this.items.values();
   }
 
   /** Records what the operator just wrote, before its watch event arrives. */
@@ -92,11 +88,27 @@ export class ListWatch<T> {
       this.items.set(key, view);
       this.emit(key, view, existed ? 'update' : 'add');
     }
-    this.request = await new Watch(this.kube.kc).watch(
-      resourcePath(this.kind),
-      { labelSelector: this.labelSelector, resourceVersion: listed.resourceVersion, allowWatchBookmarks: true },
-      (type: string, obj: KubernetesObject) => {
-        if (type === 'BOOKMARK' || type === 'ERROR') return;
+    await this.watchFrom(listed.resourceVersion);
+  }
+
+  /**
+   * Watches from a resourceVersion. A watch the server ends in the ordinary way (its timeout) is taken up again
+   * from the last version seen, without a list; one that failed, or whose version expired (410 Gone), lists again.
+   */
+  private async watchFrom(resourceVersion: string | undefined): Promise<void> {
+    let lastVersion = resourceVersion;
+    let expired = false;
+    const began = Date.now();
+    this.request = await this.kube.watch<KubernetesObject>(
+      this.kind,
+      { labelSelector: this.labelSelector || undefined, resourceVersion, allowWatchBookmarks: true },
+      ({ type, object: obj }) => {
+        if (type === 'ERROR') {
+          expired ||= (obj as { code?: number }).code === 410;
+          return;
+        }
+        lastVersion = obj.metadata?.resourceVersion ?? lastVersion;
+        if (type === 'BOOKMARK') return;
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
         const view = this.compact(obj);
         if (type === 'DELETED') this.items.delete(key);
@@ -105,7 +117,9 @@ export class ListWatch<T> {
       },
       (err) => {
         if (this.stopped) return;
-        if (err) this.log.warn('watch ended; relisting', { kind: this.kind.kind, error: String((err as Error).message ?? err) });
+        // A watch that ran its course goes on; one the server ends at once again and again backs off and lists.
+        if (!err && !expired && Date.now() - began > 1000) return void this.watchFrom(lastVersion).catch(() => this.restart());
+        if (err) this.log.warn('watch ended; relisting', { kind: this.kind.kind, error: err.message });
         void this.restart();
       },
     );
@@ -114,35 +128,23 @@ export class ListWatch<T> {
   /** Every page of the list, compacted; undefined when the cluster does not serve the kind. */
   private async list(): Promise<{ items: Map<string, T>; resourceVersion?: string } | undefined> {
     const items = new Map<string, T>();
+    const { apiVersion, kind } = this.kind;
     let resourceVersion: string | undefined;
     let next: string | undefined;
     do {
-      const { apiVersion, kind } = this.kind;
-      let page: ListPage;
+      let page;
       try {
-        page = await this.kube.call('list', () => this.listPage(next));
+        page = await this.kube.list(this.kind, { labelSelector: this.labelSelector || undefined, limit: this.pageSize, continue: next });
       } catch (err) {
         if (statusCode(err) === 404) return undefined;
         throw err;
       }
+      // List items come without apiVersion and kind.
       for (const obj of page.items) items.set(`${obj.metadata?.namespace}/${obj.metadata?.name}`, this.compact({ ...obj, apiVersion, kind }));
       resourceVersion = page.metadata?.resourceVersion;
-      next = page.metadata?._continue || page.metadata?.continue || undefined;
+      next = page.metadata?.continue || undefined;
     } while (next);
     return { items, resourceVersion };
-  }
-
-  /**
-   * One page. Grouped kinds go through the custom-objects client, which returns the list as the server sent
-   * it: KubernetesObjectApi reads a custom resource's list metadata as object metadata and loses `continue`.
-   */
-  private listPage(continueToken: string | undefined): Promise<ListPage> {
-    const { apiVersion, kind, plural } = this.kind;
-    if (!apiVersion.includes('/')) {
-      return this.kube.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, this.labelSelector, this.pageSize, continueToken);
-    }
-    const [group, version] = apiVersion.split('/');
-    return this.kube.custom.listClusterCustomObject({ group, version, plural, labelSelector: this.labelSelector, limit: this.pageSize, _continue: continueToken }) as Promise<ListPage>;
   }
 
   private async restart(attempt = 0): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { configFromEnv } from './config.js';
 import { Logger } from './log.js';
-import { Kube, loadKubeConfig } from './kube.js';
+import { Kube } from './kube.js';
+import { loadCredentials } from './credentials.js';
 import { Metrics } from './metrics.js';
 import { Controller } from './controller.js';
 import { LeaderElector } from './leader.js';
@@ -14,7 +15,7 @@ import { startServers } from './server.js';
 const cfg = configFromEnv();
 const log = new Logger(cfg.logLevel, { component: 'workspace-operator', pod: cfg.podName });
 const metrics = new Metrics();
-const kube = new Kube(loadKubeConfig(), cfg.qps, cfg.burst, metrics);
+const kube = new Kube(await loadCredentials(), cfg.qps, cfg.burst, metrics);
 const controller = new Controller(cfg, kube, metrics, log);
 const elector = new LeaderElector(kube, { namespace: cfg.podNamespace, name: cfg.leaseName, identity: cfg.podName, leaseDurationSeconds: cfg.leaseDurationSeconds }, log);
 // A standby replica is ready: it serves health and waits for the Lease.

@@ -17,7 +17,7 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
     registers: [this.registry],
   });
-  readonly apiRequests = new Counter({ name: 'aileron_operator_api_requests_total', help: 'Kubernetes API requests', labelNames: ['verb'], registers: [this.registry] });
+  readonly apiRequests = new Counter({ name: 'aileron_operator_api_requests_total', help: 'Kubernetes API requests: read, list and write for workspaces, lease for leader election', labelNames: ['verb'], registers: [this.registry] });
   readonly throttled = new Counter({
     name: 'aileron_operator_api_throttled_total',
     help: 'Requests the API server answered 429 (API Priority and Fairness); retried after its Retry-After',

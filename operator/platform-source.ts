@@ -18,7 +18,7 @@ export class ConfigMapPlatformSource implements PlatformSource {
 
   async get(): Promise<WorkspacePlatform> {
     if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.value;
-    const cm = await this.kube.call('read', () => this.kube.core.readNamespacedConfigMap({ name: this.name, namespace: this.namespace }));
+    const cm = await this.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'configmaps', namespace: this.namespace, name: this.name });
     const json = cm.data?.WORKSPACE_PLATFORM;
     if (!json) throw new Error(`ConfigMap ${this.namespace}/${this.name} has no WORKSPACE_PLATFORM key`);
     const value = JSON.parse(json) as WorkspacePlatform;

@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
-import { WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
+import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { apiMessage, Kube, statusCode } from './kube.js';
+import { apiMessage, type Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -76,11 +76,19 @@ interface Planned {
   hash: string;
 }
 
-/** What a Workspace's desired state was computed from, and its plan; the objects only within the reconcile that computed them. */
+/**
+ * What a Workspace's desired state was computed from, and its plan. The objects and the resolved workspace live
+ * only within the reconcile that computed them: resolving again is cheap, and at 10,000 workspaces they would be
+ * most of the heap.
+ */
 interface DesiredEntry {
   inputs: string;
-  resolved: ResolvedWorkspace;
   plan: Planned[];
+}
+
+/** The desired state of one reconcile: the kept plan, the resolved workspace, and the objects if synthesized. */
+interface Desired extends DesiredEntry {
+  resolved: ResolvedWorkspace;
   objects?: KubernetesObject[];
 }
 
@@ -126,7 +134,7 @@ export class Reconciler {
       throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
     }
     const uid = uidOf(ws);
-    let desired: DesiredEntry;
+    let desired: Desired;
     try {
       desired = await this.desiredFor(uid, ws, platform);
     } catch (err) {
@@ -173,10 +181,6 @@ export class Reconciler {
       }
       log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
     }
-    // Only the plan is kept between reconciles: at thousands of workspaces the objects would be most of the heap
-    // (a restart over converged workspaces applies nothing, and used to keep every one).
-    desired.objects = undefined;
-
     const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
     const wasRunning = (ws.status as { phase?: string } | undefined)?.phase === 'Running';
     if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
@@ -221,17 +225,16 @@ export class Reconciler {
 
   private readonly baselines = new Map<string, { object: KubernetesObject; hash: string }>();
 
-  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform): Promise<DesiredEntry> {
+  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform): Promise<Desired> {
     const turn = await this.turnCredentials(platform);
     const inputs = objectHash([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
     const cached = this.desired.get(uid);
-    if (cached?.inputs === inputs) return cached;
+    if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
     const state = desiredState(ws, platform, { turn });
     const objects = state.objects as KubernetesObject[];
     const plan = objects.map((o) => ({ kind: o.kind!, namespace: o.metadata!.namespace!, name: o.metadata!.name!, hash: objectHash(o) }));
-    const entry: DesiredEntry = { inputs, resolved: state.workspace, plan, objects };
-    this.desired.set(uid, entry);
-    return entry;
+    this.desired.set(uid, { inputs, plan });
+    return { inputs, plan, resolved: state.workspace, objects };
   }
 
   /** This workspace's objects that the desired state no longer has (a component turned off), from the watches. */
@@ -270,11 +273,8 @@ export class Reconciler {
 
   /** A merge patch of the Workspace, or of its status subresource. */
   private patchWorkspace(ws: WorkspaceResource, body: object, subresource?: 'status'): Promise<unknown> {
-    const { kube } = this.deps;
-    const request = { group: WORKSPACE_API_GROUP, version: WORKSPACE_VERSION, namespace: ws.metadata.namespace!, plural: WORKSPACE_RESOURCE, name: ws.metadata.name, body };
-    return kube.call('write', () =>
-      subresource ? kube.custom.patchNamespacedCustomObjectStatus(request, kube.mergePatchOptions()) : kube.custom.patchNamespacedCustomObject(request, kube.mergePatchOptions()),
-    );
+    const ref = { apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`, plural: WORKSPACE_RESOURCE, namespace: ws.metadata.namespace, name: ws.metadata.name, subresource };
+    return this.deps.kube.mergePatch(ref, body);
   }
 
   private async setFinalizers(ws: WorkspaceResource, finalizers: string[]): Promise<void> {
@@ -305,9 +305,7 @@ export class Reconciler {
     if (this.turnCache && Date.now() - this.turnCache.at < 60_000) return this.turnCache.value;
     let value: TurnCredentials | undefined;
     try {
-      const secret = await this.deps.kube.call('read', () =>
-        this.deps.kube.core.readNamespacedSecret({ name: platform.turn.secretName, namespace: platform.releaseNamespace }),
-      );
+      const secret = await this.deps.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName });
       const data = secret.data ?? {};
       const decode = (k: string) => Buffer.from(data[k] ?? '', 'base64').toString();
       if (data.username && data.credential) value = { username: decode('username'), credential: decode('credential') };
@@ -329,28 +327,23 @@ export class Reconciler {
     const namespace = ws.metadata.namespace!;
     const now = new Date().toISOString();
     try {
-      await this.deps.kube.call('write', () =>
-        this.deps.kube.core.createNamespacedEvent({
+      await this.deps.kube.create({ apiVersion: 'v1', plural: 'events', namespace }, {
+        metadata: { generateName: `${ws.metadata.name}.`, namespace },
+        involvedObject: {
+          apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
+          kind: 'Workspace',
+          name: ws.metadata.name,
           namespace,
-          body: {
-            metadata: { generateName: `${ws.metadata.name}.`, namespace },
-            involvedObject: {
-              apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
-              kind: 'Workspace',
-              name: ws.metadata.name,
-              namespace,
-              uid: ws.metadata.uid,
-            },
-            type,
-            reason,
-            message,
-            source: { component: 'aileron-workspace-operator' },
-            firstTimestamp: now as unknown as Date,
-            lastTimestamp: now as unknown as Date,
-            count: 1,
-          },
-        }),
-      );
+          uid: ws.metadata.uid,
+        },
+        type,
+        reason,
+        message,
+        source: { component: 'aileron-workspace-operator' },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      });
     } catch (err) {
       this.deps.log.warn('could not record an Event', { error: (err as Error).message });
     }

@@ -35,7 +35,8 @@ export class ListWatch<T> {
     private readonly kube: Kube,
     readonly kind: WatchedKind,
     private readonly labelSelector: string,
-    private readonly compact: (obj: KubernetesObject) => T,
+    /** What is kept of an object; `key` (`namespace/name`) is the string the cache keys it by. */
+    private readonly compact: (obj: KubernetesObject, key: string) => T,
     private readonly log: Logger,
     private readonly pageSize = 500,
     private readonly absentRetryMs = 15_000,
@@ -110,7 +111,7 @@ export class ListWatch<T> {
         lastVersion = obj.metadata?.resourceVersion ?? lastVersion;
         if (type === 'BOOKMARK') return;
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
-        const view = this.compact(obj);
+        const view = this.compact(obj, key);
         if (type === 'DELETED') this.items.delete(key);
         else this.items.set(key, view);
         this.emit(key, view, type === 'ADDED' ? 'add' : type === 'DELETED' ? 'delete' : 'update');
@@ -140,7 +141,10 @@ export class ListWatch<T> {
         throw err;
       }
       // List items come without apiVersion and kind.
-      for (const obj of page.items) items.set(`${obj.metadata?.namespace}/${obj.metadata?.name}`, this.compact({ ...obj, apiVersion, kind }));
+      for (const obj of page.items) {
+        const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+        items.set(key, this.compact({ ...obj, apiVersion, kind }, key));
+      }
       resourceVersion = page.metadata?.resourceVersion;
       next = page.metadata?.continue || undefined;
     } while (next);

@@ -14,7 +14,10 @@ import type { DeploymentView } from './status.js';
 /** The hash of the desired object an object was last applied from. */
 export const APPLIED_HASH_ANNOTATION = 'platform.aileron.io/applied-hash';
 
-/** What is kept of one owned object. */
+/**
+ * What is kept of one owned object: at 10,000 workspaces there are about 130,000, so strings every object of a
+ * Workspace has in common (its owner, its workspace id) are kept once, in the owner's record.
+ */
 export interface OwnedView {
   hash?: string;
   /** `${owner namespace}/${owner name label}`, empty for objects no Workspace owns (the namespace baseline). */
@@ -22,6 +25,19 @@ export interface OwnedView {
   workspaceId: string;
   /** Deployments only: what status needs. */
   deployment?: DeploymentView;
+}
+
+/** One owner's objects, as views (each knows its kind and key), and the strings they share. */
+interface OwnerRecord {
+  owner: string;
+  workspaceId: string;
+  views: Set<IndexedView>;
+}
+
+interface IndexedView extends OwnedView {
+  kind: string;
+  /** `namespace/name`: the same string the kind's ListWatch keys it by. */
+  key: string;
 }
 
 /** A reference to an owned object, enough to delete it. */
@@ -77,20 +93,20 @@ function compact(obj: KubernetesObject): OwnedView {
 export type OwnedListener = (ref: OwnedRef, view: OwnedView, event: CacheEvent) => void;
 
 export class OwnedCache {
-  private readonly watches: Map<string, ListWatch<OwnedView>>;
-  /** owner key -> keys of its objects (`kind/namespace/name`). */
-  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly watches: Map<string, ListWatch<IndexedView>>;
+  private readonly byOwner = new Map<string, OwnerRecord>();
   private readonly listeners: OwnedListener[] = [];
 
   constructor(kube: Kube, log: Logger, pageSize?: number) {
     this.watches = new Map(
-      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, compact, log, pageSize)]),
+      OWNED_KINDS.map((k) => [k.kind, new ListWatch<IndexedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, (obj, key) => this.view(k.kind, key, compact(obj)), log, pageSize)]),
     );
     for (const watch of this.watches.values()) {
       const { apiVersion, kind } = watch.kind;
       watch.on((key, view, event) => {
+        this.index(view, event !== 'delete');
+        if (this.listeners.length === 0) return;
         const [namespace, name] = key.split('/');
-        this.index(kind, namespace, name, view.owner, event !== 'delete');
         for (const l of this.listeners) l({ apiVersion, kind, namespace, name }, view, event);
       });
     }
@@ -122,9 +138,12 @@ export class OwnedCache {
     const namespace = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     if (!watch) return;
-    const view = { ...compact(obj), hash, deployment: watch.get(namespace, name)?.deployment };
+    const previous = watch.get(namespace, name);
+    const key = previous?.key ?? `${namespace}/${name}`;
+    const view = this.view(watch.kind.kind, key, { ...compact(obj), hash, deployment: previous?.deployment });
+    if (previous) this.index(previous, false);
     watch.set(namespace, name, view);
-    this.index(watch.kind.kind, namespace, name, view.owner, true);
+    this.index(view, true);
   }
 
   recordDeleted(ref: OwnedRef): void {
@@ -132,32 +151,42 @@ export class OwnedCache {
     const view = watch?.get(ref.namespace, ref.name);
     if (!watch || !view) return;
     watch.forget(ref.namespace, ref.name);
-    this.index(ref.kind, ref.namespace, ref.name, view.owner, false);
+    this.index(view, false);
   }
 
   /** The prunable objects of one Workspace (by its owner labels and workspace id). */
   ownedBy(owner: string, workspaceId: string): OwnedRef[] {
     const refs: OwnedRef[] = [];
-    for (const key of this.byOwner.get(owner) ?? []) {
-      const [kind, namespace, name] = key.split('/');
-      const watch = this.watches.get(kind)!;
-      if (!OWNED_KINDS.find((k) => k.kind === kind)?.prune) continue;
-      if (watch.get(namespace, name)?.workspaceId !== workspaceId) continue;
-      refs.push({ apiVersion: watch.kind.apiVersion, kind, namespace, name });
+    for (const view of this.byOwner.get(owner)?.views ?? []) {
+      if (!PRUNED.has(view.kind) || view.workspaceId !== workspaceId) continue;
+      const [namespace, name] = view.key.split('/');
+      refs.push({ apiVersion: this.watches.get(view.kind)!.kind.apiVersion, kind: view.kind, namespace, name });
     }
     return refs;
   }
 
-  private index(kind: string, namespace: string, name: string, owner: string, present: boolean): void {
-    if (!owner) return;
-    const key = `${kind}/${namespace}/${name}`;
-    let keys = this.byOwner.get(owner);
+  /** The view as kept: its owner and workspace id the owner record's own strings. */
+  private view(kind: string, key: string, view: OwnedView): IndexedView {
+    const record = view.owner ? this.byOwner.get(view.owner) : undefined;
+    const owner = record?.owner ?? view.owner;
+    const workspaceId = record?.workspaceId === view.workspaceId ? record.workspaceId : view.workspaceId;
+    return { ...view, owner, workspaceId, kind, key };
+  }
+
+  private index(view: IndexedView, present: boolean): void {
+    if (!view.owner) return;
+    let record = this.byOwner.get(view.owner);
     if (present) {
-      if (!keys) this.byOwner.set(owner, (keys = new Set()));
-      keys.add(key);
-    } else if (keys) {
-      keys.delete(key);
-      if (keys.size === 0) this.byOwner.delete(owner);
+      if (!record) this.byOwner.set(view.owner, (record = { owner: view.owner, workspaceId: view.workspaceId, views: new Set() }));
+      // A watch event replaces the view of an object already indexed.
+      for (const v of record.views) if (v.kind === view.kind && v.key === view.key && v !== view) record.views.delete(v);
+      record.views.add(view);
+      record.workspaceId = view.workspaceId;
+    } else if (record) {
+      for (const v of record.views) if (v.kind === view.kind && v.key === view.key) record.views.delete(v);
+      if (record.views.size === 0) this.byOwner.delete(view.owner);
     }
   }
 }
+
+const PRUNED = new Set(OWNED_KINDS.filter((k) => k.prune).map((k) => k.kind));

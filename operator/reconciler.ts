@@ -58,9 +58,12 @@ export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
   return APPLY_STAGES.map((_, i) => objects.filter((o) => stageOf(o) === i)).filter((stage) => stage.length > 0);
 }
 
-/** A short hash of one desired object: what the applied-hash annotation records. */
+/**
+ * A short hash of one desired object: what the applied-hash annotation records. Hex of the first 10 bytes, not
+ * a slice of the full hex: a slice would keep the 64-character string alive behind each of 130,000 hashes.
+ */
 export function objectHash(obj: unknown): string {
-  return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 20);
+  return createHash('sha256').update(JSON.stringify(obj)).digest().toString('hex', 0, 10);
 }
 
 /** The desired object with the hash it was computed to, as it is applied. */

@@ -31,6 +31,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Defaults to application/json when there is a body. */
   contentType?: string;
+  /** Defaults to application/json. */
+  accept?: string;
 }
 
 /** One event of a watch, as the server sends it. */
@@ -57,7 +59,7 @@ export class ApiClient {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: http.OutgoingHttpHeaders = { ...(await this.credentials.headers()), Accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { ...(await this.credentials.headers()), Accept: options.accept ?? 'application/json' };
     if (body !== undefined) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = Buffer.byteLength(body);
@@ -88,8 +90,8 @@ export class ApiClient {
    * Watches `path` from `query.resourceVersion`: `onEvent` for every event, then `onDone` once when the stream
    * ends, fails or is aborted (with the error, if any; a refusal is an ApiError).
    */
-  async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, onDone: (err?: Error) => void): Promise<{ abort(): void }> {
-    const headers = { ...(await this.credentials.headers()), Accept: 'application/json' };
+  async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, onDone: (err?: Error) => void, accept = 'application/json'): Promise<{ abort(): void }> {
+    const headers = { ...(await this.credentials.headers()), Accept: accept };
     let done = false;
     const finish = (err?: Error) => {
       if (done) return;

@@ -35,8 +35,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     healthPort: int('HEALTH_PORT', 8081),
     metricsPort: int('METRICS_PORT', 8080),
     workers: int('WORKERS', 16),
-    qps: int('KUBE_API_QPS', 200),
-    burst: int('KUBE_API_BURST', 400),
+    qps: int('KUBE_API_QPS', 1000),
+    burst: int('KUBE_API_BURST', 2000),
     listPageSize: int('LIST_PAGE_SIZE', 500),
   };
 }

@@ -18,6 +18,8 @@ export interface WatchedKind {
   plural: string;
   /** Only this namespace; every namespace when unset. */
   namespace?: string;
+  /** Only the objects' metadata is needed (and fetched). */
+  metadataOnly?: boolean;
 }
 
 export type CacheEvent = 'add' | 'update' | 'delete';
@@ -123,6 +125,7 @@ export class ListWatch<T> {
         if (err) this.log.warn('watch ended; relisting', { kind: this.kind.kind, error: err.message });
         void this.restart();
       },
+      this.kind.metadataOnly,
     );
   }
 
@@ -135,12 +138,12 @@ export class ListWatch<T> {
     do {
       let page;
       try {
-        page = await this.kube.list(this.kind, { labelSelector: this.labelSelector || undefined, limit: this.pageSize, continue: next });
+        page = await this.kube.list(this.kind, { labelSelector: this.labelSelector || undefined, limit: this.pageSize, continue: next }, this.kind.metadataOnly);
       } catch (err) {
         if (statusCode(err) === 404) return undefined;
         throw err;
       }
-      // List items come without apiVersion and kind.
+      // List items come without apiVersion and kind (or as PartialObjectMetadata).
       for (const obj of page.items) {
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
         items.set(key, this.compact({ ...obj, apiVersion, kind }, key));

@@ -48,14 +48,18 @@ export interface OwnedRef {
   name: string;
 }
 
-/** Every kind a workspace may own. PVCs are watched for their hash but never pruned (the data outlives a toggle). */
+/**
+ * Every kind a workspace may own. PVCs are watched for their hash but never pruned (the data outlives a toggle).
+ * Only Deployments are watched whole (status needs their replica counts); of the others the labels and the
+ * applied-hash annotation are all that is read, so only their metadata is fetched.
+ */
 export const OWNED_KINDS: Array<WatchedKind & { prune: boolean }> = [
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', prune: true },
-  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies', prune: true },
-  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', prune: true },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', prune: false },
-  { apiVersion: 'v1', kind: 'Service', plural: 'services', prune: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', prune: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', prune: true, metadataOnly: true },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies', prune: true, metadataOnly: true },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', prune: true, metadataOnly: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', prune: false, metadataOnly: true },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', prune: true, metadataOnly: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', prune: true, metadataOnly: true },
   { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', prune: true },
 ];
 

@@ -523,7 +523,7 @@ export const ValuesSchema = Type.Object(
         serviceAccount: serviceAccountSettings('workspace operator'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),
         workers: int(16, 'Workspaces reconciled in parallel (measured: see the README benchmark)', { minimum: 1, maximum: 64 }),
-        apiQps: int(200, 'Client-side limit on Kubernetes API requests per second (bursts to twice this); the API server paces beyond that with 429 and Retry-After, which the operator honours', { minimum: 1, maximum: 5000 }),
+        apiQps: int(1000, 'Client-side limit on Kubernetes API requests per second (bursts to twice this); the API server paces beyond that with 429 and Retry-After, which the operator honours (measured: see the README benchmark)', { minimum: 1, maximum: 5000 }),
         logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
           default: 'info',
           description: 'Operator log level',

@@ -68,6 +68,8 @@ describe('one operator', () => {
   });
 
   test('a restart operation restarts the component and shows in status, with two writes', async () => {
+    // From a workspace at rest: the browser turned back on in the test before reports its rollout in status too.
+    await eventually('Running again', () => status('ws-example').phase === 'Running');
     const before = await settled(op);
     const at = '2026-11-21T10:00:00Z';
     kOk(['patch', 'workspace', 'ws-example', '-n', 'workspace-system', '--type=merge', '-p', JSON.stringify({ spec: { operations: { restartRuntimeAt: at } } })]);

@@ -130,12 +130,6 @@ export class ApiClient {
     return { abort: () => finish() };
   }
 
-  /** Closes the kept connections. */
-  close(): void {
-    this.requestAgent.destroy();
-    this.watchAgent.destroy();
-  }
-
   private send(path: string, query: Query | undefined, options: https.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
     const { server } = this.credentials;
     const url = new URL(server.pathname.replace(/\/$/, '') + path, server);

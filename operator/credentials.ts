@@ -5,8 +5,9 @@
  * kubeconfig with a token or a client certificate (tests, `npm run
  * operator`). Anything else a kubeconfig may hold (exec plugins, auth
  * providers, proxies, several files merged) goes to client-node's
- * KubeConfig, loaded only then: its module graph costs about 10 MB of
- * resident memory the operator otherwise does without (bench:operator).
+ * KubeConfig, loaded only then, from its own module (the package's index
+ * re-exports the generated API classes): its module graph costs about 10 MB
+ * of resident memory the operator otherwise does without (bench:operator).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
@@ -32,16 +33,28 @@ export interface Credentials {
 }
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** The kubelet rotates a projected token well before it expires; reading it this often is enough. */
-const TOKEN_REREAD_MS = 10_000;
+/**
+ * How long credentials read from a file or from client-node are reused: the kubelet rotates a projected token
+ * well before it expires, and exec plugins cache their own tokens.
+ */
+const CREDENTIALS_TTL_MS = 10_000;
 
-/** A token read from a file, and read again every few seconds. */
-function tokenFile(path: string): () => Promise<http.OutgoingHttpHeaders> {
-  let cached: { at: number; token: string } | undefined;
-  return async () => {
-    if (!cached || Date.now() - cached.at > TOKEN_REREAD_MS) cached = { at: Date.now(), token: readFileSync(path, 'utf8').trim() };
-    return { Authorization: `Bearer ${cached.token}` };
+/** Headers computed at most once every CREDENTIALS_TTL_MS, not once per request. */
+function reusedFor(compute: () => Promise<http.OutgoingHttpHeaders>): () => Promise<http.OutgoingHttpHeaders> {
+  let cached: { at: number; headers: Promise<http.OutgoingHttpHeaders> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > CREDENTIALS_TTL_MS) {
+      const headers = compute();
+      cached = { at: Date.now(), headers };
+      headers.catch(() => (cached = undefined));
+    }
+    return cached.headers;
   };
+}
+
+/** A token read from a file, and read again as it rotates. */
+function tokenFile(path: string): () => Promise<http.OutgoingHttpHeaders> {
+  return reusedFor(async () => ({ Authorization: `Bearer ${readFileSync(path, 'utf8').trim()}` }));
 }
 
 export function inClusterCredentials(env: NodeJS.ProcessEnv = process.env, dir = SERVICE_ACCOUNT_DIR): Credentials {
@@ -97,7 +110,7 @@ export function simpleKubeconfig(path: string): Credentials | undefined {
 
 /** Whatever client-node's KubeConfig makes of the default kubeconfig (its loadFromDefault). */
 async function clientNodeCredentials(): Promise<Credentials> {
-  const { KubeConfig } = await import('./client-node.js');
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const cluster = kc.getCurrentCluster();
@@ -112,12 +125,13 @@ async function clientNodeCredentials(): Promise<Credentials> {
     server: new URL(cluster.server),
     tls: { ca: first.ca, cert: first.cert, key: first.key, rejectUnauthorized: first.rejectUnauthorized, servername: first.servername },
     agent: cluster.proxyUrl ? first.agent : undefined,
-    headers: async () => {
+    // KubeConfig builds a new agent each time it is asked; ask only as often as credentials may change.
+    headers: reusedFor(async () => {
       const opts = await applied();
       const headers = { ...opts.headers };
       if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
       return headers;
-    },
+    }),
   };
 }
 

@@ -18,7 +18,9 @@ const MERGE_PATCH = 'application/merge-patch+json';
  * Objects as metadata alone: the API server sends (and we parse) a fraction of a NetworkPolicy or Service, and
  * encodes less for every watch event. `List` is appended for lists.
  */
-const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+function metadataOnly(list: boolean): string {
+  return `application/json;as=PartialObjectMetadata${list ? 'List' : ''};g=meta.k8s.io;v=v1, application/json`;
+}
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
 /** Where a resource lives: its group/version and plural, and optionally one object and a subresource. */
@@ -30,9 +32,13 @@ export interface ResourceRef {
   subresource?: string;
 }
 
+/** The root of a group/version: `/api/v1` for the core group, `/apis/<group>/<version>` for the others. */
+function groupVersionPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
 export function resourcePath({ apiVersion, plural, namespace, name, subresource }: ResourceRef): string {
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return [base, namespace && `namespaces/${encodeURIComponent(namespace)}`, plural, name && encodeURIComponent(name), name && subresource]
+  return [groupVersionPath(apiVersion), namespace && `namespaces/${encodeURIComponent(namespace)}`, plural, name && encodeURIComponent(name), name && subresource]
     .filter(Boolean)
     .join('/');
 }
@@ -119,8 +125,8 @@ export class ApiVerbs {
   }
 
   /** One page of a list; `metadataOnly` asks for each object's metadata alone (PartialObjectMetadata). */
-  list<T = KubernetesObject>(ref: ResourceRef, query: Query, metadataOnly = false): Promise<ObjectList<T>> {
-    const accept = metadataOnly ? `${METADATA_ONLY}List, application/json` : undefined;
+  list<T = KubernetesObject>(ref: ResourceRef, query: Query, onlyMetadata = false): Promise<ObjectList<T>> {
+    const accept = onlyMetadata ? metadataOnly(true) : undefined;
     return this.run('list', () => this.client.request<ObjectList<T>>('GET', resourcePath(ref), { query, accept }));
   }
 
@@ -168,8 +174,7 @@ export class ApiVerbs {
   }
 
   private async discover(apiVersion: string, kind: string): Promise<string> {
-    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const list = await this.run('read', () => this.client.request<{ resources: Array<{ name: string; kind: string }> }>('GET', path));
+    const list = await this.run('read', () => this.client.request<{ resources: Array<{ name: string; kind: string }> }>('GET', groupVersionPath(apiVersion)));
     const resource = list.resources.find((r) => r.kind === kind && !r.name.includes('/'));
     if (!resource) throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
     return resource.name;
@@ -226,12 +231,7 @@ export class Kube extends ApiVerbs {
   }
 
   /** Watches a resource (outside the rate limit: a watch is one long request), or only its objects' metadata. */
-  watch<T = KubernetesObject>(ref: ResourceRef, query: Query, onEvent: (event: WatchEvent<T>) => void, onDone: (err?: Error) => void, metadataOnly = false): Promise<{ abort(): void }> {
-    return this.client.watch(resourcePath(ref), query, onEvent, onDone, metadataOnly ? `${METADATA_ONLY}, application/json` : undefined);
-  }
-
-  /** Closes the kept connections. */
-  close(): void {
-    this.client.close();
+  watch<T = KubernetesObject>(ref: ResourceRef, query: Query, onEvent: (event: WatchEvent<T>) => void, onDone: (err?: Error) => void, onlyMetadata = false): Promise<{ abort(): void }> {
+    return this.client.watch(resourcePath(ref), query, onEvent, onDone, onlyMetadata ? metadataOnly(false) : undefined);
   }
 }

@@ -143,8 +143,8 @@ export class ListWatch<T> {
         if (statusCode(err) === 404) return undefined;
         throw err;
       }
-      // List items come without apiVersion and kind (or as PartialObjectMetadata).
-      for (const obj of page.items) {
+      // List items come without apiVersion and kind (or as PartialObjectMetadata, whose empty list has null items).
+      for (const obj of page.items ?? []) {
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
         items.set(key, this.compact({ ...obj, apiVersion, kind }, key));
       }

@@ -145,7 +145,8 @@ export class OwnedCache {
     const previous = watch.get(namespace, name);
     const key = previous?.key ?? `${namespace}/${name}`;
     const view = this.view(watch.kind.kind, key, { ...compact(obj), hash, deployment: previous?.deployment });
-    if (previous) this.index(previous, false);
+    // Indexing the new view replaces the old one in its owner's record; only a changed owner needs it removed.
+    if (previous && previous.owner !== view.owner) this.index(previous, false);
     watch.set(namespace, name, view);
     this.index(view, true);
   }

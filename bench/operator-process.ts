@@ -4,7 +4,7 @@
  * its /metrics read back (API requests by verb, reconciles, RSS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { operatorNodeOptions } from '../lib/components/workspace-operator.js';
+import { OPERATOR_PROCESS_ENV, operatorNodeOptions } from '../lib/components/workspace-operator.js';
 import { join } from 'node:path';
 
 export interface OperatorSettings {
@@ -44,6 +44,7 @@ export class OperatorProcess {
       {
         env: {
           ...process.env,
+          ...OPERATOR_PROCESS_ENV,
           KUBECONFIG: settings.kubeconfig,
           POD_NAMESPACE: 'aileron',
           POD_NAME: name,

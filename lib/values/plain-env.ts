@@ -23,6 +23,7 @@ export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
     'LOG_LEVEL',
     'COTURN_SECRET_NAME',
     'NODE_OPTIONS',
+    'MALLOC_ARENA_MAX',
   ],
   coturn: ['TURN_USERNAME', 'TURN_CREDENTIAL'],
   postgres: ['POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'PGDATA'],

@@ -5,7 +5,7 @@
  * authenticate with the operator ServiceAccount's own token, so its RBAC is
  * exercised on every call.
  */
-import { heapLimitMb, operatorNodeOptions } from '../../lib/components/workspace-operator.js';
+import { heapLimitMb, OPERATOR_PROCESS_ENV, operatorNodeOptions } from '../../lib/components/workspace-operator.js';
 import { defaultValues } from '../../lib/values/load.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -128,10 +128,11 @@ export class OperatorHarness {
 
   async startOperator(name: string, env: Record<string, string> = {}): Promise<Operator> {
     const [healthPort, metricsPort] = [await freePort(), await freePort()];
-    // The bundle the image runs, with the Deployment's Node flags.
+    // The bundle the image runs, with the Deployment's Node flags and environment.
     const proc = spawn(process.execPath, [...operatorNodeOptions(heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory)).split(' '), join(ROOT, 'build', 'workspace-operator.mjs')], {
       env: {
         ...process.env,
+        ...OPERATOR_PROCESS_ENV,
         KUBECONFIG: this.operatorConfig,
         POD_NAMESPACE: 'aileron',
         POD_NAME: name,

@@ -136,7 +136,10 @@ export class OwnedCache {
     return this.get('Deployment', namespace, name)?.deployment;
   }
 
-  /** Records an object the operator just applied, so a reconcile before its watch event does not apply it again. */
+  /**
+   * Records an object the operator just applied (as the server answered), so a reconcile before its watch event
+   * does not apply it again.
+   */
   recordApplied(obj: KubernetesObject, hash: string): void {
     const watch = this.watches.get(obj.kind ?? '');
     const namespace = obj.metadata?.namespace ?? '';
@@ -144,7 +147,10 @@ export class OwnedCache {
     if (!watch) return;
     const previous = watch.get(namespace, name);
     const key = previous?.key ?? `${namespace}/${name}`;
-    const view = this.view(watch.kind.kind, key, { ...compact(obj), hash, deployment: previous?.deployment });
+    const seen = compact(obj);
+    // A Deployment the server answered with carries its status; one without keeps what the watch last said.
+    const deployment = 'status' in obj ? seen.deployment : previous?.deployment;
+    const view = this.view(watch.kind.kind, key, { ...seen, hash, deployment });
     // Indexing the new view replaces the old one in its owner's record; only a changed owner needs it removed.
     if (previous && previous.owner !== view.owner) this.index(previous, false);
     watch.set(namespace, name, view);

@@ -205,12 +205,15 @@ export class Reconciler {
   /** Applies one object with its hash, and records it as applied. */
   private async applyOne(obj: KubernetesObject, hash = objectHash(obj)): Promise<void> {
     const applied = annotated(obj, hash);
+    let answer: KubernetesObject;
     try {
-      await this.deps.kube.apply(applied);
+      answer = await this.deps.kube.apply(applied);
     } catch (err) {
       throw new ApplyError('apply', obj, err);
     }
-    this.deps.owned.recordApplied(applied, hash);
+    // The server's answer, not what was sent: a Deployment's new generation shows its rollout as pending at once,
+    // where the cached status would still call it done (and status would flip Running, Reconciling, Running).
+    this.deps.owned.recordApplied(answer?.kind ? answer : applied, hash);
   }
 
   /**

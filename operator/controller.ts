@@ -12,6 +12,7 @@ import type { OperatorConfig } from './config.js';
 import type { Kube } from './kube.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { observedStatus, type ObservedWorkspace } from './status.js';
 import { Reconciler } from './reconciler.js';
 import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
@@ -20,17 +21,19 @@ import { ListWatch } from './list-watch.js';
 
 /**
  * What is kept of a Workspace: all the reconciler reads. Not its managedFields, nor its annotations
- * (`kubectl apply` leaves a copy of the whole object in one).
+ * (`kubectl apply` leaves a copy of the whole object in one), and of its status only a summary.
  */
-function slimWorkspace(o: KubernetesObject): WorkspaceResource {
+const WORKSPACE_API_VERSION = `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`;
+
+function slimWorkspace(o: KubernetesObject): ObservedWorkspace {
   const ws = o as WorkspaceResource;
   const { managedFields: _managed, annotations: _annotations, ...metadata } = ws.metadata as WorkspaceResource['metadata'] & { managedFields?: unknown; annotations?: unknown };
-  return { ...ws, metadata };
+  return { apiVersion: WORKSPACE_API_VERSION, kind: WORKSPACE_KIND, metadata, spec: ws.spec, status: observedStatus(ws.status) };
 }
 
 export class Controller {
   private readonly queue = new WorkQueue();
-  private readonly workspaces: ListWatch<WorkspaceResource>;
+  private readonly workspaces: ListWatch<ObservedWorkspace>;
   private readonly owned: OwnedCache;
   /** Owner-label key -> queue key, for Workspace names longer than a label value (hashed in the label). */
   private readonly longNames = new Map<string, string>();
@@ -47,7 +50,7 @@ export class Controller {
   ) {
     this.owned = new OwnedCache(kube, log, cfg.listPageSize);
     const workspaceKind = {
-      apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
+      apiVersion: WORKSPACE_API_VERSION,
       kind: WORKSPACE_KIND,
       plural: WORKSPACE_RESOURCE,
       namespace: cfg.watchNamespace || undefined,
@@ -64,7 +67,7 @@ export class Controller {
 
   async start(): Promise<void> {
     const ns = this.cfg.watchNamespace;
-    const enqueueWorkspace = (ws: WorkspaceResource) => {
+    const enqueueWorkspace = (ws: ObservedWorkspace) => {
       const [namespace, name] = [ws.metadata.namespace ?? '', ws.metadata.name];
       if (name !== ownerNameLabel(name)) this.longNames.set(ownerKey(namespace, ownerNameLabel(name)), `${namespace}/${name}`);
       this.queue.add(`${namespace}/${name}`);
@@ -108,7 +111,7 @@ export class Controller {
       if (key === undefined) return;
       this.metrics.queueDepth.set(this.queue.depth);
       const [namespace, name] = key.split('/');
-      const ws = this.workspaces.get(namespace, name);
+      const ws = this.workspaces.get(key);
       const timer = this.metrics.reconcileDuration.startTimer();
       try {
         if (ws) await this.reconciler.reconcile(ws);

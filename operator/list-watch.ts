@@ -24,6 +24,9 @@ export interface WatchedKind {
 
 export type CacheEvent = 'add' | 'update' | 'delete';
 
+/** `namespace/name` as one flat string: a template literal would keep a chain of pieces alive. */
+export const keyOf = (obj: KubernetesObject) => [obj.metadata?.namespace, obj.metadata?.name].join('/');
+
 export class ListWatch<T> {
   private readonly items = new Map<string, T>();
   private readonly listeners: Array<(key: string, view: T, event: CacheEvent) => void> = [];
@@ -48,8 +51,9 @@ export class ListWatch<T> {
     this.listeners.push(listener);
   }
 
-  get(namespace: string, name: string): T | undefined {
-    return this.items.get(`${namespace}/${name}`);
+  /** The view of `namespace/name`. */
+  get(key: string): T | undefined {
+    return this.items.get(key);
   }
 
   values(): IterableIterator<T> {
@@ -57,12 +61,12 @@ export class ListWatch<T> {
   }
 
   /** Records what the operator just wrote, before its watch event arrives. */
-  set(namespace: string, name: string, view: T): void {
-    this.items.set(`${namespace}/${name}`, view);
+  set(key: string, view: T): void {
+    this.items.set(key, view);
   }
 
-  forget(namespace: string, name: string): void {
-    this.items.delete(`${namespace}/${name}`);
+  forget(key: string): void {
+    this.items.delete(key);
   }
 
   get size(): number {
@@ -112,7 +116,7 @@ export class ListWatch<T> {
         }
         lastVersion = obj.metadata?.resourceVersion ?? lastVersion;
         if (type === 'BOOKMARK') return;
-        const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+        const key = keyOf(obj);
         const view = this.compact(obj, key);
         if (type === 'DELETED') this.items.delete(key);
         else this.items.set(key, view);
@@ -145,7 +149,7 @@ export class ListWatch<T> {
       }
       // List items come without apiVersion and kind (or as PartialObjectMetadata, whose empty list has null items).
       for (const obj of page.items ?? []) {
-        const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+        const key = keyOf(obj);
         items.set(key, this.compact({ ...obj, apiVersion, kind }, key));
       }
       resourceVersion = page.metadata?.resourceVersion;

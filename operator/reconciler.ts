@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
-import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from '../lib/workspace/model.js';
+import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
@@ -18,8 +18,9 @@ import { apiMessage, type Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { buildStatus, sameStatus, statusDigest, type DeploymentView } from './status.js';
+import { buildStatus, statusDigest, type DeploymentView, type ObservedWorkspace } from './status.js';
 import type { PlatformSource } from './platform-source.js';
+import { keyOf } from './list-watch.js';
 import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 
 export const FINALIZER = 'platform.aileron.io/cleanup';
@@ -71,12 +72,24 @@ function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
 }
 
-/** One desired object, as kept between reconciles: where it is and its hash (not the object). */
-interface Planned {
-  kind: string;
-  namespace: string;
-  name: string;
-  hash: string;
+/**
+ * One desired object, as kept between reconciles: its kind, `namespace/name` and hash (not the object). A class
+ * for one shared hidden class across 130,000; the key and hash strings are the ones the owned cache keeps too.
+ */
+class Planned {
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+    readonly hash: string,
+  ) {}
+
+  static of(obj: KubernetesObject): Planned {
+    return new Planned(obj.kind!, keyOf(obj), objectHash(obj));
+  }
+
+  get ref(): string {
+    return `${this.kind}/${this.key}`;
+  }
 }
 
 /**
@@ -95,6 +108,22 @@ interface Desired extends DesiredEntry {
   objects?: KubernetesObject[];
 }
 
+/**
+ * The plan of a workspace's objects, its strings shared: a key with the other kinds of the same name and with the
+ * owned cache's view of the object; a hash with that view when they are equal (130,000 of each at 10,000 workspaces).
+ */
+function planOf(objects: KubernetesObject[], owned: OwnedCache): Planned[] {
+  const keys = new Map<string, string>();
+  return objects.map((obj) => {
+    const fresh = keyOf(obj);
+    const seen = owned.get(obj.kind!, fresh);
+    const key = keys.get(fresh) ?? seen?.key ?? fresh;
+    keys.set(fresh, key);
+    const hash = objectHash(obj);
+    return new Planned(obj.kind!, key, seen?.hash === hash ? seen.hash : hash);
+  });
+}
+
 export interface ReconcilerDeps {
   kube: Kube;
   platform: PlatformSource;
@@ -105,9 +134,10 @@ export interface ReconcilerDeps {
 }
 
 /** The key of the per-Workspace caches. */
-const uidOf = (ws: WorkspaceResource) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
+const uidOf = (ws: ObservedWorkspace) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
 
 const refKey = (o: { kind?: string; namespace?: string; name?: string }) => `${o.kind}/${o.namespace}/${o.name}`;
+const objectRef = (o: KubernetesObject) => refKey({ kind: o.kind, ...o.metadata });
 
 export class Reconciler {
   /** A digest of the status last written per uid (the informer cache lags behind our own writes). */
@@ -126,7 +156,7 @@ export class Reconciler {
     this.desired.delete(uid);
   }
 
-  async reconcile(ws: WorkspaceResource): Promise<void> {
+  async reconcile(ws: ObservedWorkspace): Promise<void> {
     const log = this.deps.log.with({ workspace: ws.metadata.name, namespace: ws.metadata.namespace });
     if (ws.metadata.deletionTimestamp) return this.finalize(ws, log);
 
@@ -157,19 +187,20 @@ export class Reconciler {
     }
 
     const owned = this.deps.owned;
-    const stale = new Set(desired.plan.filter((p) => owned.get(p.kind, p.namespace, p.name)?.hash !== p.hash).map(refKey));
-    const unwanted = this.unwanted(resolved, new Set(desired.plan.map(refKey)));
+    const stale = new Map(desired.plan.filter((p) => owned.get(p.kind, p.key)?.hash !== p.hash).map((p) => [p.ref, p]));
+    const unwanted = this.unwanted(resolved, new Set(desired.plan.map((p) => p.ref)));
     const baseline = this.staleBaseline(resolved.namespace);
     if (baseline || stale.size > 0 || unwanted.length > 0) {
       try {
-        if (baseline) await this.applyOne(baseline.object, baseline.hash);
+        if (baseline) await this.applyOne(baseline.object, baseline.planned);
         if (stale.size > 0) {
           // Only the plan outlives a reconcile; a later re-apply (an object was deleted) computes the objects again.
           const objects = desired.objects ?? desiredState(ws, platform, { turn: await this.turnCredentials(platform) }).objects as KubernetesObject[];
-          const toApply = objects.filter((o) => stale.has(refKey({ kind: o.kind, ...o.metadata })));
+          const toApply = objects.filter((o) => stale.has(objectRef(o)));
           for (const stage of applyStages(toApply)) {
             // Every object of a stage is tried; the first refusal stops the later stages.
-            const failed = (await Promise.allSettled(stage.map((obj) => this.applyOne(obj)))).find((r) => r.status === 'rejected');
+            const applies = stage.map((obj) => this.applyOne(obj, stale.get(objectRef(obj))!));
+            const failed = (await Promise.allSettled(applies)).find((r) => r.status === 'rejected');
             if (failed) throw (failed as PromiseRejectedResult).reason;
           }
         }
@@ -185,7 +216,7 @@ export class Reconciler {
       log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
     }
     const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
-    const wasRunning = (ws.status as { phase?: string } | undefined)?.phase === 'Running';
+    const wasRunning = ws.status?.phase === 'Running';
     if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
       const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
       if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
@@ -202,9 +233,9 @@ export class Reconciler {
     return deployments;
   }
 
-  /** Applies one object with its hash, and records it as applied. */
-  private async applyOne(obj: KubernetesObject, hash = objectHash(obj)): Promise<void> {
-    const applied = annotated(obj, hash);
+  /** Applies one object with its planned hash, and records it as applied. */
+  private async applyOne(obj: KubernetesObject, planned: Planned): Promise<void> {
+    const applied = annotated(obj, planned.hash);
     let answer: KubernetesObject;
     try {
       answer = await this.deps.kube.apply(applied);
@@ -213,32 +244,32 @@ export class Reconciler {
     }
     // The server's answer, not what was sent: a Deployment's new generation shows its rollout as pending at once,
     // where the cached status would still call it done (and status would flip Running, Reconciling, Running).
-    this.deps.owned.recordApplied(answer?.kind ? answer : applied, hash);
+    this.deps.owned.recordApplied(answer?.kind ? answer : applied, planned.hash, planned.key);
   }
 
   /**
    * The namespace's default-deny baseline for workspace pods, when the cluster lacks it or has an older one:
    * it goes in before any workspace object.
    */
-  private staleBaseline(namespace: string): { object: KubernetesObject; hash: string } | undefined {
+  private staleBaseline(namespace: string): { object: KubernetesObject; planned: Planned } | undefined {
     let baseline = this.baselines.get(namespace);
     if (!baseline) {
       const object = baselinePolicy(namespace) as KubernetesObject;
-      this.baselines.set(namespace, (baseline = { object, hash: objectHash(object) }));
+      this.baselines.set(namespace, (baseline = { object, planned: Planned.of(object) }));
     }
-    return this.deps.owned.get('NetworkPolicy', namespace, baseline.object.metadata!.name!)?.hash === baseline.hash ? undefined : baseline;
+    return this.deps.owned.get('NetworkPolicy', baseline.planned.key)?.hash === baseline.planned.hash ? undefined : baseline;
   }
 
-  private readonly baselines = new Map<string, { object: KubernetesObject; hash: string }>();
+  private readonly baselines = new Map<string, { object: KubernetesObject; planned: Planned }>();
 
-  private async desiredFor(uid: string, ws: WorkspaceResource, platform: WorkspacePlatform): Promise<Desired> {
+  private async desiredFor(uid: string, ws: ObservedWorkspace, platform: WorkspacePlatform): Promise<Desired> {
     const turn = await this.turnCredentials(platform);
     const inputs = objectHash([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
     const cached = this.desired.get(uid);
     if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
     const state = desiredState(ws, platform, { turn });
     const objects = state.objects as KubernetesObject[];
-    const plan = objects.map((o) => ({ kind: o.kind!, namespace: o.metadata!.namespace!, name: o.metadata!.name!, hash: objectHash(o) }));
+    const plan = planOf(objects, this.deps.owned);
     this.desired.set(uid, { inputs, plan });
     return { inputs, plan, resolved: state.workspace, objects };
   }
@@ -262,7 +293,7 @@ export class Reconciler {
     return this.deps.owned.ownedBy(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
   }
 
-  private async finalize(ws: WorkspaceResource, log: Logger): Promise<void> {
+  private async finalize(ws: ObservedWorkspace, log: Logger): Promise<void> {
     if (!ws.metadata.finalizers?.includes(FINALIZER)) return;
     const platform = await this.deps.platform.get();
     const namespace = ws.spec.targetNamespace || platform.defaultNamespace;
@@ -278,21 +309,21 @@ export class Reconciler {
   }
 
   /** A merge patch of the Workspace, or of its status subresource. */
-  private patchWorkspace(ws: WorkspaceResource, body: object, subresource?: 'status'): Promise<unknown> {
+  private patchWorkspace(ws: ObservedWorkspace, body: object, subresource?: 'status'): Promise<unknown> {
     const ref = { apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`, plural: WORKSPACE_RESOURCE, namespace: ws.metadata.namespace, name: ws.metadata.name, subresource };
     return this.deps.kube.mergePatch(ref, body);
   }
 
-  private async setFinalizers(ws: WorkspaceResource, finalizers: string[]): Promise<void> {
+  private async setFinalizers(ws: ObservedWorkspace, finalizers: string[]): Promise<void> {
     // resourceVersion makes it conditional: a concurrent change is a conflict, retried on fresh data.
     await this.patchWorkspace(ws, { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } });
   }
 
   /** Writes status when it changed; says whether it did. */
-  private async writeStatus(ws: WorkspaceResource, status: Record<string, unknown>): Promise<boolean> {
+  private async writeStatus(ws: ObservedWorkspace, status: Record<string, unknown>): Promise<boolean> {
     const uid = uidOf(ws);
     const digest = statusDigest(status);
-    if (sameStatus(ws.status, status) || this.written.get(uid) === digest) return false;
+    if (ws.status?.digest === digest || this.written.get(uid) === digest) return false;
     try {
       await this.patchWorkspace(ws, { status }, 'status');
       this.written.set(uid, digest);
@@ -324,12 +355,12 @@ export class Reconciler {
   }
 
   /** A Warning Event for a reconcile that failed and will be retried. */
-  recordFailure(ws: WorkspaceResource, error: Error): Promise<void> {
+  recordFailure(ws: ObservedWorkspace, error: Error): Promise<void> {
     if (error instanceof ApplyError) return Promise.resolve(); // already recorded, with the object, by reconcile
     return this.event(ws, 'Warning', 'ReconcileFailed', apiMessage(error).slice(0, 1024));
   }
 
-  private async event(ws: WorkspaceResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  private async event(ws: ObservedWorkspace, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const namespace = ws.metadata.namespace!;
     const now = new Date().toISOString();
     try {

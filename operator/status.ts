@@ -21,9 +21,12 @@ export interface Condition {
   lastTransitionTime: string;
 }
 
+/** What status reads of a Deployment: its generation and the rollout's counts. */
 export interface DeploymentView {
-  metadata?: { name?: string; generation?: number };
-  status?: { observedGeneration?: number; availableReplicas?: number; updatedReplicas?: number; readyReplicas?: number };
+  generation?: number;
+  observedGeneration?: number;
+  availableReplicas?: number;
+  updatedReplicas?: number;
   /** Why the Deployment cannot make progress (ProgressDeadlineExceeded, ReplicaFailure), if it cannot. */
   failure?: string;
 }
@@ -31,13 +34,43 @@ export interface DeploymentView {
 export type Phase = 'Pending' | 'Reconciling' | 'Running' | 'Failed';
 
 export function deploymentReady(d: DeploymentView | undefined): boolean {
-  if (!d?.status) return false;
-  const current = (d.status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
-  return current && (d.status.availableReplicas ?? 0) >= 1 && (d.status.updatedReplicas ?? 0) >= 1;
+  if (!d) return false;
+  const current = (d.observedGeneration ?? 0) >= (d.generation ?? 0);
+  return current && (d.availableReplicas ?? 0) >= 1 && (d.updatedReplicas ?? 0) >= 1;
+}
+
+/**
+ * What the operator keeps of a Workspace's status as the API server has it: the phase, each condition's transition
+ * time, and a digest of the whole (what a new status is compared with). The whole status, URLs, firewall domains and
+ * messages, would be about 2 KB more a workspace in the cache. A type, not an interface: a status record too.
+ */
+export type ObservedStatus = {
+  phase?: string;
+  conditions?: Array<Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>>;
+  digest: string;
+};
+
+/** A Workspace as the operator caches it. */
+export type ObservedWorkspace = Omit<WorkspaceResource, 'status'> & { status?: ObservedStatus };
+
+export function observedStatus(status: Record<string, unknown> | undefined): ObservedStatus | undefined {
+  if (!status) return undefined;
+  const { phase, conditions } = status as { phase?: string; conditions?: Condition[] };
+  return {
+    phase: known(phase),
+    conditions: conditions?.map(({ type, status: s, lastTransitionTime }) => ({ type: known(type), status: known(s), lastTransitionTime })),
+    digest: statusDigest(status),
+  };
+}
+
+/** The operator's own copy of a phase or condition word, not each parsed status's. */
+const KNOWN_WORDS = new Map(['Pending', 'Reconciling', 'Running', 'Failed', 'Ready', 'Progressing', 'Degraded', 'True', 'False', 'Unknown'].map((w) => [w, w]));
+function known<T extends string | undefined>(word: T): T {
+  return (word !== undefined && (KNOWN_WORDS.get(word) as T)) || word;
 }
 
 export interface StatusInput {
-  ws: WorkspaceResource;
+  ws: Pick<WorkspaceResource, 'metadata' | 'spec'> & { status?: { conditions?: ObservedStatus['conditions'] } };
   resolved?: ResolvedWorkspace;
   platform?: WorkspacePlatform;
   deployments: Map<string, DeploymentView>;
@@ -48,7 +81,7 @@ export interface StatusInput {
 }
 
 /** Keeps a condition's lastTransitionTime while its status does not change. */
-function condition(previous: Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: string): Condition {
+function condition(previous: ObservedStatus['conditions'], next: Omit<Condition, 'lastTransitionTime'>, now: string): Condition {
   const old = previous?.find((c) => c.type === next.type);
   return { ...next, lastTransitionTime: old && old.status === next.status ? old.lastTransitionTime : now };
 }
@@ -57,7 +90,7 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
   const { ws, resolved, platform, deployments, failure, applyFailure } = input;
   const now = input.now ?? new Date().toISOString();
   const generation = ws.metadata.generation;
-  const previous = (ws.status as { conditions?: Condition[] } | undefined)?.conditions;
+  const previous = ws.status?.conditions;
   const cond = (c: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>) => condition(previous, { ...c, observedGeneration: generation }, now);
 
   if (failure || !resolved || !platform) {

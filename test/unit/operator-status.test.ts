@@ -14,7 +14,7 @@ const ws: WorkspaceResource = {
   spec: { workspaceId: 'w1', ownerId: 'u', browser: { enabled: false } } as WorkspaceResource['spec'],
 };
 const resolved = desiredState(ws, platform).workspace;
-const ready: DeploymentView = { metadata: { generation: 2 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } };
+const ready: DeploymentView = { generation: 2, observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 };
 
 describe('workspace status', () => {
   test('Running with Ready=True once every enabled component is available; disabled ones say so', () => {
@@ -41,7 +41,7 @@ describe('workspace status', () => {
   });
 
   test('a Deployment that cannot progress makes the workspace Degraded and the component Failed', () => {
-    const stuck: DeploymentView = { ...ready, status: { observedGeneration: 2 }, failure: 'ProgressDeadlineExceeded: ReplicaSet has timed out progressing' };
+    const stuck: DeploymentView = { generation: 2, observedGeneration: 2, failure: 'ProgressDeadlineExceeded: ReplicaSet has timed out progressing' };
     const s = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', stuck], ['workspace-canvas-w1', ready]]) }) as Record<string, any>;
     expect(s.phase).toBe('Reconciling');
     expect(s.components.runtime.phase).toBe('Failed');
@@ -53,7 +53,7 @@ describe('workspace status', () => {
   });
 
   test('a Deployment whose new generation is not yet observed is not ready', () => {
-    expect(deploymentReady({ metadata: { generation: 3 }, status: { observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 } })).toBe(false);
+    expect(deploymentReady({ generation: 3, observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 })).toBe(false);
     expect(deploymentReady(ready)).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
 import { eventually, OperatorHarness, reconciled, settled, workspaceYaml as workspace, type Operator } from '../support/operator-harness.js';
@@ -163,6 +164,22 @@ test('WATCH_NAMESPACE: only Workspaces in that namespace are reconciled', async 
   op.proc.kill('SIGTERM');
   expect(await op.exited).toBe(0);
   kOk(['delete', 'workspace', 'ws-unwatched', '-n', 'workspace-system']);
+});
+
+test('a kubeconfig only client-node reads (an exec credential plugin): the bundle loads it, and the operator reconciles', async () => {
+  // The same ServiceAccount token, handed out by an exec plugin, as cloud kubeconfigs do (aws, gke-gcloud-auth-plugin).
+  const config = JSON.parse(readFileSync(h.operatorConfig, 'utf8'));
+  const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: config.users[0].user.token } };
+  config.users[0].user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', `console.log(${JSON.stringify(JSON.stringify(credential))})`], interactiveMode: 'Never' } };
+  const path = join(plane.dir, 'exec-plugin.kubeconfig');
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  const op = await startOperator('op-exec', { KUBECONFIG: path });
+  await eventually('op-exec leads', () => leaseHolder() === 'op-exec', 15_000);
+  kOk(['apply', '-f', '-'], workspace('ws-exec', 'exec', 'workspace-system'));
+  await eventually('reconciled with exec credentials', () => status('ws-exec').components?.runtime?.internalUrl);
+  op.proc.kill('SIGTERM');
+  expect(await op.exited).toBe(0);
+  kOk(['delete', 'workspace', 'ws-exec', '-n', 'workspace-system']);
 });
 
 describe('two replicas', () => {

@@ -94,7 +94,8 @@ export interface Condition {
 export class OperatorHarness {
   readonly plane = new ControlPlane();
   admin = '';
-  private operatorConfig = '';
+  /** The operator's ServiceAccount kubeconfig (a bearer token). */
+  operatorConfig = '';
   private readonly running: Operator[] = [];
 
   /** Starts the control plane and applies a synth output (dist/ by default). */

@@ -8,7 +8,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Credentials } from '../operator/credentials.js';
-import { desiredState } from '../lib/workspace/workspace-chart.js';
+import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { Kube } from '../operator/kube.js';
 import { applyStages } from '../operator/reconciler.js';
@@ -22,10 +22,11 @@ export interface AnchorResult {
 /** The anchor's objects carry another managed-by, so the operator's watches never see them. */
 const ANCHOR_MANAGER = 'aileron-bench-anchor';
 
-export async function runAnchor(credentials: Credentials, platform: WorkspacePlatform, namespace: string, n: number, concurrency = 64): Promise<AnchorResult> {
+/** `turn`: the CoTURN credentials the operator copies into each workspace (its browser's TURN Secret is one of the objects). */
+export async function runAnchor(credentials: Credentials, platform: WorkspacePlatform, turn: TurnCredentials | undefined, namespace: string, n: number, concurrency = 64): Promise<AnchorResult> {
   const workspaces = Array.from({ length: n }, (_, i) => {
     const ws = { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name: `anchor-${i}`, namespace, generation: 1 }, spec: { workspaceId: `anchor-${i}`, ownerId: `user-${i}` } };
-    return applyStages((desiredState(ws, platform).objects as KubernetesObject[]).map(relabel));
+    return applyStages((desiredState(ws, platform, { turn }).objects as KubernetesObject[]).map(relabel));
   });
   // No rate limit, and a connection for every request a stage may have in flight.
   const kube = new Kube(credentials, 1e9, 1e9, undefined, concurrency * 8);

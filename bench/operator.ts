@@ -73,7 +73,11 @@ progress(`anchor: a plain client applies the same objects for ${N} workspaces`);
 const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }), { namespace: 'aileron', release: 'aileron' });
 // BENCH_ANCHOR=0 skips it (a quicker run when only the operator's own figures are wanted); so does --pods, where
 // the anchor's Deployments would take the simulated nodes' room.
-const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(credentials, platform, NS, N);
+// The same CoTURN credentials the operator reads, so the anchor applies the same objects (each browser's TURN Secret too).
+const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: 'aileron', name: platform.turn.secretName }) : undefined;
+const decoded = (key: string) => Buffer.from(turnSecret?.data?.[key] ?? '', 'base64').toString();
+const turn = turnSecret ? { username: decoded('username'), credential: decoded('credential') } : undefined;
+const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(credentials, platform, turn, NS, N);
 
 type Seen = {
   metadata: { name: string; generation?: number };

@@ -33,7 +33,9 @@ export const OPERATOR_HEALTH_PORT = 8081;
  * Node's flags for the operator: the heap cap, a 4 MB semi-space for the young generation, and V8's
  * optimize-for-size (a heap that grows less ahead of its live data). Measured on bursts of 1,000 workspaces
  * (bench:operator): semi-spaces of 2 MB took 129 s, 4 MB 92 s, 8 MB 91 s, V8's default 16 MB 97 s (steady RSS
- * 123, 148, 165, 177 MB); optimize-for-size took steady RSS from 113 to 93 MB for 52 s -> 58 s of burst.
+ * 123, 148, 165, 177 MB); optimize-for-size took steady RSS from 113 to 93 MB for 52 s -> 58 s of burst. Measured
+ * again with the lighter caches: without it the burst took 59.3 s against 55.5 s with it, and peaked at 102 MB
+ * against 93 MB.
  */
 export function operatorNodeOptions(heapMb: number): string {
   return `--max-old-space-size=${heapMb} --max-semi-space-size=4 --optimize-for-size`;

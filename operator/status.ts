@@ -163,14 +163,10 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
 }
 
 /**
- * Status equality that ignores transition times (they only move when a status flips) and key order: the
- * API server returns objects with sorted keys, which our own status need not have.
+ * A short digest of a status, what the operator compares statuses by: it ignores transition times (they only
+ * move when a status flips) and key order (the API server returns objects with sorted keys, which our own status
+ * need not have).
  */
-export function sameStatus(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-/** A short digest of a status, equal exactly when sameStatus holds: what the operator keeps of what it wrote. */
 export function statusDigest(status: unknown): string {
   return createHash('sha256').update(canonical(status)).digest('base64');
 }

@@ -1,4 +1,4 @@
-import { buildStatus, deploymentReady, sameStatus, type DeploymentView } from '../../operator/status.js';
+import { buildStatus, deploymentReady, observedStatus, statusDigest, type DeploymentView } from '../../operator/status.js';
 import { WorkQueue } from '../../operator/queue.js';
 import { heapLimitMb } from '../../lib/components/workspace-operator.js';
 import { desiredState } from '../../lib/workspace/workspace-chart.js';
@@ -67,10 +67,10 @@ describe('workspace status', () => {
     const first = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't1' }) as Record<string, any>;
     const again = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't2' }) as Record<string, any>;
     expect(again.conditions[0].lastTransitionTime).toBe('t1');
-    expect(sameStatus(first, again)).toBe(true);
+    expect(statusDigest(again)).toBe(statusDigest(first));
     const flipped = buildStatus({ ws: { ...ws, status: first }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready], ['workspace-canvas-w1', ready]]), now: 't3' }) as Record<string, any>;
     expect(flipped.conditions[0].lastTransitionTime).toBe('t3');
-    expect(sameStatus(first, flipped)).toBe(false);
+    expect(statusDigest(flipped)).not.toBe(statusDigest(first));
   });
 
   test('a status read back from the API server (keys sorted, as Go writes them) equals the one built', () => {
@@ -79,8 +79,22 @@ describe('workspace status', () => {
       Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
     const stored = sortKeys(built);
     expect(JSON.stringify(stored)).not.toBe(JSON.stringify(built));
-    expect(sameStatus(stored, built)).toBe(true);
+    expect(statusDigest(stored)).toBe(statusDigest(built));
   });
+});
+
+test('a status as cached: phase, condition times and the digest; a rebuilt status carries its transition times', () => {
+  const built = buildStatus({ ws, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't1' }) as Record<string, any>;
+  const cached = observedStatus(JSON.parse(JSON.stringify(built)))!;
+  expect(cached).toEqual({
+    phase: 'Reconciling',
+    conditions: built.conditions.map((c: any) => ({ type: c.type, status: c.status, lastTransitionTime: 't1' })),
+    digest: statusDigest(built),
+  });
+  const again = buildStatus({ ws: { ...ws, status: cached }, resolved, platform, deployments: new Map([['workspace-runtime-w1', ready]]), now: 't2' });
+  expect(statusDigest(again)).toBe(cached.digest);
+  expect((again as Record<string, any>).conditions.map((c: any) => c.lastTransitionTime)).toEqual(['t1', 't1', 't1']);
+  expect(observedStatus(undefined)).toBeUndefined();
 });
 
 describe('work queue', () => {

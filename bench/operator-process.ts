@@ -23,6 +23,8 @@ export interface Counters {
   throttled: number;
   rssMb: number;
   heapUsedMb: number;
+  /** The operator's user + system CPU seconds. */
+  cpuSeconds: number;
 }
 
 const ROOT = process.cwd();
@@ -83,6 +85,7 @@ export class OperatorProcess {
           throttled: value('aileron_operator_api_throttled_total'),
           rssMb: value('process_resident_memory_bytes') / 2 ** 20,
           heapUsedMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
+          cpuSeconds: value('process_cpu_seconds_total'),
         };
       } catch {
         await new Promise((r) => setTimeout(r, 200));
@@ -122,5 +125,6 @@ export function delta(after: Counters, before: Counters): Counters {
     throttled: after.throttled - before.throttled,
     rssMb: after.rssMb,
     heapUsedMb: after.heapUsedMb,
+    cpuSeconds: after.cpuSeconds - before.cpuSeconds,
   };
 }

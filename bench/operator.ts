@@ -8,7 +8,8 @@
  *  - writes during 60 s of steady state (BENCH_STEADY_SECONDS);
  *  - one allowedDomains change on all N: time to converge, writes and LISTs per workspace;
  *  - an operator restart over N converged workspaces: time until back to steady state, and its writes;
- *  - the operator's RSS, peak and per 1,000 workspaces.
+ *  - the operator's RSS, peak and per 1,000 workspaces;
+ *  - the CPU the API server and etcd used through the anchor and through the burst, and the operator's.
  *
  * `npm run bench:operator -- --pods` runs the scheduler, controller-manager
  * and kwok's simulated nodes too, and measures create -> every pod of the
@@ -23,10 +24,11 @@ import { heapLimitMb } from '../lib/components/workspace-operator.js';
 import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
 import { WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
-import { runAnchor } from './anchor.js';
+import { removeAnchorObjects, runAnchor } from './anchor.js';
 import { loadCredentials } from '../operator/credentials.js';
 import { Kube } from '../operator/kube.js';
 import { delta, OperatorProcess } from './operator-process.js';
+import { treeCpuSeconds } from './cpu.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
@@ -49,9 +51,10 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 const plane = new ControlPlane(undefined, { workloads: PODS, nodes: NODES, nodeSize: NODE_SIZE });
 const info = await plane.start();
-const k = (args: string[]) => {
+const k = (args: string[]): string => {
   const r = kubectl(info.kubeconfig, args);
   if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
 };
 k(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
 k(['apply', '--server-side', '-f', synthToDir({ set: ['cilium.enabled=true'] }, 'aileron', 'aileron')]);
@@ -77,7 +80,15 @@ const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }),
 const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: 'aileron', name: platform.turn.secretName }) : undefined;
 const decoded = (key: string) => Buffer.from(turnSecret?.data?.[key] ?? '', 'base64').toString();
 const turn = turnSecret ? { username: decoded('username'), credential: decoded('credential') } : undefined;
+// The API server's and etcd's CPU through the anchor and through the burst: the two cores are shared.
+const planeCpu = () => treeCpuSeconds(info.pids);
+const anchorCpuStart = planeCpu();
 const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(credentials, platform, turn, NS, N);
+const anchorCpu = planeCpu() - anchorCpuStart;
+if (!Number.isNaN(anchor.totalMs)) {
+  progress('removing the anchor\'s objects');
+  await removeAnchorObjects(k, NS);
+}
 
 type Seen = {
   metadata: { name: string; generation?: number };
@@ -130,6 +141,7 @@ const idle = await operator.counters();
 
 progress(`burst: creating ${N} workspaces (operator: ${WORKERS} workers, ${QPS} requests/s)`);
 const created = new Map<string, number>();
+const burstCpuStart = planeCpu();
 const start = Date.now();
 await inParallel(N, 20, async (i) => {
   const name = `bench-${i}`;
@@ -142,6 +154,7 @@ await statuses.whenAll(N);
 const burstMs = Date.now() - start;
 const latencies = [...statuses.at].map(([name, at]) => at - created.get(name)!);
 const afterBurst = await operator.settled();
+const burstCpu = planeCpu() - burstCpuStart;
 const burst = delta(afterBurst, idle);
 
 const lines: string[] = [];
@@ -156,6 +169,8 @@ out(
 out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)}${anchored(burstMs, '')}`);
 out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))}${anchored(pct(latencies, 99), "'s total")}`);
 out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs; 429s ${burst.throttled}`);
+const perWorkspace = (cpu: number) => `${cpu.toFixed(1)} s (${((cpu / N) * 1000).toFixed(0)} ms a workspace)`;
+out(`CPU: API server and etcd ${Number.isNaN(anchor.totalMs) ? '' : `${perWorkspace(anchorCpu)} through the anchor, `}${perWorkspace(burstCpu)} through the burst; the operator ${perWorkspace(burst.cpuSeconds)}`);
 
 if (PODS) {
   const podLatencies = [...statuses.at.keys()].map((name) => (podsReady.get(name) ?? statuses.at.get(name)!) - created.get(name)!);

@@ -23,6 +23,7 @@ import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
 import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
+import { turnCredentialsFrom } from '../lib/workspace/workspace-chart.js';
 import { WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { removeAnchorObjects, runAnchor } from './anchor.js';
 import { loadCredentials } from '../operator/credentials.js';
@@ -77,9 +78,8 @@ const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }),
 // BENCH_ANCHOR=0 skips it (a quicker run when only the operator's own figures are wanted); so does --pods, where
 // the anchor's Deployments would take the simulated nodes' room.
 // The same CoTURN credentials the operator reads, so the anchor applies the same objects (each browser's TURN Secret too).
-const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: 'aileron', name: platform.turn.secretName }) : undefined;
-const decoded = (key: string) => Buffer.from(turnSecret?.data?.[key] ?? '', 'base64').toString();
-const turn = turnSecret ? { username: decoded('username'), credential: decoded('credential') } : undefined;
+const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName }) : undefined;
+const turn = turnSecret && turnCredentialsFrom(turnSecret.data);
 // The API server's and etcd's CPU through the anchor and through the burst: the two cores are shared.
 const planeCpu = () => treeCpuSeconds(info.pids);
 const anchorCpuStart = planeCpu();

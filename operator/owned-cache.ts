@@ -156,7 +156,7 @@ export class OwnedCache {
     const seen = observed(obj);
     // A Deployment the server answered with carries its status; one without keeps what the watch last said.
     const deployment = 'status' in obj ? seen.deployment : previous?.deployment;
-    const view = this.view(watch.kind.kind, key, { ...seen, hash, deployment });
+    const view = this.view(watch.kind.kind, key, { ...seen, hash, deployment }, previous);
     // Indexing the new view replaces the old one in its owner's record; only a changed owner needs it removed.
     if (previous && previous.owner !== view.owner) this.index(previous, false);
     watch.set(view.key, view);
@@ -187,8 +187,7 @@ export class OwnedCache {
    * The view as kept. Its owner and workspace id are the owner record's strings; its key and hash those of the
    * view it replaces when they are equal (a watch event for an object the operator applied repeats both).
    */
-  private view(kind: string, key: string, fields: ObservedFields): OwnedView {
-    const previous = this.watches.get(kind)?.get(key);
+  private view(kind: string, key: string, fields: ObservedFields, previous = this.watches.get(kind)?.get(key)): OwnedView {
     const record = fields.owner ? this.byOwner.get(fields.owner) : undefined;
     return new OwnedView(
       kind,

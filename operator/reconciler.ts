@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { desiredState, turnCredentialsFrom, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
@@ -343,9 +343,7 @@ export class Reconciler {
     let value: TurnCredentials | undefined;
     try {
       const secret = await this.deps.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName });
-      const data = secret.data ?? {};
-      const decode = (k: string) => Buffer.from(data[k] ?? '', 'base64').toString();
-      if (data.username && data.credential) value = { username: decode('username'), credential: decode('credential') };
+      value = turnCredentialsFrom(secret.data);
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
       this.deps.log.warn('CoTURN Secret not found; browsers get no TURN settings', { secret: platform.turn.secretName });

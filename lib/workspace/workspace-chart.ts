@@ -11,10 +11,19 @@ import type { WorkspacePlatform } from './platform.js';
 import { WorkspaceComponentConstruct } from './components.js';
 import { WorkspaceFirewall } from './firewall.js';
 import { metadata } from './labels.js';
+import { SECRET_KEYS } from '../components/secrets.js';
 
 export interface TurnCredentials {
   username: string;
   credential: string;
+}
+
+/** TURN credentials from the CoTURN Secret's data (base64), or undefined when it lacks either. */
+export function turnCredentialsFrom(data: Record<string, string> = {}): TurnCredentials | undefined {
+  const { username, credential } = SECRET_KEYS.coturn;
+  if (!data[username] || !data[credential]) return undefined;
+  const decode = (key: string) => Buffer.from(data[key], 'base64').toString();
+  return { username: decode(username), credential: decode(credential) };
 }
 
 export interface DesiredStateOptions {

@@ -81,10 +81,20 @@ const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }),
 const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName }) : undefined;
 const turn = turnSecret && turnCredentialsFrom(turnSecret.data);
 // The API server's and etcd's CPU through the anchor and through the burst: the two cores are shared.
-const planeCpu = () => treeCpuSeconds(info.pids);
+// And the benchmark's own process: the anchor's client, or the Workspaces' creation and the status watch.
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+const planeCpu = () => ({ apiserver: treeCpuSeconds([info.pids.apiserver ?? 0]), etcd: treeCpuSeconds([info.pids.etcd ?? 0]), bench: ownCpu() });
+type CpuSplit = ReturnType<typeof planeCpu>;
+const cpuSince = (start: CpuSplit): CpuSplit => {
+  const now = planeCpu();
+  return { apiserver: now.apiserver - start.apiserver, etcd: now.etcd - start.etcd, bench: now.bench - start.bench };
+};
 const anchorCpuStart = planeCpu();
 const anchor = process.env.BENCH_ANCHOR === '0' || PODS ? { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN } : await runAnchor(credentials, platform, turn, NS, N);
-const anchorCpu = planeCpu() - anchorCpuStart;
+const anchorCpu = cpuSince(anchorCpuStart);
 if (!Number.isNaN(anchor.totalMs)) {
   progress('removing the anchor\'s objects');
   await removeAnchorObjects(k, NS);
@@ -154,7 +164,7 @@ await statuses.whenAll(N);
 const burstMs = Date.now() - start;
 const latencies = [...statuses.at].map(([name, at]) => at - created.get(name)!);
 const afterBurst = await operator.settled();
-const burstCpu = planeCpu() - burstCpuStart;
+const burstCpu = cpuSince(burstCpuStart);
 const burst = delta(afterBurst, idle);
 
 const lines: string[] = [];
@@ -169,8 +179,9 @@ out(
 out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)}${anchored(burstMs, '')}`);
 out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))}${anchored(pct(latencies, 99), "'s total")}`);
 out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs; 429s ${burst.throttled}`);
-const perWorkspace = (cpu: number) => `${cpu.toFixed(1)} s (${((cpu / N) * 1000).toFixed(0)} ms a workspace)`;
-out(`CPU: API server and etcd ${Number.isNaN(anchor.totalMs) ? '' : `${perWorkspace(anchorCpu)} through the anchor, `}${perWorkspace(burstCpu)} through the burst; the operator ${perWorkspace(burst.cpuSeconds)}`);
+const msEach = (cpu: number) => ((cpu / N) * 1000).toFixed(0);
+const planeCpuText = (cpu: CpuSplit) => `${msEach(cpu.apiserver + cpu.etcd)} ms (API server ${msEach(cpu.apiserver)}, etcd ${msEach(cpu.etcd)}; the benchmark's client ${msEach(cpu.bench)})`;
+out(`CPU a workspace: API server and etcd ${Number.isNaN(anchor.totalMs) ? '' : `${planeCpuText(anchorCpu)} through the anchor, `}${planeCpuText(burstCpu)} through the burst; the operator ${msEach(burst.cpuSeconds)} ms`);
 
 if (PODS) {
   const podLatencies = [...statuses.at.keys()].map((name) => (podsReady.get(name) ?? statuses.at.get(name)!) - created.get(name)!);

@@ -91,6 +91,12 @@ function deploymentView(d: KubernetesObject & { status?: Record<string, unknown>
   };
 }
 
+function withGeneration(view: DeploymentView | undefined, obj: KubernetesObject): DeploymentView | undefined {
+  const generation = obj.metadata?.generation;
+  if (obj.kind !== 'Deployment' || generation === undefined || generation === view?.generation) return view;
+  return { ...view, generation };
+}
+
 function observed(obj: KubernetesObject): ObservedFields {
   const labels = obj.metadata?.labels ?? {};
   const ownerNamespace = labels[OWNER_NAMESPACE_LABEL];
@@ -154,8 +160,9 @@ export class OwnedCache {
     if (!watch) return;
     const previous = watch.get(key);
     const seen = observed(obj);
-    // A Deployment the server answered with carries its status; one without keeps what the watch last said.
-    const deployment = 'status' in obj ? seen.deployment : previous?.deployment;
+    // A Deployment answered whole carries its status. One answered as metadata keeps the status the watch last
+    // said, with the server's new generation: a changed Deployment shows its rollout as pending at once.
+    const deployment = 'status' in obj ? seen.deployment : withGeneration(previous?.deployment, obj);
     const view = this.view(watch.kind.kind, key, { ...seen, hash, deployment }, previous);
     // Indexing the new view replaces the old one in its owner's record; only a changed owner needs it removed.
     if (previous && previous.owner !== view.owner) this.index(previous, false);

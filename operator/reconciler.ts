@@ -244,7 +244,7 @@ export class Reconciler {
     }
     // The server's answer, not what was sent: a Deployment's new generation shows its rollout as pending at once,
     // where the cached status would still call it done (and status would flip Running, Reconciling, Running).
-    this.deps.owned.recordApplied(answer?.kind ? answer : applied, planned.hash, planned.key);
+    this.deps.owned.recordApplied(answer.metadata ? answer : applied, planned.hash, planned.key);
   }
 
   /**

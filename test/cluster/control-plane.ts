@@ -23,7 +23,8 @@ export interface ControlPlaneInfo {
   kubeconfig: string;
   server: string;
   etcdUrl: string;
-  pids: number[];
+  /** The processes behind the plane (their guards), by name: what the benchmark reads CPU time of. */
+  pids: { etcd?: number; apiserver?: number };
 }
 
 export async function freePort(): Promise<number> {
@@ -152,7 +153,7 @@ export class ControlPlane {
       kubeconfig: this.kubeconfig,
       server: this.server,
       etcdUrl: this.etcdUrl,
-      pids: [this.etcd?.pid, this.apiserver?.pid].filter((p): p is number => p !== undefined),
+      pids: { etcd: this.etcd?.pid, apiserver: this.apiserver?.pid },
     };
   }
 

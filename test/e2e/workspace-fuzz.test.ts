@@ -16,15 +16,20 @@ import { desiredState } from '../../lib/workspace/workspace-chart.js';
 import { validateWorkspace } from '../../lib/workspace/validate.js';
 import { WorkspaceError, type WorkspaceResource } from '../../lib/workspace/model.js';
 import { toYamlDocuments } from '../../lib/render/write.js';
+import { CILIUM_NETWORK_POLICY_CRD } from '../support/cilium.js';
 import type { K8sObject } from '../../lib/platform/platform-chart.js';
 
 const OWNERS = 'fuzz-owners';
 const TARGET = 'fuzz-ws';
-const platform = workspacePlatform(loadValues({ set: [`kubernetes.allowedNamespaces={${TARGET}}`, `kubernetes.defaultNamespace=${TARGET}`] }));
+const platformSet = [`kubernetes.allowedNamespaces={${TARGET}}`, `kubernetes.defaultNamespace=${TARGET}`];
+const platform = workspacePlatform(loadValues({ set: platformSet }));
+const ciliumPlatform = workspacePlatform(loadValues({ set: [...platformSet, 'cilium.enabled=true'] }));
 
 beforeAll(() => {
   kOk(['apply', '--server-side', '--field-manager=aileron-k8s', '-f', join(ROOT, 'dist', '01-crds.yaml')]);
+  kOk(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
   waitForCrd();
+  kOk(['wait', '--for=condition=Established', 'crd/ciliumnetworkpolicies.cilium.io']);
   for (const ns of [OWNERS, TARGET]) if (k(['get', 'namespace', ns]).status !== 0) kOk(['create', 'namespace', ns]);
 });
 
@@ -113,10 +118,15 @@ test('150 hostile Workspaces: the CRD and the operator agree, and every admitted
   expect(admitted.length).toBeGreaterThan(10);
   expect(refused).toBeGreaterThan(10);
 
-  const objects: K8sObject[] = admitted.flatMap((c) => desiredState({ ...c.ws, metadata: { ...c.ws.metadata, uid: `uid-${c.name.length}` } }, platform, { turn: { username: 'u', credential: 'c' } }).objects);
-  const res = k(['apply', '--server-side', '--dry-run=server', '--field-manager=aileron-workspace-operator', '-f', '-'], toYamlDocuments(objects));
-  expect(res.stderr).toBe('');
-  expect(res.stdout.split('\n').filter(Boolean)).toHaveLength(objects.length);
+  // With and without Cilium, through kubectl's strict field validation: the operator applies with validation off
+  // (operator/kube.ts), so an unknown or misplaced field would otherwise be dropped without a word.
+  for (const p of [platform, ciliumPlatform]) {
+    const objects: K8sObject[] = admitted.flatMap((c) => desiredState({ ...c.ws, metadata: { ...c.ws.metadata, uid: `uid-${c.name.length}` } }, p, { turn: { username: 'u', credential: 'c' } }).objects);
+    const res = k(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=aileron-workspace-operator', '-f', '-'], toYamlDocuments(objects));
+    expect(res.stderr).toBe('');
+    expect(res.stdout.split('\n').filter(Boolean)).toHaveLength(objects.length);
+    if (p === ciliumPlatform) expect(objects.some((o) => o.kind === 'CiliumNetworkPolicy')).toBe(true);
+  }
 });
 
 test.each([

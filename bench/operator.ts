@@ -178,7 +178,7 @@ out(
 );
 out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)}${anchored(burstMs, '')}`);
 out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))}${anchored(pct(latencies, 99), "'s total")}`);
-out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs; 429s ${burst.throttled}`);
+out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs, ${(burst.reconciles / N).toFixed(1)} reconciles; 429s ${burst.throttled}`);
 const msEach = (cpu: number) => ((cpu / N) * 1000).toFixed(0);
 const planeCpuText = (cpu: CpuSplit) => `${msEach(cpu.apiserver + cpu.etcd)} ms (API server ${msEach(cpu.apiserver)}, etcd ${msEach(cpu.etcd)}; the benchmark's client ${msEach(cpu.bench)})`;
 out(`CPU a workspace: API server and etcd ${Number.isNaN(anchor.totalMs) ? '' : `${planeCpuText(anchorCpu)} through the anchor, `}${planeCpuText(burstCpu)} through the burst; the operator ${msEach(burst.cpuSeconds)} ms`);

@@ -47,6 +47,8 @@ export class Controller {
     kube: Kube,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** The operator's build (see ReconcilerDeps.codeVersion). */
+    codeVersion: string,
   ) {
     this.owned = new OwnedCache(kube, log, cfg.listPageSize);
     const workspaceKind = {
@@ -62,6 +64,7 @@ export class Controller {
       log,
       platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap),
       owned: this.owned,
+      codeVersion,
     });
   }
 

@@ -146,20 +146,18 @@ export class ApiVerbs {
    * Server-side apply, as the operator's field manager, taking over fields another manager set. The answer is the
    * object's kind with the metadata the server answered (its generation, resourceVersion, labels and annotations).
    *
-   * Two things a plain client (kubectl) asks for and the operator does not, each a cost on the API server per
-   * apply: the whole object back (asked for as PartialObjectMetadata, the server encodes and we parse a fraction of
-   * it), and field validation (the server parses the YAML body a second time, strictly, for warnings the operator
-   * would not read; its objects come from typed constructs, and the tests apply them with validation on).
-   * `asKubectl` asks for both, as the benchmark's anchor does.
+   * Two things kubectl asks for and the operator does not, each a cost on the API server per apply: the whole
+   * object back (asked for as PartialObjectMetadata, the server encodes and we parse a fraction of it), and field
+   * validation (the server parses the YAML body a second time, strictly, for warnings the operator would not read;
+   * its objects come from typed constructs, and the tests apply them with validation on).
    */
-  async apply(obj: KubernetesObject, { asKubectl = false } = {}): Promise<KubernetesObject> {
+  async apply(obj: KubernetesObject): Promise<KubernetesObject> {
     const ref = await this.refOf(obj);
-    const query = { fieldManager: FIELD_MANAGER, force: true, fieldValidation: asKubectl ? 'Strict' : 'Ignore' };
-    const accept = asKubectl ? undefined : metadataOnly(false);
+    const query = { fieldManager: FIELD_MANAGER, force: true, fieldValidation: 'Ignore' };
     const answer = await this.run('write', () =>
-      this.client.request<KubernetesObject>('PATCH', resourcePath(ref), { body: obj, contentType: APPLY_PATCH, accept, query }),
+      this.client.request<KubernetesObject>('PATCH', resourcePath(ref), { body: obj, contentType: APPLY_PATCH, accept: metadataOnly(false), query }),
     );
-    return asKubectl ? answer : { apiVersion: obj.apiVersion, kind: obj.kind, metadata: answer?.metadata };
+    return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: answer?.metadata };
   }
 
   /** Deletes in the background (dependents go after); an object already gone is not an error. */

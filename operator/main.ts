@@ -11,12 +11,13 @@ import { Metrics } from './metrics.js';
 import { Controller } from './controller.js';
 import { LeaderElector } from './leader.js';
 import { startServers } from './server.js';
+import { codeVersion } from './code-version.js';
 
 const cfg = configFromEnv();
 const log = new Logger(cfg.logLevel, { component: 'workspace-operator', pod: cfg.podName });
 const metrics = new Metrics();
 const kube = new Kube(await loadCredentials(), cfg.qps, cfg.burst, metrics);
-const controller = new Controller(cfg, kube, metrics, log);
+const controller = new Controller(cfg, kube, metrics, log, codeVersion(import.meta.url));
 const elector = new LeaderElector(kube, { namespace: cfg.podNamespace, name: cfg.leaseName, identity: cfg.podName, leaseDurationSeconds: cfg.leaseDurationSeconds }, log);
 // A standby replica is ready: it serves health and waits for the Lease.
 const servers = startServers({ healthPort: cfg.healthPort, metricsPort: cfg.metricsPort, metrics, ready: () => !cfg.leaderElection || !elector.isLeader || controller.synced });

@@ -5,6 +5,11 @@ export class Metrics {
   readonly registry = new Registry();
   readonly reconciles = new Counter({ name: 'aileron_operator_reconciles_total', help: 'Reconciles by result', labelNames: ['result'], registers: [this.registry] });
   readonly reconcileErrors = new Counter({ name: 'aileron_operator_reconcile_errors_total', help: 'Reconciles that failed', labelNames: ['reason'], registers: [this.registry] });
+  readonly renders = new Counter({
+    name: 'aileron_operator_renders_total',
+    help: 'Workspaces rendered from the constructs (only when a Workspace, the platform settings or the operator changed)',
+    registers: [this.registry],
+  });
   readonly reconcileDuration = new Histogram({
     name: 'aileron_operator_reconcile_duration_seconds',
     help: 'Time of one reconcile',

@@ -179,15 +179,19 @@ export class OwnedCache {
     this.index(view, false);
   }
 
+  /** Every object of one Workspace (by its owner labels and workspace id), as the watches have it. */
+  viewsOf(owner: string, workspaceId: string): OwnedView[] {
+    return (this.byOwner.get(owner)?.views ?? []).filter((view) => view.workspaceId === workspaceId);
+  }
+
   /** The prunable objects of one Workspace (by its owner labels and workspace id). */
   ownedBy(owner: string, workspaceId: string): OwnedRef[] {
-    const refs: OwnedRef[] = [];
-    for (const view of this.byOwner.get(owner)?.views ?? []) {
-      if (!PRUNED.has(view.kind) || view.workspaceId !== workspaceId) continue;
-      const [namespace, name] = view.key.split('/');
-      refs.push({ apiVersion: this.watches.get(view.kind)!.kind.apiVersion, kind: view.kind, namespace, name });
-    }
-    return refs;
+    return this.viewsOf(owner, workspaceId)
+      .filter((view) => PRUNED.has(view.kind))
+      .map((view) => {
+        const [namespace, name] = view.key.split('/');
+        return { apiVersion: this.watches.get(view.kind)!.kind.apiVersion, kind: view.kind, namespace, name };
+      });
   }
 
   /**

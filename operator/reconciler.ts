@@ -7,7 +7,6 @@
  * makes no API call, and an update writes only the objects it changes.
  * Cross-namespace objects are cleaned up by a finalizer.
  */
-import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { desiredState, turnCredentialsFrom, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
@@ -20,7 +19,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { buildStatus, statusDigest, type DeploymentView, type ObservedWorkspace } from './status.js';
 import type { PlatformSource } from './platform-source.js';
-import { keyOf } from './list-watch.js';
+import { appliedHash, objectHash, Planned, planFromCluster, planOf } from './plan.js';
 import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 
 export const FINALIZER = 'platform.aileron.io/cleanup';
@@ -59,37 +58,9 @@ export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
   return APPLY_STAGES.map((_, i) => objects.filter((o) => stageOf(o) === i)).filter((stage) => stage.length > 0);
 }
 
-/**
- * A short hash of one desired object: what the applied-hash annotation records. Hex of the first 10 bytes, not
- * a slice of the full hex: a slice would keep the 64-character string alive behind each of 130,000 hashes.
- */
-export function objectHash(obj: unknown): string {
-  return createHash('sha256').update(JSON.stringify(obj)).digest().toString('hex', 0, 10);
-}
-
 /** The desired object with the hash it was computed to, as it is applied. */
 function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
-}
-
-/**
- * One desired object, as kept between reconciles: its kind, `namespace/name` and hash (not the object). A class
- * for one shared hidden class across 130,000; the key and hash strings are the ones the owned cache keeps too.
- */
-class Planned {
-  constructor(
-    readonly kind: string,
-    readonly key: string,
-    readonly hash: string,
-  ) {}
-
-  static of(obj: KubernetesObject): Planned {
-    return new Planned(obj.kind!, keyOf(obj), objectHash(obj));
-  }
-
-  get ref(): string {
-    return `${this.kind}/${this.key}`;
-  }
 }
 
 /**
@@ -100,28 +71,14 @@ class Planned {
 interface DesiredEntry {
   inputs: string;
   plan: Planned[];
+  /** The applied hash of inputs and plan, for status once the cluster holds the plan. */
+  applied: string;
 }
 
 /** The desired state of one reconcile: the kept plan, the resolved workspace, and the objects if synthesized. */
 interface Desired extends DesiredEntry {
   resolved: ResolvedWorkspace;
   objects?: KubernetesObject[];
-}
-
-/**
- * The plan of a workspace's objects, its strings shared: a key with the other kinds of the same name and with the
- * owned cache's view of the object; a hash with that view when they are equal (130,000 of each at 10,000 workspaces).
- */
-function planOf(objects: KubernetesObject[], owned: OwnedCache): Planned[] {
-  const keys = new Map<string, string>();
-  return objects.map((obj) => {
-    const fresh = keyOf(obj);
-    const seen = owned.get(obj.kind!, fresh);
-    const key = keys.get(fresh) ?? seen?.key ?? fresh;
-    keys.set(fresh, key);
-    const hash = objectHash(obj);
-    return new Planned(obj.kind!, key, seen?.hash === hash ? seen.hash : hash);
-  });
 }
 
 export interface ReconcilerDeps {
@@ -131,6 +88,11 @@ export interface ReconcilerDeps {
   log: Logger;
   /** What the cluster has of the operator's objects (watched, not listed). */
   owned: OwnedCache;
+  /**
+   * The operator's build (a digest of its bundle): one of a render's inputs, so a new operator version renders
+   * every Workspace again instead of trusting plans an older one applied.
+   */
+  codeVersion: string;
 }
 
 /** The key of the per-Workspace caches. */
@@ -195,7 +157,7 @@ export class Reconciler {
         if (baseline) await this.applyOne(baseline.object, baseline.planned);
         if (stale.size > 0) {
           // Only the plan outlives a reconcile; a later re-apply (an object was deleted) computes the objects again.
-          const objects = desired.objects ?? desiredState(ws, platform, { turn: await this.turnCredentials(platform) }).objects as KubernetesObject[];
+          const objects = desired.objects ?? this.render(ws, platform, await this.turnCredentials(platform)).objects;
           const toApply = objects.filter((o) => stale.has(objectRef(o)));
           for (const stage of applyStages(toApply)) {
             // Every object of a stage is tried; the first refusal stops the later stages.
@@ -215,7 +177,8 @@ export class Reconciler {
       }
       log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
     }
-    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved) });
+    // Everything planned is applied and nothing else is left: status records it, for a restarted operator.
+    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: desired.applied });
     const wasRunning = ws.status?.phase === 'Running';
     if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
       const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
@@ -262,16 +225,45 @@ export class Reconciler {
 
   private readonly baselines = new Map<string, { object: KubernetesObject; planned: Planned }>();
 
+  /**
+   * The desired plan, rendered from the constructs only when its inputs changed: not for the status and
+   * Deployment events that make most reconciles, and not for a Workspace whose status says the cluster holds what
+   * these inputs render (a restarted operator over converged Workspaces renders nothing).
+   */
   private async desiredFor(uid: string, ws: ObservedWorkspace, platform: WorkspacePlatform): Promise<Desired> {
     const turn = await this.turnCredentials(platform);
-    const inputs = objectHash([ws.metadata.generation, ws.metadata.name, ws.metadata.namespace, platform, turn]);
+    const inputs = this.renderInputs(ws, platform, turn);
     const cached = this.desired.get(uid);
     if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
+    if (!cached) {
+      const resolved = resolveWorkspace(ws, platform);
+      const adopted = planFromCluster(inputs, ws.status?.appliedHash, this.ownedViews(resolved));
+      if (adopted) {
+        const entry = { inputs, plan: adopted, applied: ws.status!.appliedHash! };
+        this.desired.set(uid, entry);
+        return { ...entry, resolved };
+      }
+    }
+    const state = this.render(ws, platform, turn);
+    const plan = planOf(state.objects, this.deps.owned);
+    const entry = { inputs, plan, applied: appliedHash(inputs, plan) };
+    this.desired.set(uid, entry);
+    return { ...entry, resolved: state.workspace, objects: state.objects };
+  }
+
+  /**
+   * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, the platform
+   * settings, the TURN credentials copied into it, and the operator's own build.
+   */
+  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, turn: TurnCredentials | undefined): string {
+    const { generation, name, namespace, uid } = ws.metadata;
+    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, turn]);
+  }
+
+  private render(ws: ObservedWorkspace, platform: WorkspacePlatform, turn: TurnCredentials | undefined): { workspace: ResolvedWorkspace; objects: KubernetesObject[] } {
+    this.deps.metrics.renders.inc();
     const state = desiredState(ws, platform, { turn });
-    const objects = state.objects as KubernetesObject[];
-    const plan = planOf(objects, this.deps.owned);
-    this.desired.set(uid, { inputs, plan });
-    return { inputs, plan, resolved: state.workspace, objects };
+    return { workspace: state.workspace, objects: state.objects as KubernetesObject[] };
   }
 
   /** This workspace's objects that the desired state no longer has (a component turned off), from the watches. */
@@ -291,6 +283,10 @@ export class Reconciler {
 
   private ownedObjects(ws: { id: string; owner: { namespace: string; name: string } }): OwnedRef[] {
     return this.deps.owned.ownedBy(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
+  }
+
+  private ownedViews(ws: ResolvedWorkspace) {
+    return this.deps.owned.viewsOf(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
   }
 
   private async finalize(ws: ObservedWorkspace, log: Logger): Promise<void> {

@@ -47,6 +47,8 @@ export function deploymentReady(d: DeploymentView | undefined): boolean {
 export type ObservedStatus = {
   phase?: string;
   conditions?: Array<Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>>;
+  /** What the cluster was last known to hold in full (plan.ts: appliedHash). */
+  appliedHash?: string;
   digest: string;
 };
 
@@ -55,10 +57,11 @@ export type ObservedWorkspace = Omit<WorkspaceResource, 'status'> & { status?: O
 
 export function observedStatus(status: Record<string, unknown> | undefined): ObservedStatus | undefined {
   if (!status) return undefined;
-  const { phase, conditions } = status as { phase?: string; conditions?: Condition[] };
+  const { phase, conditions, appliedHash } = status as { phase?: string; conditions?: Condition[]; appliedHash?: string };
   return {
     phase: known(phase),
     conditions: conditions?.map(({ type, status: s, lastTransitionTime }) => ({ type: known(type), status: known(s), lastTransitionTime })),
+    appliedHash: typeof appliedHash === 'string' ? appliedHash : undefined,
     digest: statusDigest(status),
   };
 }
@@ -77,6 +80,8 @@ export interface StatusInput {
   failure?: { reason: string; message: string };
   /** What the API server refused while applying (the operator retries); the workspace is Degraded meanwhile. */
   applyFailure?: string;
+  /** The applied hash (plan.ts), once the cluster holds the whole plan; absent while it does not. */
+  appliedHash?: string;
   now?: string;
 }
 
@@ -87,7 +92,7 @@ function condition(previous: ObservedStatus['conditions'], next: Omit<Condition,
 }
 
 export function buildStatus(input: StatusInput): Record<string, unknown> {
-  const { ws, resolved, platform, deployments, failure, applyFailure } = input;
+  const { ws, resolved, platform, deployments, failure, applyFailure, appliedHash } = input;
   const now = input.now ?? new Date().toISOString();
   const generation = ws.metadata.generation;
   const previous = ws.status?.conditions;
@@ -144,6 +149,7 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
     targetNamespace: resolved.namespace,
     components,
     firewall,
+    ...(appliedHash && !applyFailure ? { appliedHash } : {}),
     conditions: [
       running
         ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })

@@ -236,6 +236,10 @@ const statusSchema: Schema = obj('Observed state, written by the operator', {
     canvas: componentStatus('Canvas'),
   }),
   firewall: obj('Firewall in force', { workspace: firewallStatus('Workspace'), browser: firewallStatus('Browser') }),
+  appliedHash: str(
+    'Digest of what the operator rendered and the cluster holds in full (the inputs: generation, platform settings, operator build; and every object\'s applied hash); a restarted operator that finds it matching renders nothing',
+    { maxLength: 64 },
+  ),
   conditions: {
     type: 'array',
     'x-kubernetes-list-type': 'map',

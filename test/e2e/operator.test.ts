@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
 import { eventually, OperatorHarness, reconciled, settled, workspaceYaml as workspace, type Operator } from '../support/operator-harness.js';
@@ -227,7 +227,46 @@ describe('two replicas', () => {
     const quiet = await settled(third);
     expect(third.logs.filter((l) => l.includes('applied desired state') || l.includes('"level":"error"'))).toEqual([]);
     expect(quiet.write).toBe(0);
+    // Nor does it render them again: each status records what the cluster holds (status.appliedHash).
+    expect(quiet.renders).toBe(0);
     third.proc.kill('SIGTERM');
     await third.exited;
+  });
+
+  test('changes made while no operator runs are found on restart; a new operator build renders every Workspace', async () => {
+    const workspaces = () => json(['get', 'workspaces', '-A']).items.length;
+    // While it is down, one Workspace loses a Service and another has an applied hash stripped.
+    kOk(['delete', 'service', 'workspace-canvas-burst-1', '-n', 'workspace-system']);
+    kOk(['annotate', 'ingress', 'workspace-runtime-burst-2', '-n', 'workspace-system', 'platform.aileron.io/applied-hash-']);
+    const back = await startOperator('op-g');
+    await eventually('op-g leads', () => leaseHolder() === 'op-g', 15_000);
+    await reconciled(back, workspaces());
+    await eventually('the deleted Service is back', () => exists('service', 'workspace-canvas-burst-1'));
+    const afterDrift = await settled(back);
+    expect(afterDrift.renders).toBe(2);
+    expect(afterDrift.write).toBe(2);
+    expect(json(['get', 'ingress', 'workspace-runtime-burst-2', '-n', 'workspace-system']).metadata.annotations['platform.aileron.io/applied-hash']).toBeTruthy();
+    back.proc.kill('SIGTERM');
+    await back.exited;
+
+    // Another build (the same bundle with a byte more) may render differently: it trusts no plan an older one applied.
+    const upgraded = join(ROOT, 'build', 'workspace-operator-next.mjs');
+    writeFileSync(upgraded, `${readFileSync(join(ROOT, 'build', 'workspace-operator.mjs'), 'utf8')}\n// next build\n`);
+    // Every Workspace the operator could honour has an applied hash (a Failed one has none, and nothing to render).
+    const converged = json(['get', 'workspaces', '-A']).items.filter((w: { status?: { appliedHash?: string } }) => w.status?.appliedHash).length;
+    expect(converged).toBeGreaterThanOrEqual(5);
+    const next = await h.startOperator('op-h', {}, upgraded);
+    try {
+      await eventually('op-h leads', () => leaseHolder() === 'op-h', 15_000);
+      await reconciled(next, workspaces());
+      const afterUpgrade = await settled(next);
+      expect(afterUpgrade.renders).toBe(converged);
+      // Its objects come out the same, so it rewrites none of them: only each status, for its new applied hash.
+      expect(afterUpgrade.write).toBe(converged);
+    } finally {
+      next.proc.kill('SIGTERM');
+      await next.exited;
+      rmSync(upgraded);
+    }
   });
 });

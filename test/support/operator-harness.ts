@@ -36,7 +36,7 @@ export async function eventually<T>(what: string, fn: () => T | undefined | fals
 }
 
 /** The operator's Kubernetes API requests so far, by verb, from its own /metrics (Lease renewals are not counted). */
-type Counts = Record<'read' | 'list' | 'write' | 'reconciles', number>;
+type Counts = Record<'read' | 'list' | 'write' | 'reconciles' | 'renders', number>;
 
 export async function apiRequests(op: Operator): Promise<Counts> {
   for (let attempt = 0; ; attempt++) {
@@ -44,7 +44,7 @@ export async function apiRequests(op: Operator): Promise<Counts> {
       const text = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
       const value = (series: string) => Number(new RegExp(`^${series} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
       const count = (verb: string) => value(`aileron_operator_api_requests_total\\{verb="${verb}"\\}`);
-      return { read: count('read'), list: count('list'), write: count('write'), reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}') };
+      return { read: count('read'), list: count('list'), write: count('write'), reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}'), renders: value('aileron_operator_renders_total') };
     } catch (err) {
       if (attempt >= 50) throw err; // a just-started operator is not listening yet
       await new Promise((r) => setTimeout(r, 200));
@@ -83,6 +83,9 @@ spec:
   workspaceId: ${id}
   ownerId: user-123
 ${extra}`;
+
+/** What the image runs. */
+export const OPERATOR_BUNDLE = join(ROOT, 'build', 'workspace-operator.mjs');
 
 export interface Condition {
   type: string;
@@ -127,10 +130,11 @@ export class OperatorHarness {
 
   json = (args: string[]) => JSON.parse(this.kOk([...args, '-o', 'json']));
 
-  async startOperator(name: string, env: Record<string, string> = {}): Promise<Operator> {
+  /** `bundle`: another build of the operator to run (the bundle the image runs by default). */
+  async startOperator(name: string, env: Record<string, string> = {}, bundle = OPERATOR_BUNDLE): Promise<Operator> {
     const [healthPort, metricsPort] = [await freePort(), await freePort()];
-    // The bundle the image runs, with the Deployment's Node flags and environment.
-    const proc = spawn(process.execPath, [...operatorNodeOptions(heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory)).split(' '), join(ROOT, 'build', 'workspace-operator.mjs')], {
+    // The bundle, with the Deployment's Node flags and environment.
+    const proc = spawn(process.execPath, [...operatorNodeOptions(heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory)).split(' '), bundle], {
       env: {
         ...process.env,
         ...OPERATOR_PROCESS_ENV,

@@ -20,6 +20,8 @@ export interface Counters {
   list: number;
   write: number;
   reconciles: number;
+  /** Workspaces rendered from the constructs. */
+  renders: number;
   throttled: number;
   rssMb: number;
   heapUsedMb: number;
@@ -82,6 +84,7 @@ export class OperatorProcess {
           list: value('aileron_operator_api_requests_total\\{verb="list"\\}'),
           write: value('aileron_operator_api_requests_total\\{verb="write"\\}'),
           reconciles: value('aileron_operator_reconciles_total\\{result="success"\\}'),
+          renders: value('aileron_operator_renders_total'),
           throttled: value('aileron_operator_api_throttled_total'),
           rssMb: value('process_resident_memory_bytes') / 2 ** 20,
           heapUsedMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
@@ -122,6 +125,7 @@ export function delta(after: Counters, before: Counters): Counters {
     list: after.list - before.list,
     write: after.write - before.write,
     reconciles: after.reconciles - before.reconciles,
+    renders: after.renders - before.renders,
     throttled: after.throttled - before.throttled,
     rssMb: after.rssMb,
     heapUsedMb: after.heapUsedMb,

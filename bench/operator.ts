@@ -178,7 +178,7 @@ out(
 );
 out(`burst: created in ${seconds(createdIn)}; all reconciled in ${seconds(burstMs)}${anchored(burstMs, '')}`);
 out(`burst: create to status p50 ${seconds(pct(latencies, 50))}, p99 ${seconds(pct(latencies, 99))}${anchored(pct(latencies, 99), "'s total")}`);
-out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs, ${(burst.reconciles / N).toFixed(1)} reconciles; 429s ${burst.throttled}`);
+out(`burst: per workspace ${(burst.write / N).toFixed(1)} writes, ${(burst.read / N).toFixed(2)} reads, ${(burst.list / N).toFixed(3)} LISTs, ${(burst.reconciles / N).toFixed(1)} reconciles, ${(burst.renders / N).toFixed(2)} renders; 429s ${burst.throttled}`);
 const msEach = (cpu: number) => ((cpu / N) * 1000).toFixed(0);
 const planeCpuText = (cpu: CpuSplit) => `${msEach(cpu.apiserver + cpu.etcd)} ms (API server ${msEach(cpu.apiserver)}, etcd ${msEach(cpu.etcd)}; the benchmark's client ${msEach(cpu.bench)})`;
 out(`CPU a workspace: API server and etcd ${Number.isNaN(anchor.totalMs) ? '' : `${planeCpuText(anchorCpu)} through the anchor, `}${planeCpuText(burstCpu)} through the burst; the operator ${msEach(burst.cpuSeconds)} ms`);
@@ -218,7 +218,7 @@ if (PODS) {
   }
   const restartMs = Date.now() - restartStart;
   const afterRestart = await operator.settled();
-  out(`restart: all ${N} reconciled again ${seconds(restartMs)} after start; ${afterRestart.write} writes (target 0), ${afterRestart.list} LISTs (the watches' initial pages)`);
+  out(`restart: all ${N} reconciled again ${seconds(restartMs)} after start; ${afterRestart.write} writes (target 0), ${afterRestart.renders} renders, ${afterRestart.list} LISTs (the watches' initial pages)`);
   const peakSecond = await operator.stop();
   const perThousand = ((steady.rssMb - idle.rssMb) / N) * 1000;
   out(`operator RSS: ${idle.rssMb.toFixed(0)} MB before the first workspace, ${steady.rssMb.toFixed(0)} MB in steady state (${perThousand.toFixed(0)} MB more per 1,000 workspaces); ` +

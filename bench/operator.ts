@@ -219,10 +219,13 @@ if (PODS) {
   const restartMs = Date.now() - restartStart;
   const afterRestart = await operator.settled();
   out(`restart: all ${N} reconciled again ${seconds(restartMs)} after start; ${afterRestart.write} writes (target 0), ${afterRestart.renders} renders, ${afterRestart.list} LISTs (the watches' initial pages)`);
+  // The restarted operator's steady state, read as the first one's is: after the same quiet time.
+  await new Promise((r) => setTimeout(r, STEADY_MS));
+  const steadyAfterRestart = await operator.counters();
   const peakSecond = await operator.stop();
   const perThousand = ((steady.rssMb - idle.rssMb) / N) * 1000;
   out(`operator RSS: ${idle.rssMb.toFixed(0)} MB before the first workspace, ${steady.rssMb.toFixed(0)} MB in steady state (${perThousand.toFixed(0)} MB more per 1,000 workspaces); ` +
-    `peak ${peakFirst.toFixed(0)} MB through burst, steady state and update; after a restart ${afterRestart.rssMb.toFixed(0)} MB, peak ${peakSecond.toFixed(0)} MB`);
+    `peak ${peakFirst.toFixed(0)} MB through burst, steady state and update; after a restart ${afterRestart.rssMb.toFixed(0)} MB, ${steadyAfterRestart.rssMb.toFixed(0)} MB ${STEADY_MS / 1000} s later, peak ${peakSecond.toFixed(0)} MB`);
 }
 clearInterval(ticker);
 if (PODS) await operator.stop();

@@ -43,7 +43,7 @@ export class ListWatch<T> {
     /** What is kept of an object; `key` (`namespace/name`) is the string the cache keys it by. */
     private readonly compact: (obj: KubernetesObject, key: string) => T,
     private readonly log: Logger,
-    private readonly pageSize = 500,
+    private readonly pageSize = 100,
     private readonly absentRetryMs = 15_000,
   ) {}
 

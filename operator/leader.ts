@@ -29,6 +29,8 @@ export interface LeaderOptions {
 export class LeaderElector {
   private leading = false;
   private timer?: NodeJS.Timeout;
+  /** The renewal in flight, if any: release waits for it, or it could write the Lease back after release. */
+  private renewal?: Promise<void>;
   private stopped = false;
 
   constructor(
@@ -54,7 +56,9 @@ export class LeaderElector {
         this.leading = true;
         this.log.info('became leader', { lease: `${this.o.namespace}/${this.o.name}` });
         this.timer = setInterval(() => {
-          void this.tryAcquireOrRenew().then((result) => {
+          if (this.renewal) return; // the last one still runs (a loaded API server)
+          this.renewal = this.tryAcquireOrRenew().then((result) => {
+            this.renewal = undefined;
             if (result === 'unreachable') this.log.warn('cannot renew the Lease; the API server does not answer');
             if (result === 'taken' && this.leading) {
               this.leading = false;
@@ -117,14 +121,19 @@ export class LeaderElector {
   async release(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.renewal;
     if (!this.leading) return;
     this.leading = false;
-    try {
-      const lease = await this.kube.unthrottled.get<Lease>(this.leaseRef());
-      if (lease.spec?.holderIdentity !== this.o.identity) return;
-      await this.kube.unthrottled.replace(this.leaseRef(), { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(0) } });
-    } catch {
-      // it expires on its own
+    // A conflict (a write between our read and ours) is read again; anything else, and it expires on its own.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const lease = await this.kube.unthrottled.get<Lease>(this.leaseRef());
+        if (lease.spec?.holderIdentity !== this.o.identity) return;
+        await this.kube.unthrottled.replace(this.leaseRef(), { ...lease, spec: { ...lease.spec, holderIdentity: '', renewTime: microTime(0) } });
+        return;
+      } catch (err) {
+        if (statusCode(err) !== 409) return;
+      }
     }
   }
 }

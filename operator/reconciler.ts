@@ -95,6 +95,9 @@ export interface ReconcilerDeps {
   codeVersion: string;
 }
 
+/** The owned cache's key for a Workspace's objects: its namespace and name label. */
+const ownerOf = (ws: { owner: { namespace: string; name: string } }) => ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name));
+
 /** The key of the per-Workspace caches. */
 const uidOf = (ws: ObservedWorkspace) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
 
@@ -235,11 +238,12 @@ export class Reconciler {
     const inputs = this.renderInputs(ws, platform, turn);
     const cached = this.desired.get(uid);
     if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
-    if (!cached) {
+    // A Workspace seen for the first time (a new one, or any after a restart) whose status records an applied hash.
+    if (!cached && ws.status?.appliedHash) {
       const resolved = resolveWorkspace(ws, platform);
-      const adopted = planFromCluster(inputs, ws.status?.appliedHash, this.ownedViews(resolved));
+      const adopted = planFromCluster(inputs, ws.status.appliedHash, this.deps.owned.viewsOf(ownerOf(resolved), resolved.id));
       if (adopted) {
-        const entry = { inputs, plan: adopted, applied: ws.status!.appliedHash! };
+        const entry = { inputs, plan: adopted, applied: ws.status.appliedHash };
         this.desired.set(uid, entry);
         return { ...entry, resolved };
       }
@@ -261,8 +265,9 @@ export class Reconciler {
   }
 
   private render(ws: ObservedWorkspace, platform: WorkspacePlatform, turn: TurnCredentials | undefined): { workspace: ResolvedWorkspace; objects: KubernetesObject[] } {
-    this.deps.metrics.renders.inc();
+    // Counted once rendered: a spec that cannot be honoured throws (WorkspaceError) before any object is made.
     const state = desiredState(ws, platform, { turn });
+    this.deps.metrics.renders.inc();
     return { workspace: state.workspace, objects: state.objects as KubernetesObject[] };
   }
 
@@ -282,11 +287,7 @@ export class Reconciler {
   }
 
   private ownedObjects(ws: { id: string; owner: { namespace: string; name: string } }): OwnedRef[] {
-    return this.deps.owned.ownedBy(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
-  }
-
-  private ownedViews(ws: ResolvedWorkspace) {
-    return this.deps.owned.viewsOf(ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name)), ws.id);
+    return this.deps.owned.ownedBy(ownerOf(ws), ws.id);
   }
 
   private async finalize(ws: ObservedWorkspace, log: Logger): Promise<void> {

@@ -57,7 +57,7 @@ export class Controller {
       plural: WORKSPACE_RESOURCE,
       namespace: cfg.watchNamespace || undefined,
     };
-    this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, cfg.listPageSize);
+    this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, { pageSize: cfg.listPageSize });
     this.reconciler = new Reconciler({
       kube,
       metrics,

@@ -3,7 +3,8 @@
  * selector, that keeps only a compact view of each object (what the caller's
  * `compact` returns), not the object: at 10,000 workspaces the operator owns
  * about 140,000 objects. Lists in pages, so a large cluster never arrives as
- * one response; relists after a watch ends (410 Gone included). A kind the
+ * one response; after a watch ends, watches again from where it was, and
+ * lists again only when the server no longer has that version. A kind the
  * cluster does not serve (no Cilium) counts as empty and is looked for again
  * every `absentRetryMs`.
  */
@@ -21,6 +22,17 @@ export interface WatchedKind {
   /** Only the objects' metadata is needed (and fetched). */
   metadataOnly?: boolean;
 }
+
+export interface ListWatchOptions {
+  /** Objects per list page (100). */
+  pageSize?: number;
+  /** How often a kind the cluster does not serve is looked for again (15 s). */
+  absentRetryMs?: number;
+  /** A watch asks the server to end it after this many seconds to twice it (300), then resumes. */
+  watchTimeoutSeconds?: number;
+}
+
+const backoffMs = (attempt: number) => Math.min(5000, 250 * 2 ** attempt);
 
 export type CacheEvent = 'add' | 'update' | 'delete';
 
@@ -43,8 +55,7 @@ export class ListWatch<T> {
     /** What is kept of an object; `key` (`namespace/name`) is the string the cache keys it by. */
     private readonly compact: (obj: KubernetesObject, key: string) => T,
     private readonly log: Logger,
-    private readonly pageSize = 100,
-    private readonly absentRetryMs = 15_000,
+    private readonly options: ListWatchOptions = {},
   ) {}
 
   on(listener: (key: string, view: T, event: CacheEvent) => void): void {
@@ -80,7 +91,7 @@ export class ListWatch<T> {
       this.served = false;
       for (const [key, view] of this.items) this.emit(key, view, 'delete');
       this.items.clear();
-      this.timer = setTimeout(() => void this.restart(), this.absentRetryMs);
+      this.timer = setTimeout(() => void this.restart(), this.options.absentRetryMs ?? 15_000);
       return;
     }
     this.served = true;
@@ -99,19 +110,21 @@ export class ListWatch<T> {
   }
 
   /**
-   * Watches from a resourceVersion. A watch the server ends in the ordinary way (its timeout) is taken up again
-   * from the last version seen, without a list; one that failed, or whose version expired (410 Gone), lists again.
+   * Watches from a resourceVersion, and keeps watching from the last version seen whenever a watch ends (its
+   * timeout, a dropped connection, the API server closing a watcher that fell behind): only a version the server
+   * no longer has (410 Gone) makes it list again. Watches that end without a single event back off.
    */
-  private async watchFrom(resourceVersion: string | undefined): Promise<void> {
+  private async watchFrom(resourceVersion: string | undefined, quietEnds = 0): Promise<void> {
     let lastVersion = resourceVersion;
-    let expired = false;
-    const began = Date.now();
+    let gone = false;
+    let events = 0;
     this.request = await this.kube.watch<KubernetesObject>(
       this.kind,
-      { labelSelector: this.labelSelector || undefined, resourceVersion, allowWatchBookmarks: true },
+      { labelSelector: this.labelSelector || undefined, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeoutSeconds() },
       ({ type, object: obj }) => {
+        events++;
         if (type === 'ERROR') {
-          expired ||= (obj as { code?: number }).code === 410;
+          gone ||= (obj as { code?: number }).code === 410;
           return;
         }
         lastVersion = obj.metadata?.resourceVersion ?? lastVersion;
@@ -124,13 +137,24 @@ export class ListWatch<T> {
       },
       (err) => {
         if (this.stopped) return;
-        // A watch that ran its course goes on; one the server ends at once again and again backs off and lists.
-        if (!err && !expired && Date.now() - began > 1000) return void this.watchFrom(lastVersion).catch(() => this.restart());
-        if (err) this.log.warn('watch ended; relisting', { kind: this.kind.kind, error: err.message });
-        void this.restart();
+        const code = statusCode(err);
+        // 404: the kind is no longer served (its CRD deleted); the list finds that out and empties the cache.
+        if (gone || code === 410 || code === 404 || lastVersion === undefined) {
+          this.log.warn('watch cannot resume; relisting', { kind: this.kind.kind, reason: gone || code === 410 ? 'resourceVersion expired (410 Gone)' : (err?.message ?? 'no resourceVersion') });
+          return void this.restart();
+        }
+        if (err) this.log.info('watch ended; resuming', { kind: this.kind.kind, resourceVersion: lastVersion, error: err.message });
+        const quiet = events === 0 ? quietEnds + 1 : 0;
+        setTimeout(() => void this.watchFrom(lastVersion, quiet).catch(() => this.restart()), quiet && backoffMs(quiet - 1));
       },
       this.kind.metadataOnly,
     );
+  }
+
+  /** Spread between the minimum and twice it, as client-go's reflector does, so watches do not all end at once. */
+  private watchTimeoutSeconds(): number {
+    const min = this.options.watchTimeoutSeconds ?? 300;
+    return Math.round(min * (1 + Math.random()));
   }
 
   /** Every page of the list, compacted; undefined when the cluster does not serve the kind. */
@@ -142,7 +166,7 @@ export class ListWatch<T> {
     do {
       let page;
       try {
-        page = await this.kube.list(this.kind, { labelSelector: this.labelSelector || undefined, limit: this.pageSize, continue: next }, this.kind.metadataOnly);
+        page = await this.kube.list(this.kind, { labelSelector: this.labelSelector || undefined, limit: this.options.pageSize ?? 100, continue: next }, this.kind.metadataOnly);
       } catch (err) {
         if (statusCode(err) === 404) return undefined;
         throw err;
@@ -160,7 +184,7 @@ export class ListWatch<T> {
 
   private async restart(attempt = 0): Promise<void> {
     if (this.stopped) return;
-    await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+    await new Promise((r) => setTimeout(r, backoffMs(attempt)));
     try {
       await this.start();
     } catch {

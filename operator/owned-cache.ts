@@ -118,7 +118,7 @@ export class OwnedCache {
 
   constructor(kube: Kube, log: Logger, pageSize?: number) {
     this.watches = new Map(
-      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, (obj, key) => this.view(k.kind, key, observed(obj)), log, pageSize)]),
+      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, (obj, key) => this.view(k.kind, key, observed(obj)), log, { pageSize })]),
     );
     for (const watch of this.watches.values()) {
       const { apiVersion, kind } = watch.kind;

@@ -1,20 +1,32 @@
 /**
  * The physical anchor of the operator benchmark: what this API server and
- * etcd accept on this machine. A plain client applies the same objects the
- * operator would make for N workspaces (server-side apply, sent as the operator
- * sends it: no field validation, metadata back; the cheapest form this API
- * server takes), in the operator's stages, many workspaces at once so the API
- * server's own concurrency is the limit, and reports the total time and
- * per-workspace latency. No synthesis is timed (it is done beforehand), no
- * status, no watches. Its objects are removed afterwards (removeAnchorObjects),
- * so the operator's burst starts from the cluster the anchor started from.
+ * etcd accept on this machine for the burst's work. A plain client makes, for
+ * the same N workspaces, the writes the burst ends with, many workspaces at
+ * once so the API server's own concurrency is the limit, and reports the total
+ * time and per-workspace latency. No synthesis is timed (it is done
+ * beforehand), no watches, no reads. Its objects carry a managed-by label of
+ * their own and are removed afterwards (removeObjects), so the burst
+ * starts from the cluster the anchor started from.
+ *
+ * Two forms:
+ *  - `burst`: what the burst's API server must take. The Workspace is created
+ *    by the benchmark's client as in the burst; then, as the operator's
+ *    ServiceAccount (its RBAC, its API Priority and Fairness level), its
+ *    objects in the operator's stages and form (server-side apply without
+ *    field validation, metadata back, owner references and hash annotations),
+ *    then its status. The same requests the burst makes, with no operator.
+ *  - `objects`: only the workspace's objects, as admin: system:masters skips
+ *    RBAC and is exempt from API Priority and Fairness, a path no operator
+ *    should have. The cheapest figure this control plane gives, for reference.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Credentials } from '../operator/credentials.js';
 import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { Kube } from '../operator/kube.js';
-import { applyStages } from '../operator/reconciler.js';
+import { annotated, applyStages } from '../operator/reconciler.js';
+import { appliedHash, objectHash, Planned } from '../operator/plan.js';
+import { buildStatus } from '../operator/status.js';
 
 export interface AnchorResult {
   totalMs: number;
@@ -22,17 +34,30 @@ export interface AnchorResult {
   writesPerWorkspace: number;
 }
 
+export type AnchorForm =
+  | { form: 'objects'; admin: Credentials }
+  | { form: 'burst'; admin: Credentials; operator: Credentials };
+
 /** The anchor's objects carry another managed-by, so the operator's watches never see them. */
-const ANCHOR_MANAGER = 'aileron-bench-anchor';
+export const ANCHOR_MANAGER = 'aileron-bench-anchor';
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': ANCHOR_MANAGER };
+const WORKSPACES = { apiVersion: 'platform.aileron.io/v1alpha1', plural: 'workspaces' };
+/** Rendered with this uid, replaced by the created Workspace's: the owner reference is then the operator's. */
+const PLACEHOLDER_UID = '00000000-0000-0000-0000-000000000000';
+
+interface Prepared {
+  workspace: KubernetesObject & { spec: object };
+  stages: KubernetesObject[][];
+  status: Record<string, unknown>;
+}
 
 /** `turn`: the CoTURN credentials the operator copies into each workspace (its browser's TURN Secret is one of the objects). */
-export async function runAnchor(credentials: Credentials, platform: WorkspacePlatform, turn: TurnCredentials | undefined, namespace: string, n: number, concurrency = 64): Promise<AnchorResult> {
-  const workspaces = Array.from({ length: n }, (_, i) => {
-    const ws = { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name: `anchor-${i}`, namespace, generation: 1 }, spec: { workspaceId: `anchor-${i}`, ownerId: `user-${i}` } };
-    return applyStages((desiredState(ws, platform, { turn }).objects as KubernetesObject[]).map(relabel));
-  });
+/** `run` names this run's objects apart from earlier runs' (their claims stay Terminating). */
+export async function runAnchor(how: AnchorForm, platform: WorkspacePlatform, turn: TurnCredentials | undefined, namespace: string, n: number, run: string, concurrency = 64): Promise<AnchorResult> {
+  const prepared = Array.from({ length: n }, (_, i) => prepare(`anchor-${how.form}-${run}-${i}`, i, namespace, platform, turn, how.form === 'burst'));
   // No rate limit, and a connection for every request a stage may have in flight.
-  const kube = new Kube(credentials, 1e9, 1e9, undefined, concurrency * 8);
+  const creator = new Kube(how.admin, 1e9, 1e9, undefined, concurrency);
+  const writer = new Kube(how.form === 'burst' ? how.operator : how.admin, 1e9, 1e9, undefined, concurrency * 8);
   const latenciesMs: number[] = [];
   let next = 0;
   let writes = 0;
@@ -40,11 +65,20 @@ export async function runAnchor(credentials: Credentials, platform: WorkspacePla
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
-        const objects = workspaces[next++];
+        const { workspace, stages, status } = prepared[next++];
         const began = Date.now();
-        for (const stage of objects) {
-          await Promise.all(stage.map((obj) => kube.apply(obj)));
+        let uid: string | undefined;
+        if (how.form === 'burst') {
+          uid = (await creator.create({ ...WORKSPACES, namespace }, workspace)).metadata?.uid;
+          writes++;
+        }
+        for (const stage of stages) {
+          await Promise.all(stage.map((obj) => writer.apply(uid ? withOwner(obj, uid) : obj)));
           writes += stage.length;
+        }
+        if (how.form === 'burst') {
+          await writer.mergePatch({ ...WORKSPACES, namespace, name: workspace.metadata!.name, subresource: 'status' }, { status });
+          writes++;
         }
         latenciesMs.push(Date.now() - began);
       }
@@ -53,28 +87,45 @@ export async function runAnchor(credentials: Credentials, platform: WorkspacePla
   return { totalMs: Date.now() - start, latenciesMs, writesPerWorkspace: writes / n };
 }
 
-function relabel(obj: KubernetesObject): KubernetesObject {
-  const labels = { ...obj.metadata?.labels, 'app.kubernetes.io/managed-by': ANCHOR_MANAGER };
-  return { ...obj, metadata: { ...obj.metadata, labels } };
+/** One workspace's requests, rendered beforehand: `operatorForm` adds what the operator's carry. */
+function prepare(name: string, i: number, namespace: string, platform: WorkspacePlatform, turn: TurnCredentials | undefined, operatorForm: boolean): Prepared {
+  const spec = { workspaceId: name, ownerId: `user-${i}` };
+  const workspace = { apiVersion: WORKSPACES.apiVersion, kind: 'Workspace', metadata: { name, namespace, labels: MANAGED_BY }, spec };
+  const rendered = { ...workspace, metadata: { ...workspace.metadata, generation: 1, ...(operatorForm ? { uid: PLACEHOLDER_UID } : {}) } };
+  const desired = desiredState(rendered, platform, { turn });
+  const objects = (desired.objects as KubernetesObject[]).map((obj) => relabel(operatorForm ? annotated(obj, objectHash(obj)) : obj));
+  const status = buildStatus({ ws: rendered, resolved: desired.workspace, platform, deployments: new Map(), appliedHash: appliedHash(name, objects.map((obj) => Planned.of(obj))) });
+  return { workspace, stages: applyStages(objects), status };
 }
 
-/** Every kind the anchor applies. */
-const ANCHOR_KINDS = 'deployments,services,secrets,persistentvolumeclaims,ingresses,networkpolicies,ciliumnetworkpolicies';
+function relabel(obj: KubernetesObject): KubernetesObject {
+  return { ...obj, metadata: { ...obj.metadata, labels: { ...obj.metadata?.labels, ...MANAGED_BY } } };
+}
+
+function withOwner(obj: KubernetesObject, uid: string): KubernetesObject {
+  const ownerReferences = obj.metadata?.ownerReferences?.map((ref) => (ref.uid === PLACEHOLDER_UID ? { ...ref, uid } : ref));
+  return ownerReferences ? { ...obj, metadata: { ...obj.metadata, ownerReferences } } : obj;
+}
+
+/** Every kind the anchor and the operator write. */
+const KINDS = 'workspaces.platform.aileron.io,deployments,services,secrets,persistentvolumeclaims,ingresses,networkpolicies,ciliumnetworkpolicies';
 
 /**
- * Deletes the anchor's objects and waits until their Services' ClusterIPs are released: the API server's ClusterIP
- * allocator lists every allocated address for each new Service, so a burst run beside the anchor's 3,000 Services
- * would pay for them (measured at 1,000 workspaces: a fifth of the API server's CPU through the burst went to that
- * list). PVCs stay Terminating (no controller-manager removes their protection finalizer); they hold no address.
+ * Deletes the objects `managedBy` made and waits until their Services' ClusterIPs are released: the API server's
+ * ClusterIP allocator lists every allocated address for each new Service, so a burst run beside the anchor's 3,000
+ * Services would pay for them (measured at 1,000 workspaces: a fifth of the API server's CPU through the burst went
+ * to that list). PVCs stay Terminating (no controller-manager removes their protection finalizer); they hold no
+ * address.
  */
-export async function removeAnchorObjects(kubectl: (args: string[]) => string, namespace: string, timeoutMs = 300_000): Promise<void> {
+export async function removeObjects(kubectl: (args: string[]) => string, namespace: string, managedBy: string, timeoutMs = 300_000): Promise<void> {
+  const selector = `app.kubernetes.io/managed-by=${managedBy}`;
   const addresses = () => kubectl(['get', 'ipaddresses.networking.k8s.io', '-o', 'name']).split('\n').filter(Boolean).length;
   const before = addresses();
-  const services = kubectl(['get', 'services', '-n', namespace, '-l', `app.kubernetes.io/managed-by=${ANCHOR_MANAGER}`, '-o', 'name']).split('\n').filter(Boolean).length;
-  kubectl(['delete', ANCHOR_KINDS, '-n', namespace, '-l', `app.kubernetes.io/managed-by=${ANCHOR_MANAGER}`, '--wait=false']);
+  const services = kubectl(['get', 'services', '-n', namespace, '-l', selector, '-o', 'name']).split('\n').filter(Boolean).length;
+  kubectl(['delete', KINDS, '-n', namespace, '-l', selector, '--wait=false']);
   const deadline = Date.now() + timeoutMs;
   while (addresses() > before - services) {
-    if (Date.now() > deadline) throw new Error(`the anchor's ${services} ClusterIPs were not released within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${services} ClusterIPs of ${managedBy} were not released within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

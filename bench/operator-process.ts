@@ -59,9 +59,16 @@ export class OperatorProcess {
           KUBE_API_BURST: String(settings.burst),
           WORKERS: String(settings.workers),
         },
-        stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'ignore', 'inherit', 'pipe'],
+        stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'pipe', 'inherit', 'pipe'],
       },
     );
+    // Its warnings and errors are kept (a relist, a failed write), so the report can say there were none.
+    let partial = '';
+    this.proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) if (/"level":"(warn|error)"/.test(line)) this.warnings.push(line);
+    });
     this.proc.stdio[3]!.on('data', (c) => (this.peakRssKb = Number(String(c).trim())));
     this.exited = new Promise((r) => this.proc.on('exit', r));
     // An operator that dies mid-run (out of memory, say) ends the benchmark, rather than leaving it waiting.
@@ -73,6 +80,8 @@ export class OperatorProcess {
   }
 
   private stopping = false;
+  /** Log lines at warn or error level. */
+  readonly warnings: string[] = [];
 
   async counters(): Promise<Counters> {
     for (let i = 0; i < 100; i++) {
@@ -95,6 +104,22 @@ export class OperatorProcess {
       }
     }
     throw new Error(`operator ${this.name}: metrics unreachable`);
+  }
+
+  /** Waits until it leads and its caches have listed (its /readyz, once it holds the Lease), and returns its counters. */
+  async ready(timeoutMs = 60_000): Promise<Counters> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const metrics = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+        const leads = /^aileron_operator_leader 1$/m.test(metrics);
+        if (leads && (await fetch(`http://127.0.0.1:${this.metricsPort + 1}/readyz`)).status === 200) return this.counters();
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`operator ${this.name}: not ready within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Waits until the API counters stay still for `quietMs`: the operator is done with what it was given. */

@@ -59,7 +59,7 @@ export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
 }
 
 /** The desired object with the hash it was computed to, as it is applied. */
-function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
+export function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
 }
 

@@ -23,7 +23,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Credentials } from '../operator/credentials.js';
 import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
-import { Kube } from '../operator/kube.js';
+import { Kube, statusCode } from '../operator/kube.js';
 import { annotated, applyStages } from '../operator/reconciler.js';
 import { appliedHash, objectHash, Planned } from '../operator/plan.js';
 import { buildStatus } from '../operator/status.js';
@@ -52,7 +52,7 @@ interface Prepared {
 }
 
 /** `turn`: the CoTURN credentials the operator copies into each workspace (its browser's TURN Secret is one of the objects). */
-/** `run` names this run's objects apart from earlier runs' (their claims stay Terminating). */
+/** `run` names this run's objects apart from earlier runs'. */
 export async function runAnchor(how: AnchorForm, platform: WorkspacePlatform, turn: TurnCredentials | undefined, namespace: string, n: number, run: string, concurrency = 64): Promise<AnchorResult> {
   const prepared = Array.from({ length: n }, (_, i) => prepare(`anchor-${how.form}-${run}-${i}`, i, namespace, platform, turn, how.form === 'burst'));
   // No rate limit, and a connection for every request a stage may have in flight.
@@ -108,24 +108,62 @@ function withOwner(obj: KubernetesObject, uid: string): KubernetesObject {
 }
 
 /** Every kind the anchor and the operator write. */
-const KINDS = 'workspaces.platform.aileron.io,deployments,services,secrets,persistentvolumeclaims,ingresses,networkpolicies,ciliumnetworkpolicies';
+const KINDS = [
+  { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', plural: 'workspaces' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services' },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' },
+  { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', plural: 'ciliumnetworkpolicies' },
+];
 
 /**
- * Deletes the objects `managedBy` made and waits until their Services' ClusterIPs are released: the API server's
- * ClusterIP allocator lists every allocated address for each new Service, so a burst run beside the anchor's 3,000
- * Services would pay for them (measured at 1,000 workspaces: a fifth of the API server's CPU through the burst went
- * to that list). PVCs stay Terminating (no controller-manager removes their protection finalizer); they hold no
- * address.
+ * Deletes, 64 at a time, the objects of those kinds that `labelSelector` selects (and every Workspace with `everyWorkspace`), and waits
+ * until their Services' ClusterIPs are released: the API server's ClusterIP allocator lists every allocated address
+ * for each new Service, so a burst run beside the anchor's 3,000 Services would pay for them (measured at 1,000
+ * workspaces: a fifth of the API server's CPU through the burst went to that list). (kubectl deletes one object at
+ * a time: 13,000 took it two minutes.)
  */
-export async function removeObjects(kubectl: (args: string[]) => string, namespace: string, managedBy: string, timeoutMs = 300_000): Promise<void> {
-  const selector = `app.kubernetes.io/managed-by=${managedBy}`;
-  const addresses = () => kubectl(['get', 'ipaddresses.networking.k8s.io', '-o', 'name']).split('\n').filter(Boolean).length;
-  const before = addresses();
-  const services = kubectl(['get', 'services', '-n', namespace, '-l', selector, '-o', 'name']).split('\n').filter(Boolean).length;
-  kubectl(['delete', KINDS, '-n', namespace, '-l', selector, '--wait=false']);
+export async function removeObjects(kube: Kube, namespace: string, labelSelector: string, everyWorkspace = false, timeoutMs = 300_000): Promise<void> {
+  const addresses = async () => (await kube.list({ apiVersion: 'networking.k8s.io/v1', plural: 'ipaddresses' }, {}, true)).items.length;
+  const before = await addresses();
+  const doomed: KubernetesObject[] = [];
+  for (const kind of KINDS) {
+    let next: string | undefined;
+    do {
+      const selector = everyWorkspace && kind.kind === 'Workspace' ? undefined : labelSelector;
+      const page = await kube.list({ ...kind, namespace }, { labelSelector: selector, limit: 500, continue: next }, true);
+      for (const item of page.items ?? []) doomed.push({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name: item.metadata?.name, namespace } });
+      next = page.metadata?.continue || undefined;
+    } while (next);
+  }
+  let i = 0;
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (i < doomed.length) {
+      const obj = doomed[i++];
+      await kube.delete(obj);
+      // What kube-controller-manager's pvc-protection would do once no pod uses the claim: without it the claims
+      // stayed Terminating, and a later round's operator listed and cached every earlier round's.
+      if (obj.kind === 'PersistentVolumeClaim') await releaseClaim(kube, obj);
+    }
+  }));
+  const services = doomed.filter((o) => o.kind === 'Service').length;
   const deadline = Date.now() + timeoutMs;
-  while (addresses() > before - services) {
-    if (Date.now() > deadline) throw new Error(`${services} ClusterIPs of ${managedBy} were not released within ${timeoutMs / 1000} s`);
+  while ((await addresses()) > before - services) {
+    if (Date.now() > deadline) throw new Error(`${services} ClusterIPs were not released within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+async function releaseClaim(kube: Kube, claim: KubernetesObject): Promise<void> {
+  try {
+    await kube.mergePatch({ apiVersion: 'v1', plural: 'persistentvolumeclaims', namespace: claim.metadata!.namespace, name: claim.metadata!.name }, { metadata: { finalizers: null } });
+  } catch (err) {
+    if (statusCode(err) !== 404) throw err;
+  }
+}
+
+/** The anchor's objects. */
+export const anchorSelector = `app.kubernetes.io/managed-by=${ANCHOR_MANAGER}`;

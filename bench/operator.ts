@@ -25,7 +25,7 @@ import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
 import { turnCredentialsFrom } from '../lib/workspace/workspace-chart.js';
 import { MANAGED_BY, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
-import { ANCHOR_MANAGER, removeObjects, runAnchor, type AnchorForm } from './anchor.js';
+import { anchorSelector, removeObjects, runAnchor, type AnchorForm } from './anchor.js';
 import { loadCredentials } from '../operator/credentials.js';
 import { Kube } from '../operator/kube.js';
 import { delta, OperatorProcess } from './operator-process.js';
@@ -104,7 +104,7 @@ async function anchorRun(form: AnchorForm, round: number) {
   const result = await runAnchor(form, platform, turn, NS, N, `r${round}`);
   const cpu = cpuSince(cpuStart);
   progress(`removing the anchor's objects (${form.form} form)`);
-  await removeObjects(k, NS, ANCHOR_MANAGER);
+  await removeObjects(kube, NS, anchorSelector);
   return { ...result, cpu };
 }
 type Seen = {
@@ -154,7 +154,7 @@ if (PODS) {
 
 let metricsPort = 19280;
 let round = 0;
-/** Workspace i of the current round: each round's names are new (its claims from the last stay Terminating). */
+/** Workspace i of the current round: each round's names are its own. */
 const nameOf = (i: number) => `bench-${round}-${i}`;
 
 /** One round: the anchor in both forms, then a fresh operator's burst over the same N. */
@@ -190,8 +190,8 @@ async function burstRound() {
 async function clearRound(r: Awaited<ReturnType<typeof burstRound>>) {
   await r.operator.stop();
   progress(`removing round ${round}'s workspaces and their objects`);
-  k(['delete', 'workspaces', '--all', '-n', NS]);
-  await removeObjects(k, NS, MANAGED_BY);
+  // The operator has stopped, and no finalizer holds a Workspace whose objects are in its own namespace.
+  await removeObjects(kube, NS, `app.kubernetes.io/managed-by=${MANAGED_BY}`, true);
 }
 
 const rounds: Awaited<ReturnType<typeof burstRound>>[] = [];

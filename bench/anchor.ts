@@ -39,7 +39,7 @@ export type AnchorForm =
   | { form: 'burst'; admin: Credentials; operator: Credentials };
 
 /** The anchor's objects carry another managed-by, so the operator's watches never see them. */
-export const ANCHOR_MANAGER = 'aileron-bench-anchor';
+const ANCHOR_MANAGER = 'aileron-bench-anchor';
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': ANCHOR_MANAGER };
 const WORKSPACES = { apiVersion: 'platform.aileron.io/v1alpha1', plural: 'workspaces' };
 /** Rendered with this uid, replaced by the created Workspace's: the owner reference is then the operator's. */

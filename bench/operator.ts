@@ -152,6 +152,9 @@ if (PODS) {
   watchPods();
 }
 
+/** Prints, every 10 s, how many Workspaces the status watch has seen reach its predicate. */
+const tickProgress = () => setInterval(() => progress(`${statuses.at.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 10_000);
+
 let metricsPort = 19280;
 let round = 0;
 /** Workspace i of the current round: each round's names are its own. */
@@ -176,7 +179,7 @@ async function burstRound() {
     await kube.create(workspaces, { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: NS }, spec: { workspaceId: name, ownerId: `user-${i}` } });
   });
   const createdIn = Date.now() - start;
-  const ticker = setInterval(() => progress(`${statuses.at.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 10_000);
+  const ticker = tickProgress();
   await statuses.whenAll(N);
   clearInterval(ticker);
   const burstMs = Date.now() - start;
@@ -203,7 +206,7 @@ for (;;) {
 const last = rounds[rounds.length - 1];
 let { operator } = last;
 const { anchor, cheapest, idle, created, start, createdIn, burstMs, latencies, cpu: burstCpu, settled: afterBurst, counters: burst } = last;
-const ticker = setInterval(() => progress(`${statuses.at.size}/${N} ${PODS ? 'Running' : 'reconciled'}`), 10_000);
+const ticker = tickProgress();
 
 const lines: string[] = [];
 const out = (s: string) => lines.push(s);

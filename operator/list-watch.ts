@@ -115,6 +115,7 @@ export class ListWatch<T> {
    * no longer has (410 Gone) makes it list again. Watches that end without a single event back off.
    */
   private async watchFrom(resourceVersion: string | undefined, quietEnds = 0): Promise<void> {
+    if (this.stopped) return;
     let lastVersion = resourceVersion;
     let gone = false;
     let events = 0;
@@ -145,7 +146,7 @@ export class ListWatch<T> {
         }
         if (err) this.log.info('watch ended; resuming', { kind: this.kind.kind, resourceVersion: lastVersion, error: err.message });
         const quiet = events === 0 ? quietEnds + 1 : 0;
-        setTimeout(() => void this.watchFrom(lastVersion, quiet).catch(() => this.restart()), quiet && backoffMs(quiet - 1));
+        this.timer = setTimeout(() => void this.watchFrom(lastVersion, quiet).catch(() => this.restart()), quiet && backoffMs(quiet - 1));
       },
       this.kind.metadataOnly,
     );
@@ -185,6 +186,7 @@ export class ListWatch<T> {
   private async restart(attempt = 0): Promise<void> {
     if (this.stopped) return;
     await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+    if (this.stopped) return;
     try {
       await this.start();
     } catch {

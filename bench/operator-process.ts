@@ -4,6 +4,7 @@
  * its /metrics read back (API requests by verb, reconciles, RSS).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { OPERATOR_PROCESS_ENV, operatorNodeOptions } from '../lib/components/workspace-operator.js';
 import { join } from 'node:path';
 
@@ -24,6 +25,8 @@ export interface Counters {
   renders: number;
   throttled: number;
   rssMb: number;
+  /** The part of RSS mapped from files (Node's binary and its libraries): clean pages, reclaimed before an OOM kill. */
+  rssFileMb: number;
   heapUsedMb: number;
   /** The operator's user + system CPU seconds. */
   cpuSeconds: number;
@@ -96,6 +99,7 @@ export class OperatorProcess {
           renders: value('aileron_operator_renders_total'),
           throttled: value('aileron_operator_api_throttled_total'),
           rssMb: value('process_resident_memory_bytes') / 2 ** 20,
+          rssFileMb: this.rssFileKb() / 1024,
           heapUsedMb: value('nodejs_heap_size_used_bytes') / 2 ** 20,
           cpuSeconds: value('process_cpu_seconds_total'),
         };
@@ -104,6 +108,15 @@ export class OperatorProcess {
       }
     }
     throw new Error(`operator ${this.name}: metrics unreachable`);
+  }
+
+  /** RssFile from /proc (0 where there is none). */
+  private rssFileKb(): number {
+    try {
+      return Number(/^RssFile:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
   }
 
   /** Waits until it leads and its caches have listed (its /readyz, once it holds the Lease), and returns its counters. */
@@ -153,6 +166,7 @@ export function delta(after: Counters, before: Counters): Counters {
     renders: after.renders - before.renders,
     throttled: after.throttled - before.throttled,
     rssMb: after.rssMb,
+    rssFileMb: after.rssFileMb,
     heapUsedMb: after.heapUsedMb,
     cpuSeconds: after.cpuSeconds - before.cpuSeconds,
   };

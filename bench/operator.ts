@@ -242,7 +242,7 @@ if (PODS) {
   progress(`steady state for ${STEADY_MS / 1000} s`);
   await new Promise((r) => setTimeout(r, STEADY_MS));
   const steady = delta(await operator.counters(), afterBurst);
-  out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted); RSS ${steady.rssMb.toFixed(0)} MB, heap used ${steady.heapUsedMb.toFixed(0)} MB`);
+  out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted); RSS ${steady.rssMb.toFixed(0)} MB (${steady.rssFileMb.toFixed(0)} MB of it mapped from Node's binary and libraries), heap used ${steady.heapUsedMb.toFixed(0)} MB`);
 
   progress(`update: allowedDomains on all ${N}`);
   statuses.reset((w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN) && w.status?.observedGeneration === w.metadata.generation);

@@ -24,6 +24,8 @@ export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
     'COTURN_SECRET_NAME',
     'NODE_OPTIONS',
     'MALLOC_ARENA_MAX',
+    'MALLOC_MMAP_THRESHOLD_',
+    'MALLOC_TRIM_THRESHOLD_',
   ],
   coturn: ['TURN_USERNAME', 'TURN_CREDENTIAL'],
   postgres: ['POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'PGDATA'],

@@ -109,7 +109,12 @@ async function anchorRun(form: AnchorForm, round: number) {
 }
 type Seen = {
   metadata: { name: string; generation?: number };
-  status?: { phase?: string; observedGeneration?: number; components?: { runtime?: { internalUrl?: string } }; firewall?: { workspace?: { effectiveAllowedDomains?: string[] } } };
+  status?: {
+    phase?: string;
+    observedGeneration?: number;
+    components?: Partial<Record<'runtime' | 'browser' | 'canvas', { internalUrl?: string; lastRestartedAt?: string }>>;
+    firewall?: { workspace?: { effectiveAllowedDomains?: string[] } };
+  };
 };
 /** Watches Workspaces and records, per name, when each predicate first held. */
 class StatusWatch {
@@ -244,16 +249,17 @@ if (PODS) {
   const steady = delta(await operator.counters(), afterBurst);
   out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted); RSS ${steady.rssMb.toFixed(0)} MB (${steady.rssFileMb.toFixed(0)} MB of it mapped from Node's binary and libraries), heap used ${steady.heapUsedMb.toFixed(0)} MB`);
 
-  progress(`update: allowedDomains on all ${N}`);
-  statuses.reset((w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN) && w.status?.observedGeneration === w.metadata.generation);
-  const beforeUpdate = await operator.counters();
-  const updateStart = Date.now();
-  await inParallel(N, 20, (i) => kube.mergePatch({ ...workspaces, name: nameOf(i) }, { spec: { firewall: { workspace: { allowedDomains: [DOMAIN] } } } }));
-  await statuses.whenAll(N);
-  const updateMs = Date.now() - updateStart;
-  const afterUpdate = await operator.settled();
-  const update = delta(afterUpdate, beforeUpdate);
-  out(`update (one allowedDomains change on all ${N}): converged in ${seconds(updateMs)}; per workspace ${(update.write / N).toFixed(2)} writes (target <= 2), ${(update.list / N).toFixed(3)} LISTs (target 0)`);
+  const update = await changeEvery('update: allowedDomains', { firewall: { workspace: { allowedDomains: [DOMAIN] } } }, (w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN));
+  out(`update (one allowedDomains change on all ${N}): converged in ${seconds(update.ms)}; per workspace ${update.writes.toFixed(2)} writes (target <= 2), ${update.lists.toFixed(3)} LISTs (target 0)`);
+  // spec.operations: a restart rolls a component's Deployment by its pod template, so it costs that Deployment and the status.
+  const restartAt = (offsetS: number) => new Date(Date.now() + offsetS * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const runtimeAt = restartAt(0);
+  const runtimeRestart = await changeEvery('restart operation: restartRuntimeAt', { operations: { restartRuntimeAt: runtimeAt } }, (w) => w.status?.components?.runtime?.lastRestartedAt === runtimeAt);
+  out(`restart operation (spec.operations.restartRuntimeAt on all ${N}): shown in status in ${seconds(runtimeRestart.ms)}; per workspace ${runtimeRestart.writes.toFixed(2)} writes (target <= 2: the runtime Deployment and the status), ${runtimeRestart.lists.toFixed(3)} LISTs (target 0)`);
+  const workspaceAt = restartAt(1);
+  const components = ['runtime', 'browser', 'canvas'] as const;
+  const workspaceRestart = await changeEvery('restart operation: restartWorkspaceAt', { operations: { restartWorkspaceAt: workspaceAt } }, (w) => components.every((c) => w.status?.components?.[c]?.lastRestartedAt === workspaceAt));
+  out(`restart operation (spec.operations.restartWorkspaceAt on all ${N}): shown in status in ${seconds(workspaceRestart.ms)}; per workspace ${workspaceRestart.writes.toFixed(2)} writes (its ${components.length} Deployments and the status), ${workspaceRestart.lists.toFixed(3)} LISTs (target 0)`);
 
   progress('restart: a new operator over converged workspaces');
   const peakFirst = await operator.stop();
@@ -274,7 +280,7 @@ if (PODS) {
   const peakSecond = await operator.stop();
   const perThousand = ((steady.rssMb - idle.rssMb) / N) * 1000;
   out(`operator RSS: ${idle.rssMb.toFixed(0)} MB before the first workspace, ${steady.rssMb.toFixed(0)} MB in steady state (${perThousand.toFixed(0)} MB more per 1,000 workspaces); ` +
-    `peak ${peakFirst.toFixed(0)} MB through burst, steady state and update; after a restart ${afterRestart.rssMb.toFixed(0)} MB, ${steadyAfterRestart.rssMb.toFixed(0)} MB ${STEADY_MS / 1000} s later, peak ${peakSecond.toFixed(0)} MB`);
+    `peak ${peakFirst.toFixed(0)} MB through burst, steady state, update and restart operations; after a restart ${afterRestart.rssMb.toFixed(0)} MB, ${steadyAfterRestart.rssMb.toFixed(0)} MB ${STEADY_MS / 1000} s later, peak ${peakSecond.toFixed(0)} MB`);
 }
 clearInterval(ticker);
 if (PODS) await operator.stop();
@@ -283,6 +289,19 @@ out(`operator log: ${warnings.length} warnings or errors${warnings.length ? `, t
 await plane.stop();
 console.log(lines.join('\n'));
 process.exit(0);
+
+/** Merge-patches every Workspace's spec, waits until each status shows it for the new generation, and reads what that cost the operator. */
+async function changeEvery(what: string, spec: object, shown: (w: Seen) => boolean) {
+  progress(`${what} on all ${N}`);
+  statuses.reset((w) => shown(w) && w.status?.observedGeneration === w.metadata.generation);
+  const before = await operator.counters();
+  const changeStart = Date.now();
+  await inParallel(N, 20, (i) => kube.mergePatch({ ...workspaces, name: nameOf(i) }, { spec }));
+  await statuses.whenAll(N);
+  const ms = Date.now() - changeStart;
+  const cost = delta(await operator.settled(), before);
+  return { ms, writes: cost.write / N, lists: cost.list / N };
+}
 
 async function inParallel(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;

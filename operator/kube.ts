@@ -103,6 +103,18 @@ export function retryAfterMs(err: unknown): number | undefined {
   return header !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) * 1000 : undefined;
 }
 
+/**
+ * How long to wait before retrying after `attempt` (0 for the first) failed. A server that gave Retry-After is
+ * waited for at least that long, plus up to half of it again: the requests APF turned away together would
+ * otherwise all come back in the same instant and be turned away together again. Otherwise, exponential
+ * backoff with jitter.
+ */
+export function retryDelayMs(err: unknown, attempt: number, random: () => number = Math.random): number {
+  const backoff = Math.min(5000, 100 * 2 ** attempt) * (0.5 + random());
+  const asked = retryAfterMs(err);
+  return asked === undefined ? backoff : Math.max(asked, backoff) + asked * 0.5 * random();
+}
+
 function retryable(err: unknown): boolean {
   const code = statusCode(err);
   if (code === undefined) return true; // connection refused or reset: the API server may be restarting
@@ -232,10 +244,8 @@ export class Kube extends ApiVerbs {
         this.metrics?.apiRequests.inc({ verb });
         if (attempt + 1 >= attempts || !retryable(err)) throw err;
         // The server's own pacing first (APF answers 429 with Retry-After), else exponential backoff.
-        const backoff = Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random());
-        const delay = Math.max(retryAfterMs(err) ?? 0, backoff);
         if (statusCode(err) === 429) this.metrics?.throttled.inc();
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise((r) => setTimeout(r, retryDelayMs(err, attempt)));
       }
     }
   }

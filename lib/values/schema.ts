@@ -518,7 +518,7 @@ export const ValuesSchema = Type.Object(
         enabled: bool(true, 'Enable the workspace operator'),
         image: image('ailerondocker/workspace-operator', APP_VERSION, 'Workspace operator'),
         ...podSettings(1),
-        resources: resources(['100m', '256Mi'], ['500m', '512Mi'], 'Workspace operator container resources (peak RSS measured 148 MB through a burst of 10,000 workspaces and 133 MB through a restart over them: see the README benchmark)'),
+        resources: resources(['100m', '256Mi'], ['500m', '512Mi'], 'Workspace operator container resources (peak RSS measured 149 MB through a burst of 10,000 workspaces and 134 MB through a restart over them: see the README benchmark)'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         serviceAccount: serviceAccountSettings('workspace operator'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),

@@ -23,6 +23,8 @@ import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
 import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
+import { COMPONENTS } from '../lib/workspace/model.js';
+import type { WorkspaceComponent } from '../lib/values/hosts.js';
 import { turnCredentialsFrom } from '../lib/workspace/workspace-chart.js';
 import { MANAGED_BY, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { anchorSelector, removeObjects, runAnchor, type AnchorForm } from './anchor.js';
@@ -112,7 +114,7 @@ type Seen = {
   status?: {
     phase?: string;
     observedGeneration?: number;
-    components?: Partial<Record<'runtime' | 'browser' | 'canvas', { internalUrl?: string; lastRestartedAt?: string }>>;
+    components?: Partial<Record<WorkspaceComponent, { internalUrl?: string; lastRestartedAt?: string }>>;
     firewall?: { workspace?: { effectiveAllowedDomains?: string[] } };
   };
 };
@@ -257,9 +259,8 @@ if (PODS) {
   const runtimeRestart = await changeEvery('restart operation: restartRuntimeAt', { operations: { restartRuntimeAt: runtimeAt } }, (w) => w.status?.components?.runtime?.lastRestartedAt === runtimeAt);
   out(`restart operation (spec.operations.restartRuntimeAt on all ${N}): shown in status in ${seconds(runtimeRestart.ms)}; per workspace ${runtimeRestart.writes.toFixed(2)} writes (target <= 2: the runtime Deployment and the status), ${runtimeRestart.lists.toFixed(3)} LISTs (target 0)`);
   const workspaceAt = restartAt(1);
-  const components = ['runtime', 'browser', 'canvas'] as const;
-  const workspaceRestart = await changeEvery('restart operation: restartWorkspaceAt', { operations: { restartWorkspaceAt: workspaceAt } }, (w) => components.every((c) => w.status?.components?.[c]?.lastRestartedAt === workspaceAt));
-  out(`restart operation (spec.operations.restartWorkspaceAt on all ${N}): shown in status in ${seconds(workspaceRestart.ms)}; per workspace ${workspaceRestart.writes.toFixed(2)} writes (its ${components.length} Deployments and the status), ${workspaceRestart.lists.toFixed(3)} LISTs (target 0)`);
+  const workspaceRestart = await changeEvery('restart operation: restartWorkspaceAt', { operations: { restartWorkspaceAt: workspaceAt } }, (w) => COMPONENTS.every((c) => w.status?.components?.[c]?.lastRestartedAt === workspaceAt));
+  out(`restart operation (spec.operations.restartWorkspaceAt on all ${N}): shown in status in ${seconds(workspaceRestart.ms)}; per workspace ${workspaceRestart.writes.toFixed(2)} writes (its ${COMPONENTS.length} Deployments and the status), ${workspaceRestart.lists.toFixed(3)} LISTs (target 0)`);
 
   progress('restart: a new operator over converged workspaces');
   const peakFirst = await operator.stop();

@@ -243,7 +243,6 @@ export class Kube extends ApiVerbs {
       } catch (err) {
         this.metrics?.apiRequests.inc({ verb });
         if (attempt + 1 >= attempts || !retryable(err)) throw err;
-        // The server's own pacing first (APF answers 429 with Retry-After), else exponential backoff.
         if (statusCode(err) === 429) this.metrics?.throttled.inc();
         await new Promise((r) => setTimeout(r, retryDelayMs(err, attempt)));
       }

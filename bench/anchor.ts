@@ -21,7 +21,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Credentials } from '../operator/credentials.js';
-import { desiredState, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { desiredState, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { Kube, statusCode } from '../operator/kube.js';
 import { annotated, applyStages } from '../operator/reconciler.js';
@@ -51,10 +51,10 @@ interface Prepared {
   status: Record<string, unknown>;
 }
 
-/** `turn`: the CoTURN credentials the operator copies into each workspace (its browser's TURN Secret is one of the objects). */
+/** `credentials`: what the operator copies into each workspace (its TURN and proxy Secrets are among the objects). */
 /** `run` names this run's objects apart from earlier runs'. */
-export async function runAnchor(how: AnchorForm, platform: WorkspacePlatform, turn: TurnCredentials | undefined, namespace: string, n: number, run: string, concurrency = 64): Promise<AnchorResult> {
-  const prepared = Array.from({ length: n }, (_, i) => prepare(`anchor-${how.form}-${run}-${i}`, i, namespace, platform, turn, how.form === 'burst'));
+export async function runAnchor(how: AnchorForm, platform: WorkspacePlatform, credentials: DesiredStateOptions, namespace: string, n: number, run: string, concurrency = 64): Promise<AnchorResult> {
+  const prepared = Array.from({ length: n }, (_, i) => prepare(`anchor-${how.form}-${run}-${i}`, i, namespace, platform, credentials, how.form === 'burst'));
   // No rate limit, and a connection for every request a stage may have in flight.
   const creator = new Kube(how.admin, 1e9, 1e9, undefined, concurrency);
   const writer = new Kube(how.form === 'burst' ? how.operator : how.admin, 1e9, 1e9, undefined, concurrency * 8);
@@ -88,11 +88,11 @@ export async function runAnchor(how: AnchorForm, platform: WorkspacePlatform, tu
 }
 
 /** One workspace's requests, rendered beforehand: `operatorForm` adds what the operator's carry. */
-function prepare(name: string, i: number, namespace: string, platform: WorkspacePlatform, turn: TurnCredentials | undefined, operatorForm: boolean): Prepared {
+function prepare(name: string, i: number, namespace: string, platform: WorkspacePlatform, credentials: DesiredStateOptions, operatorForm: boolean): Prepared {
   const spec = { workspaceId: name, ownerId: `user-${i}` };
   const workspace = { apiVersion: WORKSPACES.apiVersion, kind: 'Workspace', metadata: { name, namespace, labels: MANAGED_BY }, spec };
   const rendered = { ...workspace, metadata: { ...workspace.metadata, generation: 1, ...(operatorForm ? { uid: PLACEHOLDER_UID } : {}) } };
-  const desired = desiredState(rendered, platform, { turn });
+  const desired = desiredState(rendered, platform, credentials);
   const objects = (desired.objects as KubernetesObject[]).map((obj) => relabel(operatorForm ? annotated(obj, objectHash(obj)) : obj));
   const status = buildStatus({ ws: rendered, resolved: desired.workspace, platform, deployments: new Map(), appliedHash: appliedHash(name, objects.map((obj) => Planned.of(obj))) });
   return { workspace, stages: applyStages(objects), status };

@@ -25,7 +25,8 @@ import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
 import { COMPONENTS } from '../lib/workspace/model.js';
 import type { WorkspaceComponent } from '../lib/values/hosts.js';
-import { turnCredentialsFrom } from '../lib/workspace/workspace-chart.js';
+import { PlatformCredentials } from '../operator/platform-credentials.js';
+import { Logger } from '../operator/log.js';
 import { MANAGED_BY, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { anchorSelector, removeObjects, runAnchor, type AnchorForm } from './anchor.js';
 import { loadCredentials } from '../operator/credentials.js';
@@ -81,9 +82,9 @@ const workspaces = { apiVersion: 'platform.aileron.io/v1alpha1', plural: 'worksp
 const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }), { namespace: 'aileron', release: 'aileron' });
 // BENCH_ANCHOR=0 skips it (a quicker run when only the operator's own figures are wanted); so does --pods, where
 // the anchor's Deployments would take the simulated nodes' room.
-// The same CoTURN credentials the operator reads, so the anchor applies the same objects (each browser's TURN Secret too).
-const turnSecret = platform.turn.enabled && platform.turn.secretName ? await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName }) : undefined;
-const turn = turnSecret && turnCredentialsFrom(turnSecret.data);
+// The same platform credentials the operator reads, so the anchor applies the same objects (each workspace's TURN
+// and proxy Secrets too).
+const platformCredentials = await new PlatformCredentials(kube, new Logger('warn')).get(platform);
 // The API server's and etcd's CPU through the anchor and through the burst: the two cores are shared.
 // And the benchmark's own process: the anchor's client, or the Workspaces' creation and the status watch.
 const ownCpu = () => {
@@ -103,7 +104,7 @@ async function anchorRun(form: AnchorForm, round: number) {
   if (skipAnchor) return { totalMs: NaN, latenciesMs: [NaN], writesPerWorkspace: NaN, cpu: planeCpu() };
   progress(form.form === 'burst' ? `anchor: a plain client makes the burst's writes for ${N} workspaces` : 'anchor, cheapest path: the objects alone, as admin');
   const cpuStart = planeCpu();
-  const result = await runAnchor(form, platform, turn, NS, N, `r${round}`);
+  const result = await runAnchor(form, platform, platformCredentials, NS, N, `r${round}`);
   const cpu = cpuSince(cpuStart);
   progress(`removing the anchor's objects (${form.form} form)`);
   await removeObjects(kube, NS, anchorSelector);

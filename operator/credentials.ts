@@ -128,7 +128,7 @@ async function clientNodeCredentials(): Promise<Credentials> {
     // KubeConfig builds a new agent each time it is asked; ask only as often as credentials may change.
     headers: reusedFor(async () => {
       const opts = await applied();
-      const headers = { ...opts.headers };
+      const headers: http.OutgoingHttpHeaders = { ...opts.headers };
       if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
       return headers;
     }),

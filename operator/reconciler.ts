@@ -8,7 +8,8 @@
  * Cross-namespace objects are cleaned up by a finalizer.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { desiredState, turnCredentialsFrom, type TurnCredentials } from '../lib/workspace/workspace-chart.js';
+import { desiredState, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
+import { PlatformCredentials } from './platform-credentials.js';
 import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
@@ -113,7 +114,11 @@ export class Reconciler {
    */
   private readonly desired = new Map<string, DesiredEntry>();
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly credentials: PlatformCredentials;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.credentials = new PlatformCredentials(deps.kube, deps.log);
+  }
 
   /** Drops everything kept for a Workspace that no longer exists. */
   forget(uid: string): void {
@@ -160,7 +165,7 @@ export class Reconciler {
         if (baseline) await this.applyOne(baseline.object, baseline.planned);
         if (stale.size > 0) {
           // Only the plan outlives a reconcile; a later re-apply (an object was deleted) computes the objects again.
-          const objects = desired.objects ?? this.render(ws, platform, await this.turnCredentials(platform)).objects;
+          const objects = desired.objects ?? this.render(ws, platform, await this.credentials.get(platform)).objects;
           const toApply = objects.filter((o) => stale.has(objectRef(o)));
           for (const stage of applyStages(toApply)) {
             // Every object of a stage is tried; the first refusal stops the later stages.
@@ -234,8 +239,8 @@ export class Reconciler {
    * these inputs render (a restarted operator over converged Workspaces renders nothing).
    */
   private async desiredFor(uid: string, ws: ObservedWorkspace, platform: WorkspacePlatform): Promise<Desired> {
-    const turn = await this.turnCredentials(platform);
-    const inputs = this.renderInputs(ws, platform, turn);
+    const credentials = await this.credentials.get(platform);
+    const inputs = this.renderInputs(ws, platform, credentials);
     const cached = this.desired.get(uid);
     if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
     // A Workspace seen for the first time (a new one, or any after a restart) whose status records an applied hash.
@@ -248,7 +253,7 @@ export class Reconciler {
         return { ...entry, resolved };
       }
     }
-    const state = this.render(ws, platform, turn);
+    const state = this.render(ws, platform, credentials);
     const plan = planOf(state.objects, this.deps.owned);
     const entry = { inputs, plan, applied: appliedHash(inputs, plan) };
     this.desired.set(uid, entry);
@@ -257,16 +262,16 @@ export class Reconciler {
 
   /**
    * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, the platform
-   * settings, the TURN credentials copied into it, and the operator's own build.
+   * settings, the TURN and proxy credentials copied into it, and the operator's own build.
    */
-  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, turn: TurnCredentials | undefined): string {
+  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): string {
     const { generation, name, namespace, uid } = ws.metadata;
-    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, turn]);
+    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, credentials.turn, credentials.auth]);
   }
 
-  private render(ws: ObservedWorkspace, platform: WorkspacePlatform, turn: TurnCredentials | undefined): { workspace: ResolvedWorkspace; objects: KubernetesObject[] } {
+  private render(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): { workspace: ResolvedWorkspace; objects: KubernetesObject[] } {
     // Counted once rendered: a spec that cannot be honoured throws (WorkspaceError) before any object is made.
-    const state = desiredState(ws, platform, { turn });
+    const state = desiredState(ws, platform, credentials);
     this.deps.metrics.renders.inc();
     return { workspace: state.workspace, objects: state.objects as KubernetesObject[] };
   }
@@ -329,24 +334,6 @@ export class Reconciler {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile
       return false;
     }
-  }
-
-  private turnCache?: { at: number; value?: TurnCredentials };
-
-  /** The CoTURN credentials, copied into each workspace namespace for neko (cached for a minute). */
-  private async turnCredentials(platform: WorkspacePlatform): Promise<TurnCredentials | undefined> {
-    if (!platform.turn.enabled || !platform.turn.secretName) return undefined;
-    if (this.turnCache && Date.now() - this.turnCache.at < 60_000) return this.turnCache.value;
-    let value: TurnCredentials | undefined;
-    try {
-      const secret = await this.deps.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name: platform.turn.secretName });
-      value = turnCredentialsFrom(secret.data);
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-      this.deps.log.warn('CoTURN Secret not found; browsers get no TURN settings', { secret: platform.turn.secretName });
-    }
-    this.turnCache = { at: Date.now(), value };
-    return value;
   }
 
   /** A Warning Event for a reconcile that failed and will be retried. */

@@ -13,6 +13,10 @@ KUBECONFORM_VERSION=v0.7.0
 KUBE_SCORE_VERSION=v1.20.0
 # Simulated nodes and pod lifecycles for the control plane (sigs.k8s.io/kwok, a Kubernetes SIG project).
 KWOK_VERSION=v0.8.0
+# The workspace proxy the chart runs (workspaceAuth.image: keep the two equal), and the Keycloak the realm is
+# imported into (keycloak.image). Keycloak runs on Java 21+: JAVA_HOME, else the Temurin 25 these machines have.
+OAUTH2_PROXY_VERSION=v7.15.6
+KEYCLOAK_VERSION=26.5.6
 # Cilium's own policy parser and CRDs (test/cilium pins github.com/cilium/cilium).
 CILIUM_VERSION=$(sed -n 's/^require github.com\/cilium\/cilium \(v[^ ]*\)$/\1/p' "$(dirname "$0")/../test/cilium/go.mod")
 
@@ -113,7 +117,48 @@ kwok() {
   ln -sfn "$dest" "$cache/kwok-stages"
 }
 
+# oauth2-proxy from its Go module, with its version stamped as its release build does.
+oauth2_proxy() {
+  local dest=$cache/tools/oauth2-proxy-$OAUTH2_PROXY_VERSION-stamped
+  if [ ! -x "$dest/oauth2-proxy" ]; then
+    log "building oauth2-proxy $OAUTH2_PROXY_VERSION (first time: about 2 minutes on 2 cores)"
+    GOBIN=$dest go install -ldflags="-s -X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$OAUTH2_PROXY_VERSION" \
+      "github.com/oauth2-proxy/oauth2-proxy/v7@$OAUTH2_PROXY_VERSION"
+  fi
+  ln -sf "$dest/oauth2-proxy" "$bin/oauth2-proxy"
+}
+
+# Keycloak's own distribution from Maven Central, unpacked once.
+keycloak() {
+  local dest=$cache/keycloak-$KEYCLOAK_VERSION
+  if [ ! -x "$dest/bin/kc.sh" ]; then
+    command -v mvn >/dev/null || { log "mvn is missing: apt-get install maven"; exit 1; }
+    log "fetching Keycloak $KEYCLOAK_VERSION (org.keycloak:keycloak-quarkus-dist, 165 MB, first time only)"
+    mvn -q dependency:get -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" >&2
+    local zip=$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+    (cd "$dest.tmp" && unzip -q "$zip") && mv "$dest.tmp/keycloak-$KEYCLOAK_VERSION" "$dest" && rm -rf "$dest.tmp"
+  fi
+  ln -sfn "$dest" "$cache/keycloak"
+}
+
+# Debian's chromium (the browser the auth test drives) and nginx (its stand-in ingress controller).
+debian_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v unzip >/dev/null || missing+=(unzip)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing ${missing[*]} from Debian"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    log "missing ${missing[*]}: install them (Debian: apt-get install ${missing[*]})"; exit 1
+  fi
+}
+
 command -v go >/dev/null || { log "go is missing: install Go 1.24 or newer"; exit 1; }
+debian_packages
 control_plane
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
@@ -121,4 +166,6 @@ go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSIO
 schemas
 cilium
 kwok
+oauth2_proxy
+keycloak
 echo "$bin"

@@ -85,6 +85,8 @@ export function migrateValues(text: string, file: string): Migration {
     warnings.push('workspaceManager.env.SECRET_KEY: set in the values file; leave it out to generate one, or put it in workspaceManager.existingSecret');
   }
 
+  migrateWorkspaceAuth(doc, changes, warnings);
+
   for (const component of IMAGE_PATHS) {
     const path = [component, 'image', 'tag'];
     if (getIn(doc, path) === 'latest') {
@@ -102,6 +104,27 @@ export function migrateValues(text: string, file: string): Migration {
     }
   }
   return { yaml: doc.toString({ lineWidth: 0 }), changes, warnings };
+}
+
+/**
+ * The upstream chart left workspace endpoints open; ours signs users in first. With the bundled Keycloak that
+ * needs nothing; with an external one, the proxies take its realm as their issuer and need a client there.
+ */
+function migrateWorkspaceAuth(doc: Document, changes: string[], warnings: string[]): void {
+  if (getIn(doc, ['workspaceAuth']) !== undefined) return;
+  if (getIn(doc, ['keycloak', 'enabled']) !== false) {
+    warnings.push('workspaceAuth: new and on: workspace endpoints now let in only their owner, signed in through Keycloak (the realm gets the client it needs)');
+    return;
+  }
+  const server = getIn(doc, ['workspaceManager', 'env', 'KEYCLOAK_SERVER_URL']);
+  if (typeof server !== 'string' || !/^https?:\/\/\S+$/.test(server)) return;
+  const realm = getIn(doc, ['workspaceManager', 'env', 'KEYCLOAK_REALM']) ?? getIn(doc, ['keycloak', 'realm']) ?? 'aileron';
+  const issuer = `${server.replace(/\/+$/, '')}/realms/${String(realm)}`;
+  doc.set('workspaceAuth', doc.createNode({ issuerUrl: issuer }));
+  changes.push(`workspaceAuth.issuerUrl: ${issuer} (workspace endpoints now let in only their owner, signed in at your Keycloak)`);
+  warnings.push(
+    'workspaceAuth: create a confidential client "aileron-workspaces" in that realm, with the redirect URI <scheme>://auth.<baseDomain>/oauth2/callback, and put its secret in workspaceAuth.existingSecret (key client-secret) or workspaceAuth.clientSecret',
+  );
 }
 
 /** Runs the command: reads, migrates, validates, then prints or writes. Returns the exit code. */

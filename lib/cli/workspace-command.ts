@@ -19,6 +19,8 @@ export function renderWorkspaceFile(file: string, values: Values, release: strin
   const platform = workspacePlatform(values, { release, namespace });
   // The operator copies the TURN credentials from the CoTURN Secret when it applies.
   const credential = values.coturn.credential || `<copied from ${namespace}/${platform.turn.secretName} by the operator>`;
-  const { objects } = desiredState(workspace, platform, { turn: { username: values.coturn.username, credential } });
+  const copied = (key: string) => `<${key} copied from ${namespace}/${platform.auth.secretName} by the operator>`;
+  const auth = { clientSecret: values.workspaceAuth.clientSecret || copied('client-secret'), cookieSecret: values.workspaceAuth.cookieSecret || copied('cookie-secret') };
+  const { objects } = desiredState(workspace, platform, { turn: { username: values.coturn.username, credential }, auth });
   return toYamlDocuments(objects);
 }

@@ -1,6 +1,6 @@
 /**
- * The platform Ingress: host routing for the frontend, the manager and
- * Keycloak from the publicRouting patterns, TLS from ingress.tls, and the
+ * The platform Ingress: host routing for the frontend, the manager,
+ * Keycloak and the workspace sign-in callback from the publicRouting patterns, TLS from ingress.tls, and the
  * nginx WebSocket timeouts from ingress.annotations.
  */
 import { Construct } from 'constructs';
@@ -17,6 +17,7 @@ export class PlatformIngress extends Construct {
       { host: ctx.host(r.frontendHost), component: 'frontend', port: 'http', enabled: x.truthy(v.frontend.enabled) },
       { host: ctx.host(r.workspaceManagerHost), component: 'workspace-manager', port: 'http', enabled: x.truthy(v.workspaceManager.enabled) },
       { host: ctx.host(r.keycloakHost), component: 'keycloak', port: 'http', enabled: x.truthy(v.keycloak.enabled) },
+      { host: ctx.host(v.workspaceAuth.callbackHost), component: 'workspace-auth', port: 'http', enabled: x.truthy(v.workspaceAuth.enabled) },
     ];
     const rules = x.list(
       ...backends.map((b) =>

@@ -12,19 +12,37 @@ import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
+import { workspaceAuthOf } from './workspace-auth.js';
+import { WORKSPACE_ADMIN_ROLE } from '../workspace/auth-proxy.js';
 
 export const KEYCLOAK_HTTP_PORT = 8080;
 export const KEYCLOAK_MANAGEMENT_PORT = 9000;
 
+/** Where Keycloak reads the workspace client's secret at import (a placeholder in the realm JSON). */
+export const WORKSPACE_CLIENT_SECRET_ENV = 'AILERON_WORKSPACE_CLIENT_SECRET';
+
+/** Adds a client to the access token's audience, so that client's proxies accept the token. */
+function audienceMapper(clientId: string) {
+  return {
+    name: `audience-${clientId}`,
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-audience-mapper',
+    config: { 'included.client.audience': clientId, 'access.token.claim': 'true', 'id.token.claim': 'false' },
+  };
+}
+
 export function realmJson(ctx: PlatformContext): string {
   const { x, values: v } = ctx;
   const frontend = `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.frontendHost)}`;
+  const a = v.workspaceAuth;
+  // The bundled realm carries the workspace client unless the proxies use another IdP.
+  const auth = x.and(x.truthy(a.enabled), x.not(x.truthy(a.issuerUrl)));
   const realm = {
     realm: v.keycloak.realm,
     enabled: true,
     sslRequired: x.choose(x.equals(v.publicRouting.scheme, 'https'), 'external', 'none'),
     registrationAllowed: false,
-    clients: [
+    clients: x.list<Record<string, unknown>>(
       {
         clientId: v.keycloak.clientId,
         enabled: true,
@@ -34,8 +52,25 @@ export function realmJson(ctx: PlatformContext): string {
         redirectUris: [`${frontend}/*`],
         webOrigins: [frontend],
         attributes: { 'pkce.code.challenge.method': 'S256', 'post.logout.redirect.uris': `${frontend}/*` },
+        // The platform's tokens also open the user's own workspaces (as bearer tokens to their proxies).
+        protocolMappers: x.list(x.when(auth, audienceMapper(a.clientId))),
       },
-    ],
+      x.when(auth, {
+        clientId: a.clientId,
+        enabled: true,
+        publicClient: false,
+        clientAuthenticatorType: 'client-secret',
+        // Resolved by Keycloak from the pod's environment at import: the secret stays out of the ConfigMap.
+        secret: `\${${WORKSPACE_CLIENT_SECRET_ENV}}`,
+        standardFlowEnabled: true,
+        directAccessGrantsEnabled: false,
+        redirectUris: [workspaceAuthOf(ctx).callbackUrl],
+        attributes: { 'pkce.code.challenge.method': 'S256', 'access.token.lifespan': x.str(a.sessionLifetimeSeconds) },
+        protocolMappers: [audienceMapper(a.clientId)],
+      }),
+    ),
+    roles: { realm: [{ name: WORKSPACE_ADMIN_ROLE, description: 'Opens every workspace (workspaceAuth.adminGroup)' }] },
+    groups: x.list(x.when(x.and(auth, x.truthy(a.adminGroup)), { name: a.adminGroup, path: `/${a.adminGroup}`, realmRoles: [WORKSPACE_ADMIN_ROLE] })),
   };
   return x.toJson(realm, (r) => goJson(r, '  '), true);
 }
@@ -70,6 +105,9 @@ export class Keycloak extends Construct {
       ]),
       // An external database: the user names its kind in env, PostgreSQL by default.
       ...x.whenAll(x.and(x.not(x.truthy(v.postgres.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
+      ...x.whenAll(x.and(x.truthy(v.workspaceAuth.enabled), x.not(x.truthy(v.workspaceAuth.issuerUrl))), [
+        secretEnv(WORKSPACE_CLIENT_SECRET_ENV, credentialsSecretName(ctx, 'workspace-auth'), SECRET_KEYS.workspaceAuth.clientSecret),
+      ]),
       ...extraEnv(kc.env, secret, x),
     ];
 

@@ -18,6 +18,7 @@ import { OPERATOR_HEALTH_PORT, OPERATOR_METRICS_PORT, operatorEnabled } from './
 import { KEYCLOAK_HTTP_PORT, KEYCLOAK_MANAGEMENT_PORT } from './keycloak.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { REDIS_PORT } from './redis.js';
+import { AUTH_PROXY_PORT } from '../workspace/auth-proxy.js';
 
 interface Rule {
   ports: number[];
@@ -52,6 +53,7 @@ export class PlatformNetworkPolicies extends Construct {
         x.truthy(v.keycloak.enabled),
         [{ ports: [KEYCLOAK_HTTP_PORT] }, { ports: [KEYCLOAK_MANAGEMENT_PORT], from: ['workspace-manager', 'test'] }],
       ],
+      ['workspace-auth', x.truthy(v.workspaceAuth.enabled), [{ ports: [AUTH_PROXY_PORT] }]],
       ['postgres', x.truthy(v.postgres.enabled), [{ ports: [POSTGRES_PORT], from: ['workspace-manager', 'keycloak', 'postgres-bootstrap'] }], []],
       ['redis', x.truthy(v.redis.enabled), [{ ports: [REDIS_PORT], from: ['workspace-manager'] }], []],
       // The bootstrap Job serves nothing and talks only to PostgreSQL.

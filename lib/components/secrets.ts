@@ -16,9 +16,10 @@ export const SECRET_KEYS = {
   keycloak: { adminUser: 'admin-user', adminPassword: 'admin-password' },
   coturn: { username: 'username', credential: 'credential' },
   workspaceManager: { secretKey: 'SECRET_KEY' },
+  workspaceAuth: { clientSecret: 'client-secret', cookieSecret: 'cookie-secret' },
 } as const;
 
-type SecretOwner = 'postgres' | 'redis' | 'keycloak' | 'coturn' | 'workspace-manager';
+type SecretOwner = 'postgres' | 'redis' | 'keycloak' | 'coturn' | 'workspace-manager' | 'workspace-auth';
 
 /** The Secret a component's credentials live in: its existingSecret, or ours. */
 export function credentialsSecretName(ctx: PlatformContext, owner: SecretOwner): string {
@@ -29,6 +30,7 @@ export function credentialsSecretName(ctx: PlatformContext, owner: SecretOwner):
     keycloak: v.keycloak.auth.existingSecret,
     coturn: v.coturn.existingSecret,
     'workspace-manager': v.workspaceManager.existingSecret,
+    'workspace-auth': v.workspaceAuth.existingSecret,
   }[owner];
   return ctx.x.firstSet(existing, ctx.name(owner));
 }
@@ -83,5 +85,9 @@ export class PlatformSecrets extends Construct {
       { [SECRET_KEYS.workspaceManager.secretKey]: x.dual(() => v.workspaceManager.env.SECRET_KEY, () => `index ${x.helm(v.workspaceManager.env)} "SECRET_KEY" | default ""`, 'string') },
       v.workspaceManager.env,
     );
+    secret('workspace-auth', 'workspace-auth', x.truthy(v.workspaceAuth.enabled), v.workspaceAuth.existingSecret, {
+      [SECRET_KEYS.workspaceAuth.clientSecret]: v.workspaceAuth.clientSecret,
+      [SECRET_KEYS.workspaceAuth.cookieSecret]: v.workspaceAuth.cookieSecret,
+    });
   }
 }

@@ -12,6 +12,7 @@ import {
   DNS_SUBDOMAIN,
   EXTENDED_RESOURCE_PATTERN,
   OPERATOR_ENV,
+  OWNER_ID_PATTERN,
   RESERVED_PATHS,
   STANDARD_RESOURCES,
   WORKSPACE_PATH_PATTERN,
@@ -113,7 +114,11 @@ const specSchema: Schema = obj(
         'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'workspaceId is immutable' }],
       },
     ),
-    ownerId: str('Id of the owning user', { minLength: 1, maxLength: 253 }),
+    ownerId: str('Id of the owning user: the only user (with workspaceAuth.adminGroup) its endpoints let in, matched against the workspaceAuth.ownerClaim claim', {
+      minLength: 1,
+      maxLength: 253,
+      pattern: OWNER_ID_PATTERN,
+    }),
     provisioner: str('Provisioner', { enum: [...PROVISIONERS], default: 'kubernetes' }),
     runtime: obj('Runtime container', { imageKey: str('Named image variant', { maxLength: 63 }), image, resources }),
     browser: obj('Browser (neko) container', {

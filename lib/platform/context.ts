@@ -21,6 +21,7 @@ export type Component =
   | 'workspace-operator'
   | 'keycloak'
   | 'coturn'
+  | 'workspace-auth'
   | 'postgres'
   | 'redis'
   | 'postgres-bootstrap'

@@ -107,7 +107,21 @@ export function helmOf(value: unknown, depth = 0): string {
     if (flat.length <= 100 && !flat.includes('\n')) return flat;
     return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
   };
-  if (Array.isArray(value)) return call('list', value.map((v) => paren(helmOf(v, depth + 1))));
+  if (Array.isArray(value)) {
+    // Items that are there only where a condition holds (x.when, x.whenAll): lists joined by concat.
+    if (value.some((v) => markerOf(v)?.[MARK] === 'if')) {
+      const part = (v: unknown) => {
+        const m = markerOf(v);
+        if (m?.[MARK] !== 'if') return `list ${paren(helmOf(v, depth + 1))}`;
+        const items = Array.isArray(m.then) ? m.then : [m.then];
+        // ternary takes a boolean; `not (not c)` is Go's truth of any value (a string, a list).
+        return `ternary ${paren(helmOf(items, depth + 1))} (list) (not (not ${paren(m.cond)}))`;
+      };
+      // concat of nothing is nil; the list stays a list (JSON []).
+      return `default (list) ${paren(call('concat', value.map((v) => paren(part(v)))))}`;
+    }
+    return call('list', value.map((v) => paren(helmOf(v, depth + 1))));
+  }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     return call('dict', entries.map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v, depth + 1))}`));

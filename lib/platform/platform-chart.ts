@@ -14,6 +14,7 @@ import { Frontend } from '../components/frontend.js';
 import { WorkspaceManager } from '../components/workspace-manager.js';
 import { operatorEnabled, WorkspaceOperator } from '../components/workspace-operator.js';
 import { Keycloak } from '../components/keycloak.js';
+import { WorkspaceAuthCallback } from '../components/workspace-auth.js';
 import { Coturn } from '../components/coturn.js';
 import { Postgres, PostgresBootstrap } from '../components/postgres.js';
 import { Redis } from '../components/redis.js';
@@ -61,6 +62,7 @@ export class PlatformChart extends Chart {
     x.scope(this, x.truthy(v.workspaceManager.enabled), () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
     x.scope(this, operatorEnabled(ctx), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
     x.scope(this, x.truthy(v.keycloak.enabled), () => new Keycloak(this, 'keycloak', ctx));
+    x.scope(this, x.truthy(v.workspaceAuth.enabled), () => new WorkspaceAuthCallback(this, 'workspace-auth', ctx));
     x.scope(this, x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', ctx));
     x.scope(this, x.truthy(v.postgres.enabled), () => {
       new Postgres(this, 'postgres', ctx);

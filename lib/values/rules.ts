@@ -34,6 +34,8 @@ export function resourceBlocks(v: Values): Array<[string, Resources]> {
   return [
     ...components.map((c): [string, Resources] => [`${c}.resources`, v[c].resources]),
     ...workspace.map((c): [string, Resources] => [`kubernetes.workspaceDefaults.${c}.resources`, v.kubernetes.workspaceDefaults[c].resources]),
+    ['workspaceAuth.resources', v.workspaceAuth.resources],
+    ['workspaceAuth.proxy.resources', v.workspaceAuth.proxy.resources],
   ];
 }
 
@@ -111,6 +113,11 @@ function checkExternalServices(v: Values): string[] {
   if (!v.redis.enabled) need('redis.enabled', 'REDIS_URL', 'rediss://user:pass@redis:6379');
   if (!v.keycloak.enabled && v.workspaceManager.enabled && !env.KEYCLOAK_SERVER_URL) {
     problems.push('workspaceManager.env.KEYCLOAK_SERVER_URL: required when keycloak.enabled is false (for example https://sso.company.com)');
+  }
+  if (v.workspaceAuth.enabled && !v.keycloak.enabled && !v.workspaceAuth.issuerUrl) {
+    problems.push(
+      'workspaceAuth.issuerUrl: required when keycloak.enabled is false (your IdP\'s issuer, for example https://sso.company.com/realms/aileron, with workspaceAuth.clientId and a client secret); or set workspaceAuth.enabled=false to leave workspace endpoints unauthenticated',
+    );
   }
   if (v.keycloak.enabled && !v.postgres.enabled && !v.keycloak.env.KC_DB_URL) {
     problems.push(

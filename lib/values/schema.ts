@@ -534,7 +534,7 @@ export const ValuesSchema = Type.Object(
     keycloak: obj(
       {
         enabled: bool(true, 'Enable the bundled Keycloak'),
-        image: image('quay.io/keycloak/keycloak', '26.0.7', 'Keycloak'),
+        image: image('quay.io/keycloak/keycloak', '26.5.6', 'Keycloak (the version the real-Keycloak test imports the realm into)'),
         ...podSettings(1),
         resources: resources(['500m', '512Mi'], ['1000m', '1Gi'], 'Keycloak container resources'),
         service: serviceSettings(8080, 'Keycloak'),
@@ -551,6 +551,38 @@ export const ValuesSchema = Type.Object(
         env: envMap('Extra Keycloak environment (for example KC_HOSTNAME_STRICT)'),
       },
       'Keycloak (OIDC)',
+    ),
+    workspaceAuth: obj(
+      {
+        enabled: bool(true, 'Put an authenticating proxy (oauth2-proxy) in front of every workspace port, letting in only the Workspace\'s owner (and workspaceAuth.adminGroup); false leaves workspace endpoints open to anyone who knows a host name'),
+        image: image('quay.io/oauth2-proxy/oauth2-proxy', 'v7.15.6', 'oauth2-proxy (7.15.2 fixed authentication bypasses; see the README)'),
+        ownerClaim: str('sub', 'Token claim matched against a Workspace\'s spec.ownerId', { pattern: '^[A-Za-z0-9_.:-]{1,128}$' }),
+        adminGroup: str('', 'Keycloak group whose members may open every workspace ("" = none); they get the realm role aileron-workspace-admin', {
+          pattern: '^([A-Za-z0-9_.-]{1,64})?$',
+        }),
+        callbackHost: str('auth.{baseDomain}', 'The one host Keycloak redirects to after sign-in (Keycloak refuses wildcard hosts in redirect URIs)', { pattern: HOST_PATTERN }),
+        clientId: str('aileron-workspaces', 'OIDC client of the workspace proxies (a confidential client in the bundled realm)', { pattern: '^[A-Za-z0-9_.:-]{1,128}$' }),
+        clientSecret: str('', 'OIDC client secret; "" generates a strong one (the bundled realm imports it)', SECRET_TEXT),
+        cookieSecret: str('', 'Cookie encryption key (16, 24 or 32 characters); "" generates one, kept across upgrades', {
+          pattern: '^(|.{16}|.{24}|.{32})$',
+        }),
+        existingSecret: existingSecret('client-secret and cookie-secret'),
+        issuerUrl: str('', 'OIDC issuer of an external IdP; "" uses the bundled Keycloak\'s realm (required when keycloak.enabled is false)', {
+          pattern: '^(|https?://[^\\s]+)$',
+          maxLength: 512,
+        }),
+        sessionLifetimeSeconds: int(3600, 'How long a sign-in lasts on workspace hosts (the cookie, and the client\'s token lifespan in the bundled realm)', {
+          minimum: 300,
+          maximum: 86400,
+        }),
+        proxy: obj(
+          { resources: resources(['10m', '32Mi'], ['200m', '64Mi'], 'Resources of the proxy container in each workspace pod') },
+          'The proxy in each workspace pod',
+        ),
+        ...podSettings(1),
+        resources: resources(['10m', '32Mi'], ['200m', '64Mi'], 'Resources of the sign-in callback proxy (a Deployment on callbackHost)'),
+      },
+      'Owner-only access to workspace endpoints: an oauth2-proxy in every workspace pod, signed in through Keycloak',
     ),
     coturn: obj(
       {

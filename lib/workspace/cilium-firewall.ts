@@ -68,7 +68,7 @@ function dnsNames(f: ResolvedFirewall) {
 }
 
 function ingress(ws: ResolvedWorkspace, group: FirewallGroup, platform: WorkspacePlatform): CiliumNetworkPolicySpecIngress[] {
-  const ports = publicPorts(ws, group);
+  const ports = publicPorts(ws, group, platform);
   const rules: CiliumNetworkPolicySpecIngress[] = [
     // The workspace's own pods, on any port (CDP is only ever reachable this way).
     { fromEndpoints: [{ matchLabels: { [WORKSPACE_ID_LABEL]: ws.id } }] },

@@ -10,6 +10,7 @@ import { resourceRequirements, restrictedContainerSecurity, nonEmpty, emptyDir, 
 import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
 import { labels, metadata, RESTARTED_AT_ANNOTATION, selector } from './labels.js';
+import { AUTH_PROXY_PORT, AUTH_PROXY_PORT_NAME, AUTH_SECRET_MOUNT, workspaceProxyArgs } from './auth-proxy.js';
 
 const WORKSPACE_UID = 1000;
 
@@ -19,6 +20,25 @@ export interface WorkspaceComponentProps {
   component: ResolvedComponent;
   /** Name of the Secret holding TURN credentials in the workspace namespace (browser only). */
   turnSecret?: string;
+  /** Name of the Secret holding the proxy's client and cookie secrets; unset when workspace auth is off. */
+  authSecret?: string;
+}
+
+/** The oauth2-proxy in front of the component's public ports (see auth-proxy.ts). */
+function authProxyFor(p: WorkspaceComponentProps): k8s.Container {
+  const auth = p.platform.auth;
+  return {
+    name: 'auth-proxy',
+    image: auth.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: workspaceProxyArgs(auth, p.ws.ownerId, COMPONENT_PORTS[p.component.component]),
+    ports: [{ name: AUTH_PROXY_PORT_NAME, containerPort: AUTH_PROXY_PORT }],
+    resources: resourceRequirements(auth.resources),
+    volumeMounts: [{ name: 'auth', mountPath: AUTH_SECRET_MOUNT, readOnly: true }],
+    readinessProbe: httpProbe('/ready', AUTH_PROXY_PORT_NAME),
+    livenessProbe: httpProbe('/ping', AUTH_PROXY_PORT_NAME, 20),
+    securityContext: restrictedContainerSecurity(true),
+  };
 }
 
 function iceServers(host: string, port: number): string {
@@ -78,6 +98,7 @@ function volumesFor(p: WorkspaceComponentProps): k8s.Volume[] {
     volumes.push({ name: 'knowledge-bases', persistentVolumeClaim: { claimName: platform.knowledgeBasesPvc } });
   }
   if (c.component === 'browser') volumes.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Gi') } });
+  if (p.authSecret) volumes.push({ name: 'auth', secret: { secretName: p.authSecret } });
   return volumes;
 }
 
@@ -124,7 +145,7 @@ export class WorkspaceComponentConstruct extends Construct {
             },
             imagePullSecrets: platform.imagePullSecrets.length > 0 ? platform.imagePullSecrets : undefined,
             affinity: affinityFor(p),
-            containers: [containerFor(p)],
+            containers: p.authSecret ? [containerFor(p), authProxyFor(p)] : [containerFor(p)],
             volumes: volumesFor(p),
           },
         },
@@ -139,7 +160,8 @@ export class WorkspaceComponentConstruct extends Construct {
           name: x.name,
           port: x.port,
           protocol: 'TCP',
-          targetPort: k8s.IntOrString.fromString(x.name),
+          // With auth, every public port leads to the proxy, which routes by path: nothing reaches the component unchecked.
+          targetPort: k8s.IntOrString.fromString(p.authSecret && x.path ? AUTH_PROXY_PORT_NAME : x.name),
         })),
       },
     });

@@ -4,7 +4,8 @@
  * read these facts, so the two modes cannot drift in intent.
  *
  * Ingress to workspace pods: the ingress controller and the workspace
- * manager on the public ports only; the workspace's own pods on any port
+ * manager on the public ports only (the authenticating proxy's port when
+ * workspace auth is on); the workspace's own pods on any port
  * (the runtime drives the browser over CDP); with serviceType NodePort, any
  * source on the public ports. Nothing else, and CDP never from outside.
  *
@@ -19,6 +20,7 @@ import { COMPONENTS, type FirewallGroup, type ResolvedWorkspace } from './model.
 import type { WorkspacePlatform } from './platform.js';
 import { COMPONENT_PORTS } from './component-ports.js';
 import { ipInCidr, isIPv6 } from '../values/ip.js';
+import { AUTH_PROXY_PORT } from './auth-proxy.js';
 
 /** Never reachable from a workspace: RFC 1918, CGNAT, loopback, link-local (169.254.169.254), "this network", multicast, reserved. */
 export const BLOCKED_CIDRS_V4 = [
@@ -56,11 +58,15 @@ export const CLUSTER_DNS_PATTERNS = Array.from({ length: 7 }, (_, i) => `${'*.'.
 
 export const groupOf = (component: (typeof COMPONENTS)[number]): FirewallGroup => (component === 'browser' ? 'browser' : 'workspace');
 
-/** The ports the group's enabled components serve through their Ingress. */
-export function publicPorts(ws: ResolvedWorkspace, group: FirewallGroup): number[] {
-  return COMPONENTS.filter((c) => groupOf(c) === group && ws.components[c].enabled).flatMap((c) =>
-    COMPONENT_PORTS[c].filter((p) => p.path).map((p) => p.port),
-  );
+/**
+ * The ports outside sources reach on the group's enabled components: the authenticating proxy's alone when
+ * workspace auth is on (the component ports then answer only the workspace's own pods), else the ports each
+ * component serves through its Ingress.
+ */
+export function publicPorts(ws: ResolvedWorkspace, group: FirewallGroup, platform: WorkspacePlatform): number[] {
+  const enabled = COMPONENTS.filter((c) => groupOf(c) === group && ws.components[c].enabled);
+  if (platform.auth.enabled) return enabled.length > 0 ? [AUTH_PROXY_PORT] : [];
+  return enabled.flatMap((c) => COMPONENT_PORTS[c].filter((p) => p.path).map((p) => p.port));
 }
 
 /** The TURN host as a single-address prefix. */

@@ -38,7 +38,7 @@ const platformPods = (platform: WorkspacePlatform, components: readonly string[]
 const sameWorkspace = (ws: ResolvedWorkspace): k8s.NetworkPolicyPeer => ({ podSelector: { matchLabels: { [WORKSPACE_ID_LABEL]: ws.id } } });
 
 function ingress(ws: ResolvedWorkspace, group: FirewallGroup, platform: WorkspacePlatform): k8s.NetworkPolicyIngressRule[] {
-  const open = publicPorts(ws, group);
+  const open = publicPorts(ws, group, platform);
   const rules: k8s.NetworkPolicyIngressRule[] = [{ from: [sameWorkspace(ws)] }];
   if (open.length === 0) return rules;
   const controller: k8s.NetworkPolicyPeer = {

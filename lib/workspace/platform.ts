@@ -6,6 +6,8 @@
 import type { Values, Resources } from '../values/schema.js';
 import { PlatformContext } from '../platform/context.js';
 import { credentialsSecretName } from '../components/secrets.js';
+import { workspaceAuthOf } from '../components/workspace-auth.js';
+import type { WorkspaceAuth } from './auth-proxy.js';
 
 export interface WorkspacePlatform {
   /** Namespace of the platform (manager, Keycloak, CoTURN Secret). */
@@ -45,6 +47,8 @@ export interface WorkspacePlatform {
     maxRelayPort: number;
     secretName: string;
   };
+  /** The proxy in front of every workspace port (workspaceAuth). */
+  auth: WorkspaceAuth;
 }
 
 /** The wildcard Secret of ingress.tls that covers `*.<baseDomain>`, if any. */
@@ -110,5 +114,6 @@ export function platformOf(ctx: PlatformContext): WorkspacePlatform {
       maxRelayPort: values.coturn.maxRelayPort,
       secretName: x.choose(x.truthy(values.coturn.enabled), credentialsSecretName(ctx, 'coturn'), ''),
     },
+    auth: workspaceAuthOf(ctx),
   };
 }

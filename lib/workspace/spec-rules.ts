@@ -32,6 +32,12 @@ export const BYTE_QUANTITY_PATTERN = '^([0-9]+|[0-9]*[.]?[0-9]+(k|M|G|T|P|E|Ki|M
 export const EXTENDED_RESOURCE_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
+/**
+ * An ownerId the workspace proxy can match exactly: its flag parser reads `--allowed-group` as a CSV list, so a
+ * comma or quote would split or fail it, and a line break would cut it short. No spaces, no control characters.
+ */
+export const OWNER_ID_PATTERN = '^[^\\s,"\\x00-\\x1f\\x7f]+$';
+
 export interface SpecProblem {
   field: string;
   message: string;
@@ -74,6 +80,9 @@ function resourceProblems(field: string, r: { requests?: QuantityMap; limits?: Q
 /** Everything wrong with a spec, each naming its field; empty when the operator can make its objects. */
 export function specProblems(spec: WorkspaceSpecJson): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  if (typeof spec.ownerId !== 'string' || !new RegExp(OWNER_ID_PATTERN).test(spec.ownerId)) {
+    problems.push({ field: 'spec.ownerId', message: 'must be the owner\'s id without spaces, commas, quotes or control characters (the workspace proxy matches it exactly)' });
+  }
   const path = spec.workspacePath;
   if (path !== undefined) {
     if (!new RegExp(WORKSPACE_PATH_PATTERN).test(path)) {

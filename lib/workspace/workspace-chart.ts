@@ -6,12 +6,13 @@
 import { App, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { K8sObject } from '../platform/platform-chart.js';
-import { COMPONENTS, resolveWorkspace, type ResolvedWorkspace, type WorkspaceResource } from './model.js';
+import { COMPONENTS, resolveWorkspace, WorkspaceError, type ResolvedWorkspace, type WorkspaceResource } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
 import { WorkspaceComponentConstruct } from './components.js';
 import { WorkspaceFirewall } from './firewall.js';
 import { metadata } from './labels.js';
 import { SECRET_KEYS } from '../components/secrets.js';
+import { SIGN_IN_TEMPLATE, signInPage } from './auth-proxy.js';
 
 export interface TurnCredentials {
   username: string;
@@ -29,9 +30,25 @@ export function turnCredentialsFrom(data: Record<string, string> = {}): TurnCred
 export interface DesiredStateOptions {
   /** TURN credentials copied into the workspace namespace for the browser (from the CoTURN Secret). */
   turn?: TurnCredentials;
+  /** The workspace proxies' client and cookie secrets (from the platform's workspace-auth Secret). */
+  auth?: WorkspaceAuthCredentials;
+}
+
+export interface WorkspaceAuthCredentials {
+  clientSecret: string;
+  cookieSecret: string;
+}
+
+/** The proxies' credentials from the platform's workspace-auth Secret data (base64), or undefined when it lacks either. */
+export function authCredentialsFrom(data: Record<string, string> = {}): WorkspaceAuthCredentials | undefined {
+  const { clientSecret, cookieSecret } = SECRET_KEYS.workspaceAuth;
+  if (!data[clientSecret] || !data[cookieSecret]) return undefined;
+  const decode = (key: string) => Buffer.from(data[key], 'base64').toString();
+  return { clientSecret: decode(clientSecret), cookieSecret: decode(cookieSecret) };
 }
 
 export const turnSecretName = (ws: ResolvedWorkspace) => `workspace-browser-${ws.id}-turn`;
+export const authSecretName = (ws: ResolvedWorkspace) => `workspace-${ws.id}-auth`;
 
 class WorkspaceChart extends Chart {
   constructor(scope: App, ws: ResolvedWorkspace, platform: WorkspacePlatform, options: DesiredStateOptions) {
@@ -57,9 +74,25 @@ class WorkspaceChart extends Chart {
         stringData: { username: options.turn!.username, credential: options.turn!.credential },
       });
     }
+    const auth = platform.auth.enabled ? authSecretName(ws) : undefined;
+    if (auth) {
+      // Without the platform's credentials the proxies could not start: fail the render, never open the ports.
+      if (!options.auth) throw new WorkspaceError('workspaceAuth', `the platform Secret ${platform.releaseNamespace}/${platform.auth.secretName} with client-secret and cookie-secret is missing; install the chart with workspaceAuth enabled, or name an existing Secret in workspaceAuth.existingSecret`, 'AuthCredentialsMissing');
+      new k8s.KubeSecret(this, 'auth', {
+        metadata: metadata(ws, 'credentials', auth),
+        type: 'Opaque',
+        stringData: {
+          [SECRET_KEYS.workspaceAuth.clientSecret]: options.auth.clientSecret,
+          [SECRET_KEYS.workspaceAuth.cookieSecret]: options.auth.cookieSecret,
+          [SIGN_IN_TEMPLATE]: signInPage(platform.auth),
+        },
+      });
+    }
     for (const c of COMPONENTS) {
       const component = ws.components[c];
-      if (component.enabled) new WorkspaceComponentConstruct(this, c, { ws, platform, component, turnSecret: c === 'browser' ? turn : undefined });
+      if (component.enabled) {
+        new WorkspaceComponentConstruct(this, c, { ws, platform, component, turnSecret: c === 'browser' ? turn : undefined, authSecret: auth });
+      }
     }
     new WorkspaceFirewall(this, 'firewall-workspace', { ws, platform, group: 'workspace' });
     if (browser.enabled) new WorkspaceFirewall(this, 'firewall-browser', { ws, platform, group: 'browser' });

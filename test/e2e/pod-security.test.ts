@@ -1,4 +1,4 @@
-import { exampleFile, render, podSpecOf, workloads, type Loose } from '../support/render.js';
+import { exampleFile, render, podSpecOf, TEST_AUTH, workloads, type Loose } from '../support/render.js';
 import { k, kOk } from '../support/cluster.js';
 import type { K8sObject } from '../../lib/platform/platform-chart.js';
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ function asPod(w: K8sObject): string {
 
 // The operator's workspace pods land in namespaces the platform creates restricted.
 const example = validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
-const workspacePods = desiredState(example, workspacePlatform(loadValues()), { turn: { username: 'u', credential: 'c' } }).objects;
+const workspacePods = desiredState(example, workspacePlatform(loadValues()), { turn: { username: 'u', credential: 'c' }, auth: TEST_AUTH }).objects;
 
 const cases = [
   ...workloads(workspacePods).map((w) => ['workspace', w] as const),

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { k, kOk, waitForCrd } from '../support/cluster.js';
-import { ROOT } from '../support/render.js';
+import { ROOT, TEST_AUTH } from '../support/render.js';
 import { join } from 'node:path';
 import { loadValues } from '../../lib/values/load.js';
 import { workspacePlatform } from '../../lib/workspace/platform.js';
@@ -121,7 +121,7 @@ test('150 hostile Workspaces: the CRD and the operator agree, and every admitted
   // With and without Cilium, through kubectl's strict field validation: the operator applies with validation off
   // (operator/kube.ts), so an unknown or misplaced field would otherwise be dropped without a word.
   for (const p of [platform, ciliumPlatform]) {
-    const objects: K8sObject[] = admitted.flatMap((c) => desiredState({ ...c.ws, metadata: { ...c.ws.metadata, uid: `uid-${c.name.length}` } }, p, { turn: { username: 'u', credential: 'c' } }).objects);
+    const objects: K8sObject[] = admitted.flatMap((c) => desiredState({ ...c.ws, metadata: { ...c.ws.metadata, uid: `uid-${c.name.length}` } }, p, { turn: { username: 'u', credential: 'c' }, auth: TEST_AUTH }).objects);
     const res = k(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=aileron-workspace-operator', '-f', '-'], toYamlDocuments(objects));
     expect(res.stderr).toBe('');
     expect(res.stdout.split('\n').filter(Boolean)).toHaveLength(objects.length);
@@ -155,7 +155,7 @@ test('a 253-character Workspace name: the owner label is hashed to a valid value
   const name = `${'a'.repeat(61)}-${'b'.repeat(100)}.${'c'.repeat(89)}`;
   const ws: WorkspaceResource = { apiVersion: 'platform.aileron.io/v1alpha1', kind: 'Workspace', metadata: { name, namespace: OWNERS, uid: 'u-long' }, spec: { workspaceId: 'long-owner', ownerId: 'u', targetNamespace: TARGET } as WorkspaceResource['spec'] };
   expect(k(['create', '--dry-run=server', '-f', '-'], stringify(ws)).status).toBe(0);
-  const { objects } = desiredState(ws, platform);
+  const { objects } = desiredState(ws, platform, { auth: TEST_AUTH });
   const label = objects[0].metadata.labels!['platform.aileron.io/owner-name'];
   expect(label).toMatch(/^a{52}-[0-9a-f]{10}$/);
   const res = k(['apply', '--server-side', '--dry-run=server', '--field-manager=aileron-workspace-operator', '-f', '-'], toYamlDocuments(objects));

@@ -125,6 +125,14 @@ export const validValues = fc
     ),
     domains: fc.array(domain, { maxLength: 4 }),
     managerEnv: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,10}$/), label, { maxKeys: 3 }),
+    auth: fc.record({
+      enabled: fc.boolean(),
+      adminGroup: fc.constantFrom('', 'workspace-admins'),
+      ownerClaim: fc.constantFrom('sub', 'preferred_username'),
+      callbackHost: fc.constantFrom('auth.{baseDomain}', 'login.{baseDomain}'),
+      existingSecret: fc.boolean(),
+      sessionLifetimeSeconds: fc.integer({ min: 300, max: 86400 }),
+    }),
   })
   .map((r) => {
     const t = r.toggles;
@@ -177,6 +185,16 @@ export const validValues = fc
         auth: { existingSecret: r.existingSecrets.postgres ? 'db' : '' },
       },
       redis: { enabled: t.redis, ...r.backing.redis, persistence: { enabled: r.persistence.redis } },
+      workspaceAuth: {
+        enabled: r.auth.enabled,
+        adminGroup: r.auth.adminGroup,
+        ownerClaim: r.auth.ownerClaim,
+        callbackHost: r.auth.callbackHost,
+        existingSecret: r.auth.existingSecret ? 'workspace-auth' : '',
+        sessionLifetimeSeconds: r.auth.sessionLifetimeSeconds,
+        // Without the bundled Keycloak, the proxies need the external IdP's issuer.
+        issuerUrl: t.keycloak ? '' : 'https://sso.example.com/realms/aileron',
+      },
     };
   });
 

@@ -8,6 +8,9 @@ export const ROOT = process.cwd();
 export const EXAMPLE_VALUES = ['prod', 'external-services', 'custom-namespaces', 'minimal', 'custom-hosts', 'private-registry'];
 export const exampleFile = (name: string) => join(ROOT, 'test', 'values', `${name}.yaml`);
 
+/** The workspace proxies' credentials, as the operator copies them from the platform Secret. */
+export const TEST_AUTH = { clientSecret: 'c'.repeat(32), cookieSecret: 'k'.repeat(32) };
+
 /** Deterministic stand-in for random credentials, so renders compare equal. */
 export const fixedSecrets: SecretGenerator = { value: (secret, key) => `generated-${secret}-${key}` };
 

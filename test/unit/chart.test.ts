@@ -92,7 +92,7 @@ test('crds.upgradeWithRelease renders the CRD as a release object kept on uninst
 });
 
 describe('every platform component takes the same pod settings, in both renderers', () => {
-  const COMPONENTS = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis'];
+  const COMPONENTS = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis', 'workspaceAuth'];
   const toleration = { key: 'dedicated', operator: 'Equal', value: 'platform', effect: 'NoSchedule' };
   const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['platform'] }] }] } } };
   const zoneSpread = { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' };
@@ -117,9 +117,9 @@ describe('every platform component takes the same pod settings, in both renderer
 
   test.each(['helm', 'synth'] as const)('%s: every Deployment, StatefulSet and Job pod carries them', (renderer) => {
     const pods = workloads(renders[renderer]);
-    // Seven components, and the PostgreSQL bootstrap Job.
+    // Eight components (the sign-in callback is one), and the PostgreSQL bootstrap Job.
     expect(pods.map((w) => w.metadata.name).sort()).toEqual(
-      ['coturn', 'keycloak', 'postgres', 'postgres-bootstrap', 'redis', 'frontend', 'workspace-manager', 'workspace-operator'].map((c) => `aileron-${c}`).sort(),
+      ['coturn', 'keycloak', 'postgres', 'postgres-bootstrap', 'redis', 'frontend', 'workspace-manager', 'workspace-operator', 'workspace-auth'].map((c) => `aileron-${c}`).sort(),
     );
     for (const w of pods) {
       const template = (w.spec as Loose).template;

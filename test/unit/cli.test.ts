@@ -14,9 +14,10 @@ describe('aileron-k8s workspace', () => {
     const res = run('workspace', '-f', exampleFile('prod'), join(ROOT, 'examples', 'workspace.yaml'));
     expect(res.status).toBe(0);
     const kinds = res.stdout.split('---\n').map((d) => parse(d).kind).sort();
-    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress', 'Ingress', 'PersistentVolumeClaim', 'Secret', 'Service', 'Service', 'Service']);
-    // The TURN credential is the operator's to copy at apply time; the review output says so.
+    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress', 'Ingress', 'PersistentVolumeClaim', 'Secret', 'Secret', 'Service', 'Service', 'Service']);
+    // The TURN credential and the proxies' secrets are the operator's to copy at apply time; the review output says so.
     expect(res.stdout).toContain('<copied from aileron/aileron-turn by the operator>');
+    expect(res.stdout).toContain('<cookie-secret copied from aileron/aileron-workspace-auth by the operator>');
   });
 
   test('an invalid Workspace exits non-zero and names the field', () => {

@@ -21,7 +21,8 @@ describe('plain env', () => {
     const objects = render({ set: PLAIN_ENV_COMPONENTS.map((c) => `${c}.env.TZ=UTC`) });
     for (const o of workloads(objects).filter((w) => w.metadata.labels?.['app.kubernetes.io/component'] !== 'postgres-bootstrap')) {
       const env = podSpecOf(o).containers[0].env ?? [];
-      if (['workspace-manager', 'keycloak'].includes(o.metadata.labels!['app.kubernetes.io/component'])) continue;
+      // The sign-in callback takes no env: its flags are its whole configuration (OAUTH2_PROXY_* would override them).
+      if (['workspace-manager', 'keycloak', 'workspace-auth'].includes(o.metadata.labels!['app.kubernetes.io/component'])) continue;
       expect([o.metadata.name, env.at(-1)]).toEqual([o.metadata.name, { name: 'TZ', value: 'UTC' }]);
     }
   });
@@ -331,13 +332,14 @@ describe('config maps', () => {
 });
 
 describe('ingress', () => {
-  test('host routing for frontend, manager and keycloak, TLS and annotations from values', () => {
+  test('host routing for frontend, manager, keycloak and the sign-in callback, TLS and annotations from values', () => {
     const ing = find(prod, 'Ingress', 'aileron');
     const spec = ing.spec as Loose;
     expect(spec.rules.map((r: Loose) => [r.host, r.http.paths[0].backend.service.name])).toEqual([
       ['example.com', 'aileron-frontend'],
       ['workspace-manager.example.com', 'aileron-workspace-manager'],
       ['keycloak.example.com', 'aileron-keycloak'],
+      ['auth.example.com', 'aileron-workspace-auth'],
     ]);
     expect(spec.tls).toEqual([{ secretName: 'aileron-tls', hosts: ['example.com', '*.example.com'] }]);
     expect(spec.ingressClassName).toBe('nginx');
@@ -346,11 +348,11 @@ describe('ingress', () => {
 
   test('custom host patterns are expanded', () => {
     const hosts = ((find(render({ files: [exampleFile('custom-hosts')] }), 'Ingress', 'aileron').spec as Loose).rules as Loose[]).map((r) => r.host);
-    expect(hosts).toEqual(['app.dev.example.org', 'api.dev.example.org', 'sso.dev.example.org']);
+    expect(hosts).toEqual(['app.dev.example.org', 'api.dev.example.org', 'sso.dev.example.org', 'auth.dev.example.org']);
   });
 
   test('disabled components get no rule, and no ingress at all when all are off', () => {
-    const hosts = ((find(render({ set: ['keycloak.enabled=false', 'workspaceManager.env.KEYCLOAK_SERVER_URL=https://sso'] }), 'Ingress', 'aileron').spec as Loose).rules as Loose[]).map((r) => r.host);
+    const hosts = ((find(render({ set: ['keycloak.enabled=false', 'workspaceManager.env.KEYCLOAK_SERVER_URL=https://sso', 'workspaceAuth.enabled=false'] }), 'Ingress', 'aileron').spec as Loose).rules as Loose[]).map((r) => r.host);
     expect(hosts).toEqual(['aileron.local', 'workspace-manager.aileron.local']);
     expect(render({ files: [exampleFile('minimal')] }).some((o) => o.kind === 'Ingress')).toBe(false);
   });

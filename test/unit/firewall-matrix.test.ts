@@ -18,7 +18,8 @@ import { POSTGRES_PORT } from '../../lib/components/postgres.js';
 import { REDIS_PORT } from '../../lib/components/redis.js';
 import fc from 'fast-check';
 import type { JsonObject } from '../../lib/values/merge.js';
-import { render } from '../support/render.js';
+import { render, TEST_AUTH } from '../support/render.js';
+import { AUTH_PROXY_PORT } from '../../lib/workspace/auth-proxy.js';
 import { validValues } from '../support/arbitrary-values.js';
 import { ciliumPolicy, namespaceLabels, podEndpoints, type Endpoint, type Flow } from '../support/cilium.js';
 
@@ -51,8 +52,8 @@ function cluster(set: string[], spec: object = {}) {
   const platform = workspacePlatform(values);
   const objects: K8sObject[] = [
     ...render({ set }),
-    ...desiredState(workspace('ws-alpha', 'alpha', spec), platform, { turn: TURN }).objects,
-    ...desiredState(workspace('ws-beta', 'beta'), platform, { turn: TURN }).objects,
+    ...desiredState(workspace('ws-alpha', 'alpha', spec), platform, { turn: TURN, auth: TEST_AUTH }).objects,
+    ...desiredState(workspace('ws-beta', 'beta'), platform, { turn: TURN, auth: TEST_AUTH }).objects,
     baselinePolicy(NS),
   ];
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'CiliumNetworkPolicy');
@@ -80,8 +81,37 @@ const CANVAS = 'workspace-canvas-alpha';
 const OTHER_RUNTIME = 'workspace-runtime-beta';
 const MANAGER = 'aileron-workspace-manager';
 
-/** Ingress to workspace pods: identical intent with Cilium and with NetworkPolicy. */
+const PROXY = AUTH_PROXY_PORT;
+
+/**
+ * Ingress to workspace pods with workspace auth (the default): outside sources reach each pod's authenticating
+ * proxy, never a component port; the workspace's own pods reach everything. Same with Cilium and NetworkPolicy.
+ */
 const ingressRows: Row[] = [
+  ['ingress controller → runtime proxy', { from: 'ingress-controller', to: RUNTIME, port: PROXY }, true],
+  ['ingress controller → browser proxy', { from: 'ingress-controller', to: BROWSER, port: PROXY }, true],
+  ['ingress controller → canvas proxy', { from: 'ingress-controller', to: CANVAS, port: PROXY }, true],
+  ['ingress controller → runtime http, past the proxy', { from: 'ingress-controller', to: RUNTIME, port: 3002 }, false],
+  ['ingress controller → runtime terminal, past the proxy', { from: 'ingress-controller', to: RUNTIME, port: 3004 }, false],
+  ['ingress controller → browser webrtc, past the proxy', { from: 'ingress-controller', to: BROWSER, port: 6080 }, false],
+  ['ingress controller → canvas, past the proxy', { from: 'ingress-controller', to: CANVAS, port: 3003 }, false],
+  ['ingress controller → browser CDP', { from: 'ingress-controller', to: BROWSER, port: 9223 }, false],
+  ['another pod of the ingress namespace → runtime proxy', { from: 'other-pod-in-ingress-namespace', to: RUNTIME, port: PROXY }, false],
+  ['workspace manager → runtime proxy', { from: MANAGER, to: RUNTIME, port: PROXY }, true],
+  ['workspace manager → runtime http, past the proxy', { from: MANAGER, to: RUNTIME, port: 3002 }, false],
+  ['workspace manager → browser CDP', { from: MANAGER, to: BROWSER, port: 9223 }, false],
+  ['frontend → runtime proxy', { from: 'aileron-frontend', to: RUNTIME, port: PROXY }, false],
+  ['a pod in another namespace → runtime proxy', { from: 'pod-elsewhere', to: RUNTIME, port: PROXY }, false],
+  ['a non-workspace pod of the workspace namespace → runtime proxy', { from: 'pod-in-workspace-namespace', to: RUNTIME, port: PROXY }, false],
+  ['another workspace → runtime proxy', { from: OTHER_RUNTIME, to: RUNTIME, port: PROXY }, false],
+  ['another workspace → runtime terminal', { from: OTHER_RUNTIME, to: RUNTIME, port: 3004 }, false],
+  ['own runtime → own browser CDP', { from: RUNTIME, to: BROWSER, port: 9223 }, true],
+  ['own runtime → own canvas', { from: RUNTIME, to: CANVAS, port: 3013 }, true],
+  ['own browser → own runtime', { from: BROWSER, to: RUNTIME, port: 3002 }, true],
+];
+
+/** The same with workspace auth turned off: the component ports are the public ones. */
+const openIngressRows: Row[] = [
   ['ingress controller → runtime http', { from: 'ingress-controller', to: RUNTIME, port: 3002 }, true],
   ['ingress controller → runtime terminal', { from: 'ingress-controller', to: RUNTIME, port: 3004 }, true],
   ['ingress controller → browser webrtc', { from: 'ingress-controller', to: BROWSER, port: 6080 }, true],
@@ -182,13 +212,24 @@ describe('with Cilium', () => {
     ]);
   });
 
-  test('serviceType NodePort opens the public ports, and only those, to any source', () => {
+  test('workspace auth off: the component ports are the public ones', () => {
+    expectFlows(cluster([...ciliumOn, 'workspaceAuth.enabled=false']), openIngressRows);
+  });
+
+  test('serviceType NodePort opens the proxy port, and only that, to any source', () => {
     const world = cluster([...ciliumOn, 'kubernetes.serviceType=NodePort']);
     expectFlows(world, [
-      ['the internet → runtime http', { fromIP: '203.0.113.9', to: RUNTIME, port: 3002 }, true],
-      ['a node → runtime terminal', { fromEntity: 'remote-node', to: RUNTIME, port: 3004 }, true],
+      ['the internet → runtime proxy', { fromIP: '203.0.113.9', to: RUNTIME, port: PROXY }, true],
+      ['a node → runtime proxy', { fromEntity: 'remote-node', to: RUNTIME, port: PROXY }, true],
+      ['the internet → runtime http, past the proxy', { fromIP: '203.0.113.9', to: RUNTIME, port: 3002 }, false],
+      ['a node → runtime terminal, past the proxy', { fromEntity: 'remote-node', to: RUNTIME, port: 3004 }, false],
       ['the internet → browser CDP', { fromIP: '203.0.113.9', to: BROWSER, port: 9223 }, false],
-      ['another workspace → runtime (a pod is not a NodePort client)', { from: OTHER_RUNTIME, to: RUNTIME, port: 3002 }, false],
+      ['another workspace → runtime (a pod is not a NodePort client)', { from: OTHER_RUNTIME, to: RUNTIME, port: PROXY }, false],
+    ]);
+    const open = cluster([...ciliumOn, 'kubernetes.serviceType=NodePort', 'workspaceAuth.enabled=false']);
+    expectFlows(open, [
+      ['auth off: the internet → runtime http', { fromIP: '203.0.113.9', to: RUNTIME, port: 3002 }, true],
+      ['auth off: the internet → browser CDP', { fromIP: '203.0.113.9', to: BROWSER, port: 9223 }, false],
     ]);
   });
 
@@ -196,7 +237,7 @@ describe('with Cilium', () => {
     const world = cluster([...ciliumOn, 'nameOverride=ws', 'fullnameOverride=platform']);
     expectFlows(world, [
       ['runtime → workspace manager API', { from: RUNTIME, to: 'platform-workspace-manager', port: WORKSPACE_MANAGER_PORT }, true],
-      ['workspace manager → runtime', { from: 'platform-workspace-manager', to: RUNTIME, port: 3002 }, true],
+      ['workspace manager → runtime', { from: 'platform-workspace-manager', to: RUNTIME, port: PROXY }, true],
       ['runtime → PostgreSQL', { from: RUNTIME, to: 'platform-postgres', port: POSTGRES_PORT }, false],
     ]);
   });
@@ -213,10 +254,10 @@ describe('with Cilium', () => {
     const world = cluster(ciliumOn);
     world.policies = world.policies.filter((p) => !p.metadata.name.startsWith('workspace-alpha-'));
     expectFlows(world, [
-      ['ingress controller → runtime', { from: 'ingress-controller', to: RUNTIME, port: 3002 }, false],
+      ['ingress controller → runtime', { from: 'ingress-controller', to: RUNTIME, port: PROXY }, false],
       ['runtime → DNS', { from: RUNTIME, to: 'kube-dns', port: 53, protocol: 'UDP' }, false],
       ['runtime → a public address', { from: RUNTIME, toIP: '1.1.1.1', port: 443 }, false],
-      ['the other workspace is unaffected', { from: 'ingress-controller', to: OTHER_RUNTIME, port: 3002 }, true],
+      ['the other workspace is unaffected', { from: 'ingress-controller', to: OTHER_RUNTIME, port: PROXY }, true],
     ]);
   });
 });
@@ -224,6 +265,7 @@ describe('with Cilium', () => {
 describe('without Cilium (NetworkPolicy, as Cilium itself enforces it)', () => {
   test('the same ingress and in-cluster egress as with Cilium', () => {
     expectFlows(cluster([]), [...ingressRows, ...podEgressRows.filter(([what]) => !what.includes('kube-apiserver'))]);
+    expectFlows(cluster(['workspaceAuth.enabled=false']), openIngressRows);
   });
 
   test('"specific" keeps to the web ports of public addresses; private and metadata stay closed', () => {
@@ -275,7 +317,7 @@ describe('every policy the platform and the operator can emit parses with Cilium
         const platform = workspacePlatform(values);
         const ns = values.kubernetes.defaultNamespace;
         const ws = { ...workspace(`ws-${n}`, `w${n}`, { ...s, targetNamespace: ns }), metadata: { name: `ws-${n}`, namespace: ns, uid: `u${n}` } };
-        const objects = [...render({ overlays: [overlay as JsonObject] }), ...desiredState(ws, platform, { turn: TURN }).objects, baselinePolicy(ns)];
+        const objects = [...render({ overlays: [overlay as JsonObject] }), ...desiredState(ws, platform, { turn: TURN, auth: TEST_AUTH }).objects, baselinePolicy(ns)];
         policies.push(...objects.filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'CiliumNetworkPolicy'));
       }),
       { numRuns: 200, seed: 8 },

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
-import { exampleFile, render, ROOT } from '../support/render.js';
+import { exampleFile, render, ROOT, TEST_AUTH } from '../support/render.js';
 import { writeManifests } from '../../lib/render/write.js';
 import { tool } from '../support/tools.js';
 import { desiredState } from '../../lib/workspace/workspace-chart.js';
@@ -77,7 +77,7 @@ describe.each([
 function workspaceDir(set: string[]): string {
   const ws = validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
   const dir = mkdtempSync(join(tmpdir(), 'lint-ws-'));
-  writeManifests(dir, desiredState(ws, workspacePlatform(loadValues({ set })), { turn: { username: 'u', credential: 'c' } }).objects);
+  writeManifests(dir, desiredState(ws, workspacePlatform(loadValues({ set })), { turn: { username: 'u', credential: 'c' }, auth: TEST_AUTH }).objects);
   return dir;
 }
 

@@ -4,6 +4,7 @@ import { buildStatus, observedStatus } from '../../operator/status.js';
 import { Logger } from '../../operator/log.js';
 import type { Kube } from '../../operator/kube.js';
 import { desiredState } from '../../lib/workspace/workspace-chart.js';
+import { TEST_AUTH } from '../support/render.js';
 import { workspacePlatform } from '../../lib/workspace/platform.js';
 import { defaultValues } from '../../lib/values/load.js';
 import { ownerNameLabel } from '../../lib/workspace/labels.js';
@@ -17,7 +18,7 @@ const ws: WorkspaceResource = {
   metadata: { name: 'w', namespace: 'workspace-system', generation: 1, uid: 'uid-1' },
   spec: { workspaceId: 'w1', ownerId: 'u' } as WorkspaceResource['spec'],
 };
-const { workspace: resolved, objects } = desiredState(ws, platform);
+const { workspace: resolved, objects } = desiredState(ws, platform, { auth: TEST_AUTH });
 const INPUTS = 'inputs-1';
 
 // The cache is fed by hand here: its watches never start, so it makes no API call.

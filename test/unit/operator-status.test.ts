@@ -2,6 +2,7 @@ import { buildStatus, deploymentReady, observedStatus, statusDigest, type Deploy
 import { WorkQueue } from '../../operator/queue.js';
 import { heapLimitMb } from '../../lib/components/workspace-operator.js';
 import { desiredState } from '../../lib/workspace/workspace-chart.js';
+import { TEST_AUTH } from '../support/render.js';
 import { workspacePlatform } from '../../lib/workspace/platform.js';
 import { defaultValues } from '../../lib/values/load.js';
 import type { WorkspaceResource } from '../../lib/workspace/model.js';
@@ -13,7 +14,7 @@ const ws: WorkspaceResource = {
   metadata: { name: 'w', namespace: 'workspace-system', generation: 3 },
   spec: { workspaceId: 'w1', ownerId: 'u', browser: { enabled: false } } as WorkspaceResource['spec'],
 };
-const resolved = desiredState(ws, platform).workspace;
+const resolved = desiredState(ws, platform, { auth: TEST_AUTH }).workspace;
 const ready: DeploymentView = { generation: 2, observedGeneration: 2, availableReplicas: 1, updatedReplicas: 1 };
 
 describe('workspace status', () => {

@@ -59,7 +59,7 @@ describe('random valid values give valid output', () => {
         }
         for (const m of text.matchAll(/"secretKeyRef":\{"key":"[^"]+","name":"([^"]+)"/g)) {
           const name = m[1];
-          expect([name, have.has(`Secret/${name}`) || ['manager-creds', 'kc-admin', 'turn', 'db'].includes(name)]).toEqual([name, true]);
+          expect([name, have.has(`Secret/${name}`) || ['manager-creds', 'kc-admin', 'turn', 'db', 'workspace-auth'].includes(name)]).toEqual([name, true]);
         }
       }
     }

@@ -8,13 +8,13 @@ import { WorkspaceError, type WorkspaceResource } from '../../lib/workspace/mode
 import { firewallStatus } from '../../lib/workspace/firewall.js';
 import { validateWorkspace } from '../../lib/workspace/validate.js';
 import { toYamlDocuments } from '../../lib/render/write.js';
-import { exampleFile, find, ROOT, type Loose } from '../support/render.js';
+import { exampleFile, find, ROOT, TEST_AUTH, type Loose } from '../support/render.js';
 import { kubeconform } from '../support/tools.js';
 
 const example = (): WorkspaceResource => validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
 const platformFor = (sources: ValuesSources = {}) => workspacePlatform(loadValues(sources));
 const TURN = { username: 'aileron', credential: 'turn-secret' };
-const render = (ws = example(), sources: ValuesSources = {}) => desiredState({ ...ws, metadata: { ...ws.metadata, uid: 'uid-1' } }, platformFor(sources), { turn: TURN });
+const render = (ws = example(), sources: ValuesSources = {}) => desiredState({ ...ws, metadata: { ...ws.metadata, uid: 'uid-1' } }, platformFor(sources), { turn: TURN, auth: TEST_AUTH });
 const withSpec = (patch: object): WorkspaceResource => {
   const ws = example();
   return { ...ws, spec: { ...ws.spec, ...patch } as WorkspaceResource['spec'] };
@@ -103,7 +103,7 @@ describe('namespaces', () => {
   test('targetNamespace defaults to kubernetes.defaultNamespace', () => {
     const ws = example();
     const { targetNamespace: _t, ...spec } = ws.spec;
-    expect(desiredState({ ...ws, spec: spec as WorkspaceResource['spec'] }, platformFor()).workspace.namespace).toBe('workspace-system');
+    expect(desiredState({ ...ws, spec: spec as WorkspaceResource['spec'] }, platformFor(), { auth: TEST_AUTH }).workspace.namespace).toBe('workspace-system');
   });
 
   test('a namespace that is not allowed is an error naming spec.targetNamespace', () => {

@@ -197,6 +197,9 @@ true
 {{- if and (not $v.keycloak.enabled) $m.enabled (not $m.env.KEYCLOAK_SERVER_URL) -}}
 {{- $problems = append $problems "workspaceManager.env.KEYCLOAK_SERVER_URL: required when keycloak.enabled is false (for example https://sso.company.com)" -}}
 {{- end -}}
+{{- if and $v.workspaceAuth.enabled (not $v.keycloak.enabled) (not $v.workspaceAuth.issuerUrl) -}}
+{{- $problems = append $problems "workspaceAuth.issuerUrl: required when keycloak.enabled is false (your IdP's issuer, for example https://sso.company.com/realms/aileron, with workspaceAuth.clientId and a client secret); or set workspaceAuth.enabled=false to leave workspace endpoints unauthenticated" -}}
+{{- end -}}
 {{- if and $v.keycloak.enabled (not $v.postgres.enabled) (not $v.keycloak.env.KC_DB_URL) -}}
 {{- $problems = append $problems "keycloak.env.KC_DB_URL: required when postgres.enabled is false and keycloak.enabled is true (jdbc:postgresql://host:5432/keycloak), with KC_DB_USERNAME and KC_DB_PASSWORD" -}}
 {{- end -}}

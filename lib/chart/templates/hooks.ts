@@ -12,6 +12,9 @@ Public URLs (DNS for these hosts must point at your ingress controller):
 {{- if .Values.keycloak.enabled }}
   Keycloak:          {{ $r.scheme }}://{{ include "aileron.host" (list $ $r.keycloakHost) }}
 {{- end }}
+{{- if .Values.workspaceAuth.enabled }}
+  Sign-in callback:  {{ $r.scheme }}://{{ include "aileron.host" (list $ .Values.workspaceAuth.callbackHost) }}
+{{- end }}
   Workspaces:        {{ $r.scheme }}://{{ include "aileron.host" (list $ $r.runtimeHostPattern) }} (and browser, canvas)
 {{- if not .Values.ingress.enabled }}
   The platform Ingress is off (ingress.enabled=false): route these hosts yourself.
@@ -20,6 +23,16 @@ Public URLs (DNS for these hosts must point at your ingress controller):
 
 WARNING: publicRouting.scheme is https but ingress.tls is empty; the ingress controller's default
 certificate will be served. Set ingress.tls (or a cert-manager annotation) for real certificates.
+{{- end }}
+{{- if .Values.workspaceAuth.enabled }}
+
+Workspace endpoints let in only each Workspace's owner (claim "{{ .Values.workspaceAuth.ownerClaim }}" = spec.ownerId)
+{{- if .Values.workspaceAuth.adminGroup }} and members of the "{{ .Values.workspaceAuth.adminGroup }}" group{{ end }}.
+{{- else }}
+
+WARNING: workspaceAuth.enabled is false. Every workspace's terminal, browser and canvas answer anyone who
+knows or guesses its host name, with no sign-in. Turn it back on unless something else in front of the
+workspace pods authenticates every request, WebSockets included.
 {{- end }}
 {{- if .Values.keycloak.enabled }}
 

@@ -25,6 +25,9 @@ import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } fro
 
 export const FINALIZER = 'platform.aileron.io/cleanup';
 
+/** A failure already reported in status and an Event: the queue retries it, and reports nothing more. */
+export class ReportedError extends Error {}
+
 /** A write or list the API server refused, with the object and the server's own message. */
 export class ApplyError extends Error {
   constructor(
@@ -149,6 +152,8 @@ export class Reconciler {
         log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
         await this.event(ws, 'Warning', err.reason, err.message);
       }
+      // A missing platform Secret may appear at any time: retry with backoff (nothing is applied meanwhile).
+      if (err.platformIncomplete) throw new ReportedError(err.message);
       return;
     }
     const resolved = desired.resolved;
@@ -338,7 +343,8 @@ export class Reconciler {
 
   /** A Warning Event for a reconcile that failed and will be retried. */
   recordFailure(ws: ObservedWorkspace, error: Error): Promise<void> {
-    if (error instanceof ApplyError) return Promise.resolve(); // already recorded, with the object, by reconcile
+    // Already recorded by reconcile: with the object, or in status.
+    if (error instanceof ApplyError || error instanceof ReportedError) return Promise.resolve();
     return this.event(ws, 'Warning', 'ReconcileFailed', apiMessage(error).slice(0, 1024));
   }
 

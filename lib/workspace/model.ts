@@ -72,6 +72,8 @@ export class WorkspaceError extends Error {
     readonly field: string,
     message: string,
     readonly reason = 'InvalidSpec',
+    /** The platform, not the spec, lacks something (a Secret): worth retrying without a change to the Workspace. */
+    readonly platformIncomplete = false,
   ) {
     super(`${field}: ${message}`);
     this.name = 'WorkspaceError';

@@ -77,7 +77,7 @@ class WorkspaceChart extends Chart {
     const auth = platform.auth.enabled ? authSecretName(ws) : undefined;
     if (auth) {
       // Without the platform's credentials the proxies could not start: fail the render, never open the ports.
-      if (!options.auth) throw new WorkspaceError('workspaceAuth', `the platform Secret ${platform.releaseNamespace}/${platform.auth.secretName} with client-secret and cookie-secret is missing; install the chart with workspaceAuth enabled, or name an existing Secret in workspaceAuth.existingSecret`, 'AuthCredentialsMissing');
+      if (!options.auth) throw new WorkspaceError('workspaceAuth', `the platform Secret ${platform.releaseNamespace}/${platform.auth.secretName} with client-secret and cookie-secret is missing; install the chart with workspaceAuth enabled, or name an existing Secret in workspaceAuth.existingSecret`, 'AuthCredentialsMissing', true);
       new k8s.KubeSecret(this, 'auth', {
         metadata: metadata(ws, 'credentials', auth),
         type: 'Opaque',

@@ -38,17 +38,20 @@ test('the installed release runs: every Deployment and StatefulSet available, th
 
 test('helm upgrade with changed values changes the objects and keeps the credentials', () => {
   const before = secretValue(`${REL}-aileron-postgres`, 'postgres-password');
+  const cookieBefore = secretValue(`${REL}-aileron-workspace-auth`, 'cookie-secret');
   const checksumBefore = kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations.checksum/config}']);
   const res = helm('upgrade', REL, CHART, '-n', NS, ...BASE, '--set', 'publicRouting.baseDomain=upgraded.example.com', '--set', 'frontend.replicaCount=2');
   expect(res.status).toBe(0);
   expect(kOk(['get', 'ingress', `${REL}-aileron`, '-n', NS, '-o', 'jsonpath={.spec.rules[*].host}'])).toBe(
-    'upgraded.example.com workspace-manager.upgraded.example.com keycloak.upgraded.example.com',
+    'upgraded.example.com workspace-manager.upgraded.example.com keycloak.upgraded.example.com auth.upgraded.example.com',
   );
   expect(kOk(['get', 'deployment', `${REL}-aileron-frontend`, '-n', NS, '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
   expect(kOk(['get', 'pdb', `${REL}-aileron-frontend`, '-n', NS, '-o', 'jsonpath={.spec.maxUnavailable}'])).toBe('1');
   // The config changed, so the pods that read it roll; the password did not.
   expect(kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations.checksum/config}'])).not.toBe(checksumBefore);
   expect(secretValue(`${REL}-aileron-postgres`, 'postgres-password')).toBe(before);
+  // Signed-in users stay signed in: the workspace cookie's key is kept too.
+  expect(secretValue(`${REL}-aileron-workspace-auth`, 'cookie-secret')).toBe(cookieBefore);
   // A new ReplicaSet rolls out the new config, and the frontend runs its second replica.
   kOk(['rollout', 'status', `deployment/${REL}-aileron-workspace-manager`, '-n', NS, '--timeout=90s']);
   const sets = json(['get', 'replicasets', '-n', NS, '-l', 'app.kubernetes.io/component=workspace-manager']).items as Array<{ status: { replicas: number } }>;

@@ -19,12 +19,16 @@ export interface TurnCredentials {
   credential: string;
 }
 
+/** A Secret's data (base64) under the given keys, decoded and named as `keys` names them; undefined when one is missing. */
+function decoded<K extends string>(data: Record<string, string>, keys: Record<K, string>): Record<K, string> | undefined {
+  const entries = Object.entries(keys) as Array<[K, string]>;
+  if (entries.some(([, key]) => !data[key])) return undefined;
+  return Object.fromEntries(entries.map(([name, key]) => [name, Buffer.from(data[key], 'base64').toString()])) as Record<K, string>;
+}
+
 /** TURN credentials from the CoTURN Secret's data (base64), or undefined when it lacks either. */
 export function turnCredentialsFrom(data: Record<string, string> = {}): TurnCredentials | undefined {
-  const { username, credential } = SECRET_KEYS.coturn;
-  if (!data[username] || !data[credential]) return undefined;
-  const decode = (key: string) => Buffer.from(data[key], 'base64').toString();
-  return { username: decode(username), credential: decode(credential) };
+  return decoded(data, SECRET_KEYS.coturn);
 }
 
 export interface DesiredStateOptions {
@@ -41,10 +45,7 @@ export interface WorkspaceAuthCredentials {
 
 /** The proxies' credentials from the platform's workspace-auth Secret data (base64), or undefined when it lacks either. */
 export function authCredentialsFrom(data: Record<string, string> = {}): WorkspaceAuthCredentials | undefined {
-  const { clientSecret, cookieSecret } = SECRET_KEYS.workspaceAuth;
-  if (!data[clientSecret] || !data[cookieSecret]) return undefined;
-  const decode = (key: string) => Buffer.from(data[key], 'base64').toString();
-  return { clientSecret: decode(clientSecret), cookieSecret: decode(cookieSecret) };
+  return decoded(data, SECRET_KEYS.workspaceAuth);
 }
 
 export const turnSecretName = (ws: ResolvedWorkspace) => `workspace-browser-${ws.id}-turn`;

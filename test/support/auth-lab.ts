@@ -17,7 +17,7 @@
  * resolve to the namespace's loopback, for every process in it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { closeSync, chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +38,8 @@ export class AuthLab {
   readonly ns = `aileron-auth-${process.pid}-${randomBytes(2).toString('hex')}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'aileron-auth-'));
   private readonly procs: ChildProcess[] = [];
-  readonly logs: Record<string, string[]> = {};
+  /** Each process's output goes to a file: a pipe nobody reads while a synchronous probe runs would fill and stall it. */
+  private readonly logFiles: Record<string, string> = {};
 
   /** A namespace with loopback up, and the given names resolving to it. */
   constructor(hosts: string[]) {
@@ -49,20 +50,25 @@ export class AuthLab {
   }
 
   private sh(cmd: string, args: string[]): string {
-    const res = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${res.stderr}`);
+    const res = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${res.status ?? res.signal} ${res.error?.message ?? ''} ${res.stderr}`);
     return res.stdout;
   }
 
-  /** A long-running process inside the namespace, its output kept under `name`. */
+  /** A long-running process inside the namespace, its output kept in a file under `name`. */
   start(name: string, cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-    const proc = spawn('ip', ['netns', 'exec', this.ns, cmd, ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const log: string[] = [];
-    this.logs[name] = log;
-    proc.stdout!.on('data', (d) => log.push(String(d)));
-    proc.stderr!.on('data', (d) => log.push(String(d)));
+    const file = join(this.dir, `${name.replace(/[^\w.-]+/g, '_')}.log`);
+    const out = openSync(file, 'a');
+    const proc = spawn('ip', ['netns', 'exec', this.ns, cmd, ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', out, out] });
+    closeSync(out);
+    this.logFiles[name] = file;
     this.procs.push(proc);
     return proc;
+  }
+
+  /** What a process has printed so far. */
+  output(name: string): string {
+    return existsSync(this.logFiles[name]) ? readFileSync(this.logFiles[name], 'utf8') : '';
   }
 
   /** A short command inside the namespace; its stdout. */
@@ -81,7 +87,7 @@ export class AuthLab {
       if (ok()) return;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`timed out waiting for ${what}:\n${Object.entries(this.logs).map(([n, l]) => `--- ${n}\n${l.join('').slice(-3000)}`).join('\n')}`);
+    throw new Error(`timed out waiting for ${what}:\n${Object.keys(this.logFiles).map((n) => `--- ${n}\n${this.output(n).slice(-3000)}`).join('\n')}`);
   }
 
   /** Debian's nginx on port 80, routing each public host to a loopback port, WebSocket upgrades included. */
@@ -137,21 +143,21 @@ ${servers}
   }
 
   /** An oauth2-proxy with the given flags and its credentials as files (what the Secret volume holds). */
-  startProxy(name: string, args: string[], secrets: Record<string, string>): void {
+  startProxy(name: string, args: string[], secrets: Record<string, string>): ChildProcess {
     const d = join(this.dir, name);
     mkdirSync(d, { recursive: true });
     for (const [key, value] of Object.entries(secrets)) writeFileSync(join(d, key), value);
     const rewritten = args.map((a) => a.replace(`=${AUTH_SECRET_MOUNT}`, `=${d}`));
-    this.start(name, join(TOOLS_BIN, 'oauth2-proxy'), rewritten);
+    return this.start(name, join(TOOLS_BIN, 'oauth2-proxy'), rewritten);
   }
 
   /** A stand-in component: HTTP on one port, the terminal WebSocket on another (stand-in-workspace.ts). */
   async startStandIn(name: string, httpPort: number, wsPort: number, wsPath: string): Promise<void> {
     const proc = this.start(`stand-in ${name}`, process.execPath, [join(SUPPORT, 'stand-in-workspace.js'), name, String(httpPort), String(wsPort), wsPath]);
-    await new Promise<void>((resolve, reject) => {
-      proc.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-      proc.on('exit', (code) => reject(new Error(`stand-in ${name} exited ${code}`)));
-    });
+    await this.waitFor(`stand-in ${name}`, () => {
+      if (proc.exitCode !== null) throw new Error(`stand-in ${name} exited ${proc.exitCode}: ${this.output(`stand-in ${name}`)}`);
+      return this.output(`stand-in ${name}`).includes('ready');
+    }, 20_000);
   }
 
   /** A script that starts Debian's chromium inside the namespace (Playwright talks to it over a pipe). */

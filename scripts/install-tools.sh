@@ -14,7 +14,7 @@ KUBE_SCORE_VERSION=v1.20.0
 # Simulated nodes and pod lifecycles for the control plane (sigs.k8s.io/kwok, a Kubernetes SIG project).
 KWOK_VERSION=v0.8.0
 # The workspace proxy the chart runs (workspaceAuth.image: keep the two equal), and the Keycloak the realm is
-# imported into (keycloak.image). Keycloak runs on Java 21+: JAVA_HOME, else the Temurin 25 these machines have.
+# imported into (keycloak.image). Keycloak runs on Java 21+: the Temurin 25 these machines have, else JAVA_HOME.
 OAUTH2_PROXY_VERSION=v7.15.6
 KEYCLOAK_VERSION=26.5.6
 # Cilium's own policy parser and CRDs (test/cilium pins github.com/cilium/cilium).
@@ -132,7 +132,6 @@ oauth2_proxy() {
 keycloak() {
   local dest=$cache/keycloak-$KEYCLOAK_VERSION
   if [ ! -x "$dest/bin/kc.sh" ]; then
-    command -v mvn >/dev/null || { log "mvn is missing: apt-get install maven"; exit 1; }
     log "fetching Keycloak $KEYCLOAK_VERSION (org.keycloak:keycloak-quarkus-dist, 165 MB, first time only)"
     mvn -q dependency:get -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" >&2
     local zip=$HOME/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip
@@ -142,12 +141,14 @@ keycloak() {
   ln -sfn "$dest" "$cache/keycloak"
 }
 
-# Debian's chromium (the browser the auth test drives) and nginx (its stand-in ingress controller).
+# Debian's chromium (the browser the auth test drives), nginx (its stand-in ingress controller), and Maven and
+# unzip for Keycloak's distribution.
 debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v nginx >/dev/null || missing+=(nginx-light)
   command -v unzip >/dev/null || missing+=(unzip)
+  command -v mvn >/dev/null || missing+=(maven)
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]} from Debian"

@@ -37,6 +37,11 @@ test.each([
   ['a domain that is not a hostname', '  workspaceId: w1\n  ownerId: u\n  firewall: {workspace: {allowedDomains: ["http://x.com/"]}}\n', 'spec.firewall.workspace.allowedDomains[0]'],
   ['a restart time that is not a timestamp', '  workspaceId: w1\n  ownerId: u\n  operations: {restartWorkspaceAt: soon}\n', 'spec.operations.restartWorkspaceAt'],
   ['a target namespace that is not a DNS label', '  workspaceId: w1\n  ownerId: u\n  targetNamespace: Team_A\n', 'spec.targetNamespace'],
+  // The workspace proxy reads its allowed owner as a CSV list: these would split it, or cut it at the line break.
+  ['an ownerId with a comma', '  workspaceId: w1\n  ownerId: "alice,bob"\n', 'spec.ownerId'],
+  ['an ownerId with a quote', '  workspaceId: w1\n  ownerId: \'"alice"\'\n', 'spec.ownerId'],
+  ['an ownerId with a line break', '  workspaceId: w1\n  ownerId: "alice\\nbob"\n', 'spec.ownerId'],
+  ['an empty ownerId', '  workspaceId: w1\n  ownerId: ""\n', 'spec.ownerId'],
 ])('%s is rejected by the apiserver, naming the field', (_what, spec, field) => {
   const res = k(['create', '-f', '-'], workspace('bad', spec));
   expect(res.status).not.toBe(0);

@@ -26,7 +26,9 @@ import { ROOT } from './render.js';
 import { AUTH_SECRET_MOUNT } from '../../lib/workspace/auth-proxy.js';
 
 export const KEYCLOAK_HOME = join(TOOLS_BIN, '..', 'keycloak');
-export const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
+const TEMURIN_25 = '/usr/lib/jvm/temurin-25-jdk-amd64';
+/** Keycloak 26 needs Java 21 or newer: the Temurin 25 these machines have, else JAVA_HOME. */
+export const JAVA_HOME = existsSync(TEMURIN_25) ? TEMURIN_25 : (process.env.JAVA_HOME ?? TEMURIN_25);
 const SUPPORT = join(ROOT, 'build', 'test', 'support');
 
 export interface Upstream {

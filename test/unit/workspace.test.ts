@@ -8,7 +8,8 @@ import { WorkspaceError, type WorkspaceResource } from '../../lib/workspace/mode
 import { firewallStatus } from '../../lib/workspace/firewall.js';
 import { validateWorkspace } from '../../lib/workspace/validate.js';
 import { toYamlDocuments } from '../../lib/render/write.js';
-import { exampleFile, find, ROOT, TEST_AUTH, type Loose } from '../support/render.js';
+import { exampleFile, find, podSpecOf, ROOT, TEST_AUTH, type Loose } from '../support/render.js';
+import type { K8sObject } from '../../lib/platform/platform-chart.js';
 import { kubeconform } from '../support/tools.js';
 
 const example = (): WorkspaceResource => validateWorkspace(parse(readFileSync(join(ROOT, 'examples', 'workspace.yaml'), 'utf8')));
@@ -122,6 +123,41 @@ describe('namespaces', () => {
     const ws = withSpec({ targetNamespace: 'default' });
     const { objects } = render(ws);
     expect(objects.every((o) => o.metadata.namespace === 'default' && !('ownerReferences' in o.metadata))).toBe(true);
+  });
+});
+
+describe('workspace sign-in', () => {
+  const proxyOf = (objects: K8sObject[], component: string) =>
+    (podSpecOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `workspace-${component}-my-workspace`)!).containers as Loose[]).find((c) => c.name === 'auth-proxy');
+
+  test('each component\'s proxy lets in the owner, and routes its public paths to the component on loopback', () => {
+    const { objects } = render();
+    expect(proxyOf(objects, 'runtime').args).toEqual(expect.arrayContaining(['--allowed-group=user-123', '--upstream=http://127.0.0.1:3004/ws/terminal', '--upstream=http://127.0.0.1:3002/']));
+    expect(proxyOf(objects, 'browser').args.filter((a: string) => a.startsWith('--upstream='))).toEqual(['--upstream=http://127.0.0.1:6080/']);
+    expect(proxyOf(objects, 'canvas').args.filter((a: string) => a.startsWith('--upstream='))).toEqual(['--upstream=http://127.0.0.1:3013/ws', '--upstream=http://127.0.0.1:3003/']);
+    // No admin group by default; with one, its realm role gets in too.
+    expect(proxyOf(objects, 'runtime').args.some((a: string) => a.startsWith('--allowed-role='))).toBe(false);
+    expect(proxyOf(render(example(), { set: ['workspaceAuth.adminGroup=ops'] }).objects, 'runtime').args).toContain('--allowed-role=aileron-workspace-admin');
+  });
+
+  test('https makes the cookie Secure; it is always on the base domain', () => {
+    const args = proxyOf(render(example(), { files: [exampleFile('prod')] }).objects, 'runtime').args as string[];
+    expect(args).toEqual(expect.arrayContaining(['--cookie-secure=true', '--cookie-domain=.example.com', '--cookie-httponly=true', '--cookie-samesite=lax']));
+  });
+
+  test.each([['a comma', 'alice,bob'], ['a quote', '"alice"'], ['a line break', 'alice\nbob'], ['a space', 'alice bob']])(
+    'an ownerId with %s is refused naming spec.ownerId, before any object exists',
+    (_what, ownerId) => {
+      expect(() => render(withSpec({ ownerId }))).toThrow(/^spec\.ownerId: /);
+    },
+  );
+
+  test('without the platform\'s proxy credentials nothing is rendered; with auth off there is no proxy', () => {
+    const ws = { ...example(), metadata: { ...example().metadata, uid: 'uid-1' } };
+    expect(() => desiredState(ws, platformFor(), { turn: TURN })).toThrow(/aileron\/aileron-workspace-auth/);
+    const { objects } = desiredState(ws, platformFor({ set: ['workspaceAuth.enabled=false'] }), { turn: TURN });
+    expect(proxyOf(objects, 'runtime')).toBeUndefined();
+    expect(objects.some((o) => o.metadata.name === 'workspace-my-workspace-auth')).toBe(false);
   });
 });
 

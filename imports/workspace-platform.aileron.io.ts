@@ -105,7 +105,7 @@ export interface WorkspaceSpec {
   readonly workspaceId: string;
 
   /**
-   * Id of the owning user
+   * Id of the owning user: the only user (with workspaceAuth.adminGroup) its endpoints let in, matched against the workspaceAuth.ownerClaim claim
    *
    * @schema WorkspaceSpec#ownerId
    */

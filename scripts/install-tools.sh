@@ -141,14 +141,15 @@ keycloak() {
   ln -sfn "$dest" "$cache/keycloak"
 }
 
-# Debian's chromium (the browser the auth test drives), nginx (its stand-in ingress controller), and Maven and
-# unzip for Keycloak's distribution.
+# Debian's chromium (the browser the auth test drives), nginx (its stand-in ingress controller), Maven and unzip
+# for Keycloak's distribution, and coturn with its test clients (the TURN relay test).
 debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v nginx >/dev/null || missing+=(nginx-light)
   command -v unzip >/dev/null || missing+=(unzip)
   command -v mvn >/dev/null || missing+=(maven)
+  command -v turnserver >/dev/null || missing+=(coturn)
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]} from Debian"

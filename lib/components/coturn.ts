@@ -32,7 +32,17 @@ export function relayPeerRules(host: string | number, externalIp: string | numbe
   ];
 }
 
-/** The start command: writes turnserver.conf (credentials from env) and execs coturn. */
+/** Where the node's own address reaches coturn's start command (the downward API's status.hostIP). */
+export const NODE_IP_ENV = 'NODE_IP';
+
+/**
+ * The start command: writes turnserver.conf (credentials and the node's address from env) and execs coturn.
+ * Relays are allocated on the node's address alone (relay-ip), so relay-to-relay traffic between two
+ * allocations, the path between a user's browser and the workspace's browser, goes to the one private address
+ * the peer rules allow; on every interface of a host-network pod it would go to addresses they deny. TCP relays
+ * (RFC 6062) are off: browsers relay over UDP, and a TCP relay would let the credential, which every user's
+ * browser holds, open connections to the node's TCP ports (the kubelet's among them).
+ */
 export function coturnScript(c: TurnSettings): string {
   const config = [
       `listening-port=${c.port}`,
@@ -46,6 +56,7 @@ export function coturnScript(c: TurnSettings): string {
       'no-tls',
       'no-dtls',
       'no-multicast-peers',
+      'no-tcp-relay',
       ...relayPeerRules(c.host, c.externalIp),
       'log-file=stdout',
       'pidfile=/tmp/turnserver.pid',
@@ -53,6 +64,7 @@ export function coturnScript(c: TurnSettings): string {
   return (
     `printf '${config}\\n' > /tmp/turnserver.conf && ` +
     `printf 'user=%s:%s\\n' "$TURN_USERNAME" "$TURN_CREDENTIAL" >> /tmp/turnserver.conf && ` +
+    `printf 'relay-ip=%s\\nallowed-peer-ip=%s\\n' "$${NODE_IP_ENV}" "$${NODE_IP_ENV}" >> /tmp/turnserver.conf && ` +
     'exec turnserver -c /tmp/turnserver.conf'
   );
 }
@@ -86,6 +98,7 @@ export class Coturn extends Construct {
             env: [
               secretEnv('TURN_USERNAME', secret, SECRET_KEYS.coturn.username),
               secretEnv('TURN_CREDENTIAL', secret, SECRET_KEYS.coturn.credential),
+              { name: NODE_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
               ...plainEnv(c.env, x),
             ],
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -27,7 +27,7 @@ export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
     'MALLOC_MMAP_THRESHOLD_',
     'MALLOC_TRIM_THRESHOLD_',
   ],
-  coturn: ['TURN_USERNAME', 'TURN_CREDENTIAL'],
+  coturn: ['TURN_USERNAME', 'TURN_CREDENTIAL', 'NODE_IP'],
   postgres: ['POSTGRES_USER', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'PGDATA'],
   redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'],
 };

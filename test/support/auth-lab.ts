@@ -16,13 +16,12 @@
  * /etc/netns/<ns>/hosts makes the public hosts and the Keycloak Service name
  * resolve to the namespace's loopback, for every process in it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { TOOLS_BIN } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
+import { NetnsLab } from './netns-lab.js';
 import { AUTH_SECRET_MOUNT } from '../../lib/workspace/auth-proxy.js';
 
 export const KEYCLOAK_HOME = join(TOOLS_BIN, '..', 'keycloak');
@@ -36,60 +35,15 @@ export interface Upstream {
   port: number;
 }
 
-export class AuthLab {
-  readonly ns = `aileron-auth-${process.pid}-${randomBytes(2).toString('hex')}`;
-  readonly dir = mkdtempSync(join(tmpdir(), 'aileron-auth-'));
-  private readonly procs: ChildProcess[] = [];
-  /** Each process's output goes to a file: a pipe nobody reads while a synchronous probe runs would fill and stall it. */
-  private readonly logFiles: Record<string, string> = {};
-
+export class AuthLab extends NetnsLab {
   /** A namespace with loopback up, and the given names resolving to it. */
   constructor(hosts: string[]) {
-    this.sh('ip', ['netns', 'add', this.ns]);
-    this.sh('ip', ['-n', this.ns, 'link', 'set', 'lo', 'up']);
-    mkdirSync(`/etc/netns/${this.ns}`, { recursive: true });
-    writeFileSync(`/etc/netns/${this.ns}/hosts`, `127.0.0.1 localhost ${hosts.join(' ')}\n::1 localhost\n`);
-  }
-
-  private sh(cmd: string, args: string[]): string {
-    const res = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${res.status ?? res.signal} ${res.error?.message ?? ''} ${res.stderr}`);
-    return res.stdout;
-  }
-
-  /** A long-running process inside the namespace, its output kept in a file under `name`. */
-  start(name: string, cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-    const file = join(this.dir, `${name.replace(/[^\w.-]+/g, '_')}.log`);
-    const out = openSync(file, 'a');
-    const proc = spawn('ip', ['netns', 'exec', this.ns, cmd, ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', out, out] });
-    closeSync(out);
-    this.logFiles[name] = file;
-    this.procs.push(proc);
-    return proc;
-  }
-
-  /** What a process has printed so far. */
-  output(name: string): string {
-    return existsSync(this.logFiles[name]) ? readFileSync(this.logFiles[name], 'utf8') : '';
-  }
-
-  /** A short command inside the namespace; its stdout. */
-  run(cmd: string, args: string[]): string {
-    return this.sh('ip', ['netns', 'exec', this.ns, cmd, ...args]);
+    super('aileron-auth', hosts);
   }
 
   /** One HTTP request or WebSocket upgrade from inside the namespace (http-probe.ts). */
   probe(mode: 'http' | 'ws', url: string, headers: Record<string, string> = {}): { status?: number; location?: string; body?: string; opened?: boolean; echo?: string; error?: string } {
     return JSON.parse(this.run(process.execPath, [join(SUPPORT, 'http-probe.js'), mode, url, JSON.stringify(headers)]));
-  }
-
-  async waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (ok()) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out waiting for ${what}:\n${Object.keys(this.logFiles).map((n) => `--- ${n}\n${this.output(n).slice(-3000)}`).join('\n')}`);
   }
 
   /** Debian's nginx on port 80, routing each public host to a loopback port, WebSocket upgrades included. */
@@ -168,18 +122,5 @@ ${servers}
     writeFileSync(script, `#!/bin/sh\nexec ip netns exec ${this.ns} /usr/bin/chromium "$@"\n`);
     chmodSync(script, 0o755);
     return script;
-  }
-
-  async stop(): Promise<void> {
-    for (const p of this.procs) {
-      try {
-        process.kill(-p.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', this.ns]);
-    rmSync(`/etc/netns/${this.ns}`, { recursive: true, force: true });
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -216,7 +216,7 @@ true
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- range $component, $reserved := dict "frontend" (list ) "workspaceOperator" (list "POD_NAMESPACE" "POD_NAME" "PLATFORM_CONFIGMAP_NAME" "LEADER_ELECTION" "WORKERS" "KUBE_API_QPS" "KUBE_API_BURST" "LEADER_ELECTION_LEASE_NAME" "LOG_LEVEL" "COTURN_SECRET_NAME" "NODE_OPTIONS" "MALLOC_ARENA_MAX" "MALLOC_MMAP_THRESHOLD_" "MALLOC_TRIM_THRESHOLD_") "coturn" (list "TURN_USERNAME" "TURN_CREDENTIAL") "postgres" (list "POSTGRES_USER" "POSTGRES_DB" "POSTGRES_PASSWORD" "PGDATA") "redis" (list "REDIS_PASSWORD" "REDISCLI_AUTH") -}}
+{{- range $component, $reserved := dict "frontend" (list ) "workspaceOperator" (list "POD_NAMESPACE" "POD_NAME" "PLATFORM_CONFIGMAP_NAME" "LEADER_ELECTION" "WORKERS" "KUBE_API_QPS" "KUBE_API_BURST" "LEADER_ELECTION_LEASE_NAME" "LOG_LEVEL" "COTURN_SECRET_NAME" "NODE_OPTIONS" "MALLOC_ARENA_MAX" "MALLOC_MMAP_THRESHOLD_" "MALLOC_TRIM_THRESHOLD_") "coturn" (list "TURN_USERNAME" "TURN_CREDENTIAL" "NODE_IP") "postgres" (list "POSTGRES_USER" "POSTGRES_DB" "POSTGRES_PASSWORD" "PGDATA") "redis" (list "REDIS_PASSWORD" "REDISCLI_AUTH") -}}
 {{- $env := (index $v $component).env | default dict -}}
 {{- range $key := keys $env | sortAlpha -}}
 {{- if has $key $reserved -}}

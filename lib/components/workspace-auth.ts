@@ -27,7 +27,7 @@ export function workspaceAuthOf(ctx: PlatformContext): WorkspaceAuth {
   const internalRealm = `http://${ctx.serviceHost('keycloak')}:${v.keycloak.service.port}${realm}`;
   return {
     enabled: a.enabled,
-    image: imageRef(a.image),
+    image: imageRef(a.image, x),
     provider: x.choose(bundled, 'keycloak-oidc', 'oidc'),
     issuerUrl: x.firstSet(a.issuerUrl, publicRealm),
     endpoints: {

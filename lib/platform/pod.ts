@@ -39,8 +39,10 @@ export interface ContainerOptions {
   readOnlyRootFilesystem?: boolean;
 }
 
-export function imageRef(image: ImageValues): string {
-  return `${image.repository}:${image.tag}`;
+/** repository:tag, or repository:tag@digest when a digest pins it (the runtime pulls by the digest). */
+export function imageRef(image: ImageValues, x = CONCRETE): string {
+  const byTag = `${image.repository}:${image.tag}`;
+  return x.choose(x.not(x.equals(image.digest, '')), `${byTag}@${image.digest}`, byTag);
 }
 
 export function quantities(list: Record<string, string | undefined> | undefined): Record<string, k8s.Quantity> | undefined {
@@ -68,7 +70,7 @@ export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.
 export function container(o: ContainerOptions, x = CONCRETE): k8s.Container {
   return {
     name: o.name,
-    image: imageRef(o.image),
+    image: imageRef(o.image, x),
     imagePullPolicy: o.image.pullPolicy,
     command: o.command,
     args: o.args,

@@ -30,6 +30,8 @@ const ENV_NAME = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
 /** No control characters (they break YAML, logs and the realm JSON). */
 const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+/** A sha256 content digest, or "" for none. */
+const IMAGE_DIGEST = '^(|sha256:[a-f0-9]{64})$';
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const H = '[0-9a-fA-F]{1,4}';
 const IPV6 = [
@@ -69,6 +71,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [BYTES]: 'whole bytes, such as 512Mi or 1Gi (not 500m)',
   [POSITIVE_BYTES]: 'whole bytes above zero, such as 10Gi',
   [IMAGE_TAG]: 'an image tag: letters, digits, "_", "." and "-", at most 128',
+  [IMAGE_DIGEST]: 'an image digest: sha256: and 64 lowercase hex digits, or "" for none',
   [IP_ADDRESS]: 'an IPv4 or IPv6 address (policies need an address, not a name)',
   [LABEL_KEY]: 'a label key: [prefix/]name, the name of letters, digits, "-", "_" and "." and at most 63 characters',
   [LABEL_VALUE]: 'a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
@@ -136,6 +139,9 @@ const image = (repository: string, tag: string, what: string) =>
     {
       repository: str(repository, `${what} image repository`, { minLength: 1, maxLength: 255, pattern: '^[a-z0-9]([-a-z0-9._:/]*[a-z0-9])?$' }),
       tag: str(tag, `${what} image tag (pinned; never "latest")`, { pattern: IMAGE_TAG }),
+      digest: str('', `${what} image digest (sha256:...); when set the image is pulled by it, the tag kept for readers`, {
+        pattern: IMAGE_DIGEST,
+      }),
       pullPolicy: Type.Union([Type.Literal('IfNotPresent'), Type.Literal('Always'), Type.Literal('Never')], {
         default: 'IfNotPresent',
         description: `${what} image pull policy`,

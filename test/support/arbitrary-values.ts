@@ -18,6 +18,7 @@ const image = fc.record({
   repository: fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`),
   tag: fc.stringMatching(/^v[0-9]\.[0-9]{1,2}\.[0-9]$/),
   pullPolicy: fc.constantFrom('IfNotPresent', 'Always'),
+  digest: fc.constantFrom('', `sha256:${'0123456789abcdef'.repeat(4)}`),
 });
 const annotations = fc.dictionary(
   fc.tuple(domain, label).map(([d, l]) => `${d}/${l}`),

@@ -47,6 +47,16 @@ describe('one source of truth: helm template equals synth', () => {
   test.each(EXAMPLE_VALUES)('the %s example', (name) => expectSame({ files: [exampleFile(name)] }));
   test('another release name and namespace', () => expectSame({ files: [exampleFile('prod')], release: 'team-x', namespace: 'platform-team-x' }));
 
+  test('image digests pin every platform image, the tag kept for readers', () => {
+    const digest = `sha256:${'5f'.repeat(32)}`;
+    const components = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis', 'workspaceAuth', 'tests'];
+    const input = { overlay: Object.fromEntries(components.map((c) => [c, { image: { digest } }])) };
+    expectSame(input);
+    const images = synthObjects(input).flatMap((o) => (o.spec as Loose)?.template?.spec?.containers ?? []).map((c: Loose) => c.image as string);
+    expect(images.length).toBeGreaterThan(8);
+    expect(images.filter((i) => !/^[^@]+:[^@:]+@sha256:(5f){32}$/.test(i))).toEqual([]);
+  });
+
   test('200 random valid values sets', () => {
     fc.assert(
       fc.property(validValues, fc.constantFrom('aileron', 'prod', 'my-aileron'), (overlay, release) => {

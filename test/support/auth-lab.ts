@@ -20,7 +20,6 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOOLS_BIN } from '../cluster/control-plane.js';
-import { ROOT } from './render.js';
 import { NetnsLab } from './netns-lab.js';
 import { AUTH_SECRET_MOUNT } from '../../lib/workspace/auth-proxy.js';
 
@@ -28,7 +27,6 @@ export const KEYCLOAK_HOME = join(TOOLS_BIN, '..', 'keycloak');
 const TEMURIN_25 = '/usr/lib/jvm/temurin-25-jdk-amd64';
 /** Keycloak 26 needs Java 21 or newer: the Temurin 25 these machines have, else JAVA_HOME. */
 export const JAVA_HOME = existsSync(TEMURIN_25) ? TEMURIN_25 : (process.env.JAVA_HOME ?? TEMURIN_25);
-const SUPPORT = join(ROOT, 'build', 'test', 'support');
 
 export interface Upstream {
   host: string;
@@ -39,11 +37,6 @@ export class AuthLab extends NetnsLab {
   /** A namespace with loopback up, and the given names resolving to it. */
   constructor(hosts: string[]) {
     super('aileron-auth', hosts);
-  }
-
-  /** One HTTP request or WebSocket upgrade from inside the namespace (http-probe.ts). */
-  probe(mode: 'http' | 'ws', url: string, headers: Record<string, string> = {}): { status?: number; location?: string; body?: string; opened?: boolean; echo?: string; error?: string } {
-    return JSON.parse(this.run(process.execPath, [join(SUPPORT, 'http-probe.js'), mode, url, JSON.stringify(headers)]));
   }
 
   /** Debian's nginx on port 80, routing each public host to a loopback port, WebSocket upgrades included. */
@@ -105,15 +98,6 @@ ${servers}
     for (const [key, value] of Object.entries(secrets)) writeFileSync(join(d, key), value);
     const rewritten = args.map((a) => a.replace(`=${AUTH_SECRET_MOUNT}`, `=${d}`));
     return this.start(name, join(TOOLS_BIN, 'oauth2-proxy'), rewritten);
-  }
-
-  /** A stand-in component: HTTP on one port, the terminal WebSocket on another (stand-in-workspace.ts). */
-  async startStandIn(name: string, httpPort: number, wsPort: number, wsPath: string): Promise<void> {
-    const proc = this.start(`stand-in ${name}`, process.execPath, [join(SUPPORT, 'stand-in-workspace.js'), name, String(httpPort), String(wsPort), wsPath]);
-    await this.waitFor(`stand-in ${name}`, () => {
-      if (proc.exitCode !== null) throw new Error(`stand-in ${name} exited ${proc.exitCode}: ${this.output(`stand-in ${name}`)}`);
-      return this.output(`stand-in ${name}`).includes('ready');
-    }, 20_000);
   }
 
   /** A script that starts Debian's chromium inside the namespace (Playwright talks to it over a pipe). */

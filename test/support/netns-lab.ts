@@ -9,6 +9,9 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { ROOT } from './render.js';
+
+const SUPPORT = join(ROOT, 'build', 'test', 'support');
 
 export class NetnsLab {
   readonly ns: string;
@@ -71,6 +74,20 @@ export class NetnsLab {
   tryRun(cmd: string, args: string[], timeoutMs = 60_000): { status: number | null; output: string } {
     const res = spawnSync('ip', ['netns', 'exec', this.ns, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
     return { status: res.status, output: `${res.stdout}${res.stderr}` };
+  }
+
+  /** One HTTP request or WebSocket upgrade from inside the namespace (http-probe.ts). */
+  probe(mode: 'http' | 'ws', url: string, headers: Record<string, string> = {}): { status?: number; location?: string; body?: string; opened?: boolean; echo?: string; error?: string } {
+    return JSON.parse(this.run(process.execPath, [join(SUPPORT, 'http-probe.js'), mode, url, JSON.stringify(headers)]));
+  }
+
+  /** A stand-in component: HTTP on one port, the terminal WebSocket on another or the same (stand-in-workspace.ts). */
+  async startStandIn(name: string, httpPort: number, wsPort: number, wsPath: string): Promise<void> {
+    const proc = this.start(`stand-in ${name}`, process.execPath, [join(SUPPORT, 'stand-in-workspace.js'), name, String(httpPort), String(wsPort), wsPath]);
+    await this.waitFor(`stand-in ${name}`, () => {
+      if (proc.exitCode !== null) throw new Error(`stand-in ${name} exited ${proc.exitCode}: ${this.output(`stand-in ${name}`)}`);
+      return this.output(`stand-in ${name}`).includes('ready');
+    }, 20_000);
   }
 
   async waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {

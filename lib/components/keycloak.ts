@@ -12,7 +12,7 @@ import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
-import { workspaceAuthOf } from './workspace-auth.js';
+import { callbackUrl, usesBundledRealm } from './workspace-auth.js';
 import { WORKSPACE_ADMIN_ROLE } from '../workspace/auth-proxy.js';
 
 export const KEYCLOAK_HTTP_PORT = 8080;
@@ -35,8 +35,7 @@ export function realmJson(ctx: PlatformContext): string {
   const { x, values: v } = ctx;
   const frontend = `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.frontendHost)}`;
   const a = v.workspaceAuth;
-  // The bundled realm carries the workspace client unless the proxies use another IdP.
-  const auth = x.and(x.truthy(a.enabled), x.not(x.truthy(a.issuerUrl)));
+  const auth = usesBundledRealm(ctx);
   const realm = {
     realm: v.keycloak.realm,
     enabled: true,
@@ -64,7 +63,7 @@ export function realmJson(ctx: PlatformContext): string {
         secret: `\${${WORKSPACE_CLIENT_SECRET_ENV}}`,
         standardFlowEnabled: true,
         directAccessGrantsEnabled: false,
-        redirectUris: [workspaceAuthOf(ctx).callbackUrl],
+        redirectUris: [callbackUrl(ctx)],
         attributes: { 'pkce.code.challenge.method': 'S256', 'access.token.lifespan': x.str(a.sessionLifetimeSeconds) },
         protocolMappers: [audienceMapper(a.clientId)],
       }),
@@ -105,7 +104,7 @@ export class Keycloak extends Construct {
       ]),
       // An external database: the user names its kind in env, PostgreSQL by default.
       ...x.whenAll(x.and(x.not(x.truthy(v.postgres.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
-      ...x.whenAll(x.and(x.truthy(v.workspaceAuth.enabled), x.not(x.truthy(v.workspaceAuth.issuerUrl))), [
+      ...x.whenAll(usesBundledRealm(ctx), [
         secretEnv(WORKSPACE_CLIENT_SECRET_ENV, credentialsSecretName(ctx, 'workspace-auth'), SECRET_KEYS.workspaceAuth.clientSecret),
       ]),
       ...extraEnv(kc.env, secret, x),

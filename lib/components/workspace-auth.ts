@@ -8,6 +8,7 @@
  */
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
+import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, imageRef, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { AUTH_PROXY_PORT, AUTH_SECRET_MOUNT, callbackProxyArgs, WORKSPACE_ADMIN_ROLE, type WorkspaceAuth } from '../workspace/auth-proxy.js';
@@ -16,11 +17,23 @@ import { credentialsSecretName } from './secrets.js';
 /** oauth2-proxy's image runs as the distroless nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
 
+/** The proxies sign in at the bundled Keycloak (no issuerUrl of an external IdP). */
+const bundledIdp = (ctx: PlatformContext): Cond => ctx.x.not(ctx.x.truthy(ctx.values.workspaceAuth.issuerUrl));
+
+/** Workspace auth is on and uses the bundled realm: the realm then carries the proxies' client. */
+export const usesBundledRealm = (ctx: PlatformContext): Cond => ctx.x.and(ctx.x.truthy(ctx.values.workspaceAuth.enabled), bundledIdp(ctx));
+
+/** The one redirect URI the IdP knows for every workspace. */
+export function callbackUrl(ctx: PlatformContext): string {
+  const r = ctx.values.publicRouting;
+  return `${r.scheme}://${ctx.host(ctx.values.workspaceAuth.callbackHost)}/oauth2/callback`;
+}
+
 export function workspaceAuthOf(ctx: PlatformContext): WorkspaceAuth {
   const { x, values: v } = ctx;
   const a = v.workspaceAuth;
   const r = v.publicRouting;
-  const bundled = x.not(x.truthy(a.issuerUrl));
+  const bundled = bundledIdp(ctx);
   const realm = `/realms/${v.keycloak.realm}`;
   const oidc = '/protocol/openid-connect';
   const publicRealm = `${r.scheme}://${ctx.host(r.keycloakHost)}${realm}`;
@@ -36,7 +49,7 @@ export function workspaceAuthOf(ctx: PlatformContext): WorkspaceAuth {
       jwks: x.choose(bundled, `${internalRealm}${oidc}/certs`, ''),
     },
     clientId: a.clientId,
-    callbackUrl: `${r.scheme}://${ctx.host(a.callbackHost)}/oauth2/callback`,
+    callbackUrl: callbackUrl(ctx),
     cookieDomain: `.${r.baseDomain}`,
     cookieSecure: x.choose(x.equals(r.scheme, 'https'), true, false),
     ownerClaim: a.ownerClaim,

@@ -5,7 +5,6 @@
  * fails the Workspace before anything is published, and heals when the Secret
  * appears; with workspaceAuth off, the proxies and their Secrets go.
  */
-import { synthToDir } from '../support/cluster.js';
 import { eventually, OperatorHarness, workspaceYaml, type Operator } from '../support/operator-harness.js';
 import { AUTH_PROXY_PORT_NAME } from '../../lib/workspace/auth-proxy.js';
 import type { Loose } from '../support/render.js';
@@ -17,16 +16,12 @@ let op: Operator | undefined;
 
 /** A platform change reaches the operator as a config-checksum roll: new config, then a new operator pod. */
 async function platform(set: string[]) {
-  kOk(['apply', '--server-side', '--force-conflicts', '-f', synthToDir({ set }, 'aileron', 'aileron')]);
+  h.applyPlatform(set);
   await restartOperator();
 }
 
 async function restartOperator() {
-  if (op) {
-    op.proc.kill('SIGTERM');
-    await op.exited;
-  }
-  op = await h.startOperator(`op-auth-${Date.now()}`);
+  op = await h.replaceOperator(op, `op-auth-${Date.now()}`);
 }
 
 const deployment = (c: string, id: string) => json(['get', 'deployment', `workspace-${c}-${id}`, '-n', NS]);

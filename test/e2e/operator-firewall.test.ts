@@ -7,7 +7,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../support/render.js';
-import { synthToDir } from '../support/cluster.js';
 import { eventually, OperatorHarness, reconciled, settled, workspaceYaml, type Operator } from '../support/operator-harness.js';
 import { CILIUM_NETWORK_POLICY_CRD, ciliumPolicy } from '../support/cilium.js';
 import { BASELINE_POLICY_NAME } from '../../lib/workspace/firewall.js';
@@ -20,12 +19,8 @@ let op: Operator;
 
 /** A platform change reaches the operator as a config-checksum roll: new config, then a new operator pod. */
 async function platformWithCilium(enabled: boolean) {
-  kOk(['apply', '--server-side', '--force-conflicts', '-f', synthToDir({ set: [`cilium.enabled=${enabled}`] }, 'aileron', 'aileron')]);
-  if (op) {
-    op.proc.kill('SIGTERM');
-    await op.exited;
-  }
-  op = await h.startOperator(`op-cilium-${enabled}-${Date.now()}`);
+  h.applyPlatform([`cilium.enabled=${enabled}`]);
+  op = await h.replaceOperator(op, `op-cilium-${enabled}-${Date.now()}`);
 }
 
 const storedPolicies = (kind: string, id: string): K8sObject[] =>

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ControlPlane, freePort, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
+import { synthToDir } from './cluster.js';
 
 export interface Operator {
   proc: ChildProcess;
@@ -152,6 +153,20 @@ export class OperatorHarness {
     proc.stderr!.on('data', (c) => op.logs.push(String(c)));
     this.running.push(op);
     return op;
+  }
+
+  /** Applies the platform rendered for these `--set` values over the running one (a synth output). */
+  applyPlatform(set: string[]): void {
+    this.kOk(['apply', '--server-side', '--force-conflicts', '-f', synthToDir({ set }, 'aileron', 'aileron')]);
+  }
+
+  /** What a config-checksum roll does: `op` stops (SIGTERM, drained) and a new operator starts. */
+  async replaceOperator(op: Operator | undefined, name: string): Promise<Operator> {
+    if (op) {
+      op.proc.kill('SIGTERM');
+      await op.exited;
+    }
+    return this.startOperator(name);
   }
 
   status = (name: string, ns = 'workspace-system') => this.json(['get', 'workspace', name, '-n', ns]).status ?? {};

@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { parseYamlInput, readInputText } from '../values/read-input.js';
 import { RENAMED_KEYS } from '../values/renamed.js';
+import { migrateUpstreamOnlyKeys } from './upstream-only-keys.js';
 import { defaultValues, loadValues, ValuesError } from '../values/load.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
 import type { JsonObject } from '../values/merge.js';
@@ -22,6 +23,12 @@ const DEFAULT_CREDENTIALS: Array<{ path: string[]; value: string; what: string; 
   { path: ['postgres', 'auth', 'password'], value: 'postgres', what: 'the upstream default PostgreSQL password', secret: 'postgres.auth.existingSecret' },
   { path: ['keycloak', 'auth', 'adminPassword'], value: 'admin', what: 'the upstream default Keycloak admin password', secret: 'keycloak.auth.existingSecret' },
   { path: ['coturn', 'credential'], value: 'aileron-turn-secret', what: 'the upstream default TURN credential', secret: 'coturn.existingSecret' },
+  {
+    path: ['workspaceManager', 'env', 'SECRET_KEY'],
+    value: 'aileron-secret-key-change-in-production',
+    what: 'the upstream default key the manager signs tokens with',
+    secret: 'workspaceManager.existingSecret',
+  },
 ];
 
 /** Images whose `latest` tag becomes our pinned default. */
@@ -55,9 +62,13 @@ export function migrateValues(text: string, file: string): Migration {
     if (renameKey(doc, from.split('.'), to.split('.'))) changes.push(`${from} → ${to} (${why})`);
   }
 
+  migrateUpstreamOnlyKeys(doc, { changes, warnings });
+
   for (const c of DEFAULT_CREDENTIALS) {
     if (getIn(doc, c.path) === c.value) {
-      doc.setIn(c.path, '');
+      // An env entry goes; a credential key becomes "" (generated).
+      if (c.path.includes('env')) doc.deleteIn(c.path);
+      else doc.setIn(c.path, '');
       changes.push(`${c.path.join('.')}: removed ${c.what} "${c.value}"; a strong one is generated at install (or set ${c.secret})`);
     }
   }
@@ -95,6 +106,7 @@ export function migrateValues(text: string, file: string): Migration {
       changes.push(`${path.join('.')}: latest → ${pinned} (a pinned tag: every install gets the same image)`);
     }
   }
+  migrateDataImages(doc, defaults, changes, warnings);
   const kubernetes = defaults.kubernetes as JsonObject;
   for (const key of WORKSPACE_IMAGES) {
     const value = getIn(doc, ['kubernetes', key]);
@@ -104,6 +116,40 @@ export function migrateValues(text: string, file: string): Migration {
     }
   }
   return { yaml: doc.toString({ lineWidth: 0 }), changes, warnings };
+}
+
+const major = (tag: unknown) => (typeof tag === 'string' ? /^(\d+)/.exec(tag)?.[1] : undefined);
+const defaultRepository = (doc: Document, component: string) => [undefined, 'postgres', 'redis', 'quay.io/keycloak/keycloak'].includes(getIn(doc, [component, 'image', 'repository']) as string);
+
+/**
+ * upstream's floating tags (postgres 15-alpine, redis 7-alpine) and its Keycloak 25. PostgreSQL's data is made by
+ * one major version, so that major stays, run as the image's own postgres user (70 in -alpine); Redis 7 and
+ * Keycloak (which migrates its database forward) move to our pinned release.
+ */
+function migrateDataImages(doc: Document, defaults: JsonObject, changes: string[], warnings: string[]): void {
+  const pinned = (component: string) => ((defaults[component] as JsonObject).image as JsonObject).tag as string;
+  const pg = getIn(doc, ['postgres', 'image', 'tag']);
+  if (typeof pg === 'string' && /alpine/.test(pg) && getIn(doc, ['postgres', 'runAsUser']) === undefined && defaultRepository(doc, 'postgres')) {
+    doc.setIn(['postgres', 'runAsUser'], 70);
+    changes.push(`postgres.runAsUser: 70 (the postgres user of the ${pg} image, who owns the data it made)`);
+  }
+  if (typeof pg === 'string' && /^\d+(-[a-z0-9.]+)?$/.test(pg)) {
+    warnings.push(
+      `postgres.image.tag: ${pg} follows every PostgreSQL ${major(pg)} release; pin one (${major(pg)}.x${pg.replace(/^\d+/, '')}), keeping major ${major(pg)}: a PostgreSQL ${major(pg)} data directory needs it, until you pg_upgrade`,
+    );
+  }
+  const redis = getIn(doc, ['redis', 'image', 'tag']);
+  if (typeof redis === 'string' && /^\d+(-[a-z0-9.]+)?$/.test(redis) && major(redis) === major(pinned('redis')) && defaultRepository(doc, 'redis')) {
+    doc.setIn(['redis', 'image', 'tag'], pinned('redis'));
+    changes.push(`redis.image.tag: ${redis} → ${pinned('redis')} (a pinned Redis ${major(redis)} release; it reads Redis ${major(redis)}'s data)`);
+  }
+  const keycloak = getIn(doc, ['keycloak', 'image', 'tag']);
+  if (typeof keycloak === 'string' && Number(major(keycloak)) < Number(major(pinned('keycloak'))) && defaultRepository(doc, 'keycloak')) {
+    doc.setIn(['keycloak', 'image', 'tag'], pinned('keycloak'));
+    changes.push(
+      `keycloak.image.tag: ${keycloak} → ${pinned('keycloak')} (the chart's Keycloak settings are ${major(pinned('keycloak'))}'s; Keycloak migrates its database forward at its first start)`,
+    );
+  }
 }
 
 /**

@@ -118,7 +118,7 @@ export class Coturn extends Construct {
         { name: 'turn-udp', port: c.port, protocol: 'UDP', nodePort: c.nodePort },
         { name: 'turn-tcp', port: c.port, protocol: 'TCP', nodePort: c.nodePort },
       ],
-      { type: 'NodePort' },
+      { type: 'NodePort', name: x.firstSet(c.serviceName, ctx.name('coturn')) },
     );
   }
 }

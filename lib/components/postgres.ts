@@ -1,17 +1,36 @@
 /**
- * PostgreSQL StatefulSet (non-root, uid 999, data on a claim template) and the
- * postgres-bootstrap Job that creates the Keycloak database idempotently.
+ * PostgreSQL StatefulSet (non-root, data on a claim template or an existing
+ * claim) and the postgres-bootstrap Job that creates the Keycloak database
+ * idempotently. The server reads our pg_hba.conf, not the one in its data
+ * directory: data made elsewhere (the upstream chart trusted every
+ * connection) gets password authentication too.
  */
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podMetadata, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
-import { platformService, platformStatefulSet } from '../platform/workload.js';
+import { dataVolumes, platformService, platformStatefulSet } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
 export const POSTGRES_PORT = 5432;
-const POSTGRES_UID = 999;
+const DATA_MOUNT = '/var/lib/postgresql/data';
+const HBA_DIR = '/etc/postgresql/hba';
+
+/** Who may connect, and how: a password (SCRAM) over TCP; the socket is inside the container only (the image's first-start scripts use it). */
+export const PG_HBA_CONF = [
+  '# Rendered by aileron-k8s. The server reads this file, not the pg_hba.conf in its data directory.',
+  'local all all trust',
+  'host all all 0.0.0.0/0 scram-sha-256',
+  'host all all ::/0 scram-sha-256',
+  '',
+].join('\n');
+
+/** PGDATA: the data folder of the volume, or its root. */
+export function pgdata(ctx: PlatformContext): string {
+  const sub = ctx.values.postgres.dataSubdirectory;
+  return ctx.x.dual(() => (sub ? `${DATA_MOUNT}/${sub}` : DATA_MOUNT), () => `trimSuffix "/" (printf "${DATA_MOUNT}/%s" ${ctx.x.helm(sub)})`, 'string');
+}
 
 export class Postgres extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
@@ -20,6 +39,8 @@ export class Postgres extends Construct {
     const p = v.postgres;
     const password = secretEnv('POSTGRES_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password);
     const ready = execProbe(['/bin/sh', '-c', `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`]);
+    const hbaConfig = ctx.name('postgres');
+    new k8s.KubeConfigMap(this, 'hba', { metadata: ctx.metadata('postgres', hbaConfig), data: { 'pg_hba.conf': PG_HBA_CONF } });
 
     platformStatefulSet(this, ctx, {
       component: 'postgres',
@@ -27,23 +48,25 @@ export class Postgres extends Construct {
       persistence: p.persistence,
       spec: podSpec(ctx, p, {
         component: 'postgres',
-        runAsUser: POSTGRES_UID,
-        fsGroup: POSTGRES_UID,
+        runAsUser: p.runAsUser,
+        fsGroup: p.runAsUser,
         containers: [
           container({
             name: 'postgres',
             image: p.image,
             resources: p.resources,
+            args: ['postgres', '-c', `hba_file=${HBA_DIR}/pg_hba.conf`],
             ports: [{ name: 'postgres', containerPort: POSTGRES_PORT }],
             env: [
               { name: 'POSTGRES_USER', value: p.auth.username },
               { name: 'POSTGRES_DB', value: p.auth.appDatabase },
               password,
-              { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+              { name: 'PGDATA', value: pgdata(ctx) },
               ...plainEnv(p.env, x),
             ],
             volumeMounts: [
-              { name: 'data', mountPath: '/var/lib/postgresql/data' },
+              { name: 'data', mountPath: DATA_MOUNT },
+              { name: 'hba', mountPath: HBA_DIR, readOnly: true },
               { name: 'run', mountPath: '/var/run/postgresql' },
               { name: 'tmp', mountPath: '/tmp' },
             ],
@@ -51,7 +74,7 @@ export class Postgres extends Construct {
             livenessProbe: { ...tcpProbe(POSTGRES_PORT, 20), failureThreshold: 6 },
           }, x),
         ],
-        volumes: [...x.whenAll(x.not(x.truthy(p.persistence.enabled)), [emptyDir('data', p.persistence.size)]), emptyDir('run'), emptyDir('tmp')],
+        volumes: [...dataVolumes(ctx, p.persistence), { name: 'hba', configMap: { name: hbaConfig } }, emptyDir('run'), emptyDir('tmp')],
       }),
     });
     platformService(this, ctx, 'postgres', [{ name: 'postgres', port: POSTGRES_PORT }]);
@@ -87,7 +110,7 @@ export class PostgresBootstrap extends Construct {
           spec: {
             ...podSpec(ctx, p, {
               component: 'postgres-bootstrap',
-              runAsUser: POSTGRES_UID,
+              runAsUser: p.runAsUser,
               containers: [
                 container({
                   name: 'bootstrap',

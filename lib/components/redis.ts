@@ -6,8 +6,8 @@
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import type { PlatformContext } from '../platform/context.js';
-import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
-import { platformService, platformStatefulSet } from '../platform/workload.js';
+import { container, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
+import { dataVolumes, platformService, platformStatefulSet } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
 
 export const REDIS_PORT = 6379;
@@ -53,7 +53,7 @@ export class Redis extends Construct {
             livenessProbe: tcpProbe(REDIS_PORT, 20),
           }, x),
         ],
-        volumes: x.when(x.not(persistent), [emptyDir('data', r.persistence.size)]),
+        volumes: x.when(x.or(x.not(persistent), x.truthy(r.persistence.existingClaim)), dataVolumes(ctx, r.persistence)),
       }),
     });
     platformService(this, ctx, 'redis', [{ name: 'redis', port: REDIS_PORT }]);

@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from './context.js';
-import { podMetadata, type PodSettings } from './pod.js';
+import { emptyDir, podMetadata, type PodSettings } from './pod.js';
 
 export interface DeploymentOptions {
   component: Component;
@@ -66,8 +66,25 @@ export function platformDeployment(scope: Construct, ctx: PlatformContext, o: De
 }
 
 export interface StatefulSetOptions extends DeploymentOptions {
-  /** A claim template named `data` when enabled (the pod spec brings an emptyDir otherwise). */
-  persistence: { enabled: boolean; size: string; storageClass: string };
+  /** A claim template named `data` when enabled and no existing claim is given (the pod spec brings the volume otherwise: see dataVolumes). */
+  persistence: Persistence;
+}
+
+export interface Persistence {
+  enabled: boolean;
+  size: string;
+  storageClass: string;
+  existingClaim: string;
+}
+
+/** The pod's `data` volume where no claim template brings it: an emptyDir without persistence, or the existing claim. */
+export function dataVolumes(ctx: PlatformContext, p: Persistence): k8s.Volume[] {
+  const x = ctx.x;
+  const persistent = x.truthy(p.enabled);
+  return [
+    ...x.whenAll(x.not(persistent), [emptyDir('data', p.size)]),
+    ...x.whenAll(x.and(persistent, x.truthy(p.existingClaim)), [{ name: 'data', persistentVolumeClaim: { claimName: p.existingClaim } }]),
+  ];
 }
 
 export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: StatefulSetOptions): k8s.KubeStatefulSet {
@@ -81,7 +98,7 @@ export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: S
       replicas: 1,
       selector: { matchLabels: ctx.selector(o.component) },
       template: podTemplate(ctx, o),
-      volumeClaimTemplates: x.when(x.truthy(o.persistence.enabled), [
+      volumeClaimTemplates: x.when(x.and(x.truthy(o.persistence.enabled), x.not(x.truthy(o.persistence.existingClaim))), [
         {
           metadata: { name: 'data', labels: ctx.selector(o.component) },
           spec: {

@@ -32,6 +32,19 @@ export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
   redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'],
 };
 
+/** Where a chart-set variable's value comes from, for the message (the chart's validation says the same). */
+export const DEDICATED: Record<string, string> = {
+  LOG_LEVEL: 'workspaceOperator.logLevel',
+  PGDATA: 'postgres.dataSubdirectory',
+  POSTGRES_USER: 'postgres.auth.username',
+  POSTGRES_DB: 'postgres.auth.appDatabase',
+  POSTGRES_PASSWORD: 'postgres.auth.password or postgres.auth.existingSecret',
+};
+
+export function reservedEnvAdvice(key: string): string {
+  return `the chart sets ${key} itself; ${DEDICATED[key] ? `set ${DEDICATED[key]} instead` : 'leave it out'}`;
+}
+
 export type PlainEnvComponent = 'frontend' | 'workspaceOperator' | 'coturn' | 'postgres' | 'redis';
 export const PLAIN_ENV_COMPONENTS = Object.keys(CHART_ENV) as PlainEnvComponent[];
 
@@ -44,7 +57,7 @@ export function plainEnvProblems(component: PlainEnvComponent, env: Record<strin
   const problems: string[] = [];
   for (const key of Object.keys(env).sort()) {
     if (CHART_ENV[component].includes(key)) {
-      problems.push(`${component}.env.${key}: the chart sets ${key} itself; use its dedicated value instead`);
+      problems.push(`${component}.env.${key}: ${reservedEnvAdvice(key)}`);
     } else if (isSensitiveEnv(key, env[key])) {
       problems.push(`${component}.env.${key}: looks like a credential, which would be plain text in the Deployment; ${component} takes plain settings only`);
     }

@@ -9,6 +9,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** Chart version and the application version that image tags pin to. */
 export const CHART_VERSION = '0.1.0';
 export const APP_VERSION = 'v0.1.0';
+/** The postgres user of the Debian-based images. */
+export const POSTGRES_UID = 999;
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
@@ -29,6 +31,10 @@ const OPTIONAL_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-
 const ENV_NAME = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
 /** No control characters (they break YAML, logs and the realm JSON). */
 const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
+/** A DNS label, or "" for the default name. */
+const OPTIONAL_LABEL = `^(|${DNS_LABEL.slice(1, -1)})$`;
+/** One folder name inside a volume (no "..", no "/"), or "" for the volume root. */
+const SUBDIRECTORY = '^([A-Za-z0-9_-][A-Za-z0-9_.-]*)?$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 /** A sha256 content digest, or "" for none. */
 const IMAGE_DIGEST = '^(|sha256:[a-f0-9]{64})$';
@@ -64,6 +70,8 @@ export const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 export const PATTERN_HINTS: Record<string, string> = {
   [DNS_LABEL]: 'a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit',
   [DNS_SUBDOMAIN]: 'a DNS name: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
+  [OPTIONAL_LABEL]: 'a DNS label (lowercase letters, digits and "-"), or "" for the default name',
+  [SUBDIRECTORY]: 'one folder name (letters, digits, "_", "-" and ".", not starting with "."), or "" for the volume root',
   [OPTIONAL_NAME]: 'a Kubernetes object name (lowercase letters, digits, "-" and "."), or "" for none',
   [HOST_PATTERN]: 'a lowercase host name, where {baseDomain} and {workspaceId} may stand for parts',
   [QUANTITY]: 'a quantity such as 500m, 2 or 1Gi',
@@ -252,6 +260,10 @@ const persistence = (size: string, what: string) =>
       enabled: bool(true, `Keep ${what} data on a PersistentVolumeClaim (an emptyDir otherwise)`),
       size: str(size, `${what} volume size`, { pattern: POSITIVE_BYTES, maxLength: 32 }),
       storageClass: str('', 'StorageClass for the volume ("" uses global.storageClass, then the cluster default)', {
+        pattern: OPTIONAL_NAME,
+        maxLength: 253,
+      }),
+      existingClaim: str('', 'An existing PersistentVolumeClaim to keep the data on (an upstream release\'s, say); "" makes one per StatefulSet', {
         pattern: OPTIONAL_NAME,
         maxLength: 253,
       }),
@@ -613,6 +625,10 @@ export const ValuesSchema = Type.Object(
         username: str('aileron', 'TURN username', { minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
         credential: str('', 'TURN credential; "" generates a strong one', SECRET_TEXT),
         existingSecret: existingSecret('username and credential'),
+        serviceName: str('', 'Name of the TURN Service; "" is <fullname>-coturn. `migrate --from-release` keeps an upstream release\'s, so its NodePort passes over in place', {
+          pattern: OPTIONAL_LABEL,
+          maxLength: 63,
+        }),
         realm: str('aileron.localhost', 'TURN realm', { minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }),
         minRelayPort: int(49152, 'First UDP relay port', { minimum: 1024, maximum: 65535 }),
         maxRelayPort: int(65535, 'Last UDP relay port', { minimum: 1024, maximum: 65535 }),
@@ -640,6 +656,14 @@ export const ValuesSchema = Type.Object(
           'PostgreSQL credentials',
         ),
         persistence: persistence('10Gi', 'PostgreSQL'),
+        dataSubdirectory: str('pgdata', 'Folder of the volume that holds the data (PGDATA); "" is the volume root, where the upstream chart keeps it', {
+          pattern: SUBDIRECTORY,
+          maxLength: 64,
+        }),
+        runAsUser: int(POSTGRES_UID, 'User id the server runs as, which must own the data: 999 in the Debian-based images, 70 in the -alpine ones (the upstream chart\'s)', {
+          minimum: 1,
+          maximum: 2147483647,
+        }),
       },
       'PostgreSQL',
     ),

@@ -106,3 +106,54 @@ test('Docker Desktop: browsers get 127.0.0.1 for TURN, pods the node IP', () => 
   const config = find(synthObjects({ files: [migrated('docker-desktop')] }), 'ConfigMap', 'aileron-platform-config', 'aileron').data as Record<string, string>;
   expect(config).toMatchObject({ TURN_HOST: '192.168.65.3', TURN_FRONTEND_HOST: '127.0.0.1', TURN_PORT: '30479', RUNTIME_K8S_SERVICE_TYPE: 'NodePort' });
 });
+
+describe("the upstream chart's own stock values.yaml", () => {
+  const stock = join(ROOT, '..', 'shared', 'upstream-chart', 'aileron', 'values.yaml');
+  const res = run('migrate', '-f', stock);
+  const out = parse(res.stdout);
+
+  test('migrates: every upstream-only key is mapped or dropped, each with a reason', () => {
+    expect(res.stderr).not.toContain('invalid values');
+    expect(res.status).toBe(0);
+    for (const key of ['bootstrap', 'service', 'workspaceManager.extraEnv', 'workspaceManager.service.flowerPort', 'workspaceOperator.rbac', 'postgres.service', 'postgres.persistence.accessModes', 'redis.service', 'redis.args', 'redis.persistence.accessModes', 'kubernetes.nodePort']) {
+      expect(res.stderr).toMatch(new RegExp(`changed: ${key.replaceAll('.', '\\.')}[: ]`));
+    }
+    expect([out.bootstrap, out.service, out.redis.args, out.kubernetes.nodePort, out.workspaceManager.env.SECRET_KEY]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(out.workspaceOperator.logLevel).toBe('info');
+  });
+
+  test('keeps what the data needs: PostgreSQL 15 as the alpine image\'s postgres user; Redis and Keycloak move to pinned releases', () => {
+    expect([out.postgres.image.tag, out.postgres.runAsUser, out.redis.image.tag, out.keycloak.image.tag]).toEqual(['15-alpine', 70, '7.4.1', '26.5.6']);
+    expect(res.stderr).toContain('warning: postgres.image.tag: 15-alpine follows every PostgreSQL 15 release');
+  });
+
+  test('the public hosts stay upstream\'s, and both renderers agree', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stock-')), 'values.yaml');
+    writeFileSync(file, res.stdout);
+    const objects = synthObjects({ files: [file] });
+    expect(normalize(helmTemplate({ files: [file] }))).toEqual(normalize(objects));
+    const ingress = objects.find((o) => o.kind === 'Ingress')!.spec as Loose;
+    expect(ingress.rules.map((r: Loose) => r.host)).toEqual(expect.arrayContaining(['aileron.aileron.localhost', 'workspace-manager.aileron.localhost', 'keycloak.aileron.localhost']));
+  });
+
+  test('a manager extraEnv entry and a default workspace become the manager\'s env; a Secret reference is refused with the way that works', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'extra-')), 'values.yaml');
+    writeFileSync(file, [
+      'workspaceManager:',
+      '  extraEnv:',
+      '    - {name: FEATURE_X, value: "on"}',
+      '    - {name: API_TOKEN, valueFrom: {secretKeyRef: {name: s, key: k}}}',
+      'bootstrap:',
+      '  defaultWorkspace: {enabled: true, id: team-ws, ownerEmail: a@example.com}',
+      'service:',
+      '  annotations: {example.com/team: platform}',
+      '',
+    ].join('\n'));
+    const r = run('migrate', '-f', file);
+    expect(r.status).toBe(0);
+    const m = parse(r.stdout);
+    expect(m.workspaceManager.env).toMatchObject({ FEATURE_X: 'on', BOOTSTRAP_DEFAULT_WORKSPACE_ENABLED: 'true', BOOTSTRAP_DEFAULT_WORKSPACE_ID: 'team-ws' });
+    expect(m.workspaceManager.service.annotations).toEqual({ 'example.com/team': 'platform' });
+    expect(r.stderr).toContain('warning: workspaceManager.extraEnv[API_TOKEN]: takes its value from a Secret or field');
+  });
+});

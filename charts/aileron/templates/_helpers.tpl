@@ -220,7 +220,8 @@ true
 {{- $env := (index $v $component).env | default dict -}}
 {{- range $key := keys $env | sortAlpha -}}
 {{- if has $key $reserved -}}
-{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; use its dedicated value instead" $component $key $key) -}}
+{{- $dedicated := get (dict "LOG_LEVEL" "workspaceOperator.logLevel" "PGDATA" "postgres.dataSubdirectory" "POSTGRES_USER" "postgres.auth.username" "POSTGRES_DB" "postgres.auth.appDatabase" "POSTGRES_PASSWORD" "postgres.auth.password or postgres.auth.existingSecret") $key -}}
+{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; %s" $component $key $key (ternary (printf "set %s instead" $dedicated) "leave it out" (ne $dedicated ""))) -}}
 {{- else if include "aileron.isSensitiveEnv" (list $key (get $env $key)) -}}
 {{- $problems = append $problems (printf "%s.env.%s: looks like a credential, which would be plain text in the Deployment; %s takes plain settings only" $component $key $component) -}}
 {{- end -}}

@@ -5,7 +5,7 @@
  * same verdicts. Messages follow the synth ones.
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
-import { CHART_ENV, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
+import { CHART_ENV, DEDICATED, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -116,7 +116,8 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $env := (index $v $component).env | default dict -}}
 {{- range $key := keys $env | sortAlpha -}}
 {{- if has $key $reserved -}}
-{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; use its dedicated value instead" $component $key $key) -}}
+{{- $dedicated := get (dict ${Object.entries(DEDICATED).map(([k, v]) => `"${k}" "${v}"`).join(' ')}) $key -}}
+{{- $problems = append $problems (printf "%s.env.%s: the chart sets %s itself; %s" $component $key $key (ternary (printf "set %s instead" $dedicated) "leave it out" (ne $dedicated ""))) -}}
 {{- else if include "aileron.isSensitiveEnv" (list $key (get $env $key)) -}}
 {{- $problems = append $problems (printf "%s.env.%s: looks like a credential, which would be plain text in the Deployment; %s takes plain settings only" $component $key $component) -}}
 {{- end -}}

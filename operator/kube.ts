@@ -163,9 +163,9 @@ export class ApiVerbs {
    * validation (the server parses the YAML body a second time, strictly, for warnings the operator would not read;
    * its objects come from typed constructs, and the tests apply them with validation on).
    */
-  async apply(obj: KubernetesObject): Promise<KubernetesObject> {
+  async apply(obj: KubernetesObject, fieldManager = FIELD_MANAGER): Promise<KubernetesObject> {
     const ref = await this.refOf(obj);
-    const query = { fieldManager: FIELD_MANAGER, force: true, fieldValidation: 'Ignore' };
+    const query = { fieldManager, force: true, fieldValidation: 'Ignore' };
     const answer = await this.run('write', () =>
       this.client.request<KubernetesObject>('PATCH', resourcePath(ref), { body: obj, contentType: APPLY_PATCH, accept: metadataOnly(false), query }),
     );

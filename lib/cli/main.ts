@@ -13,6 +13,8 @@ import { checkOutputDir, OutputError } from '../render/output-dir.js';
 import { renderWorkspaceFile } from './workspace-command.js';
 import { WorkspaceError } from '../workspace/model.js';
 import { runMigrate } from './migrate.js';
+import { runMigrateRelease } from './migrate-release.js';
+import { ReleaseNotFound } from './helm-release.js';
 import { InputError } from '../values/read-input.js';
 
 const USAGE = `usage: aileron-k8s <command> [options]
@@ -24,12 +26,18 @@ commands:
           print what the operator would apply for a Workspace (multi-document YAML)
   migrate -f UPSTREAM-VALUES.yaml [-o NEW-FILE]
           rewrite a values file of the upstream chart into this one's (stdout without -o)
+  migrate --from-release RELEASE -n NAMESPACE [-o NEW-FILE] [--dry-run]
+          read a live release of the upstream chart (current kubeconfig) and write values that keep
+          its data, credentials and hosts; first do what helm upgrade needs (--dry-run: only say it)
 
 options:
   -f, --values FILE      values file (repeatable; later files win)
       --set K=V          set a value (repeatable; Helm syntax: a.b=c, list[0]=x, key\\.with\\.dots=v)
       --set-string K=V   like --set, but the value is always a string
       --release NAME     release name (default aileron)
+      --from-release NAME  migrate: the live upstream release to read
+      --dry-run          migrate --from-release: print the plan and values, change nothing
+      --kubeconfig FILE  migrate --from-release: the kubeconfig (default $KUBECONFIG, then ~/.kube/config)
   -n, --namespace NS     namespace of the platform objects (default aileron)
   -o, --output DIR       output folder (default dist; charts/aileron for chart)
   -h, --help             show this help
@@ -52,6 +60,9 @@ export async function main(argv: string[]): Promise<number> {
         release: { type: 'string', default: 'aileron' },
         namespace: { type: 'string', short: 'n', default: 'aileron' },
         output: { type: 'string', short: 'o' },
+        'from-release': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        kubeconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: command === 'workspace',
@@ -72,6 +83,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   try {
+    if (command === 'migrate' && opts['from-release'] !== undefined) {
+      if (opts.values!.length > 0) throw new ValuesError(['migrate: give either -f FILE or --from-release RELEASE, not both']);
+      const release = opts['from-release'];
+      const problem = checkName('--from-release', release);
+      if (problem) throw new ValuesError([problem]);
+      if (opts.kubeconfig) process.env.KUBECONFIG = opts.kubeconfig;
+      return await runMigrateRelease(
+        { release, namespace: opts.namespace!, out: opts.output, dryRun: opts['dry-run']! },
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
+      );
+    }
     if (command === 'migrate') {
       return runMigrate(opts.values ?? [], opts.output, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     }
@@ -112,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\nnothing was written.\n`);
       return 1;
     }
-    if (err instanceof OutputError || err instanceof InputError) {
+    if (err instanceof OutputError || err instanceof InputError || err instanceof ReleaseNotFound) {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\n`);
       return 1;
     }

@@ -200,7 +200,7 @@ export function runMigrate(files: string[], out: string | undefined, stdout: (s:
   return 0;
 }
 
-function validationProblems(yaml: string): string[] {
+export function validationProblems(yaml: string): string[] {
   const doc = parseDocument(yaml, { version: '1.1' }).toJS() as JsonObject | null;
   try {
     loadValues({ overlays: doc ? [doc] : [] });

@@ -1,0 +1,296 @@
+/**
+ * `aileron-k8s migrate --from-release RELEASE -n NAMESPACE`: turns a live
+ * release of the upstream chart into values for this chart that keep its
+ * data, credentials and hosts, and does (or with --dry-run, only says) what
+ * `helm upgrade` needs first. After it, `helm upgrade RELEASE charts/aileron
+ * -n NAMESPACE -f VALUES --wait` is the one other step.
+ *
+ * Nothing is changed before everything is known to work: the values are
+ * built and validated, and -o checked, before the first write to the cluster.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument, stringify, type Document } from 'yaml';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { loadCredentials } from '../../operator/credentials.js';
+import { Kube, statusCode, type ApiVerbs } from '../../operator/kube.js';
+import { crdLabels, workspaceCrdManifest } from '../crd/workspace-crd.js';
+import { defaultValues, ValuesError } from '../values/load.js';
+import { cloneJson } from '../values/clone.js';
+import type { JsonObject } from '../values/merge.js';
+import { fsStep, OutputError } from '../render/output-dir.js';
+import { SECRET_KEYS } from '../components/secrets.js';
+import { migrateValues, validationProblems } from './migrate.js';
+import { readReleaseFacts, type ReleaseFacts } from './release-facts.js';
+
+export const MIGRATE_FIELD_MANAGER = 'aileron-k8s-migrate';
+
+/** Settings whose upstream default differs from ours and which users see from outside, or which data depends on. */
+const KEEP_PATHS = [
+  'publicRouting.scheme',
+  'publicRouting.baseDomain',
+  'publicRouting.frontendHost',
+  'publicRouting.workspaceManagerHost',
+  'publicRouting.keycloakHost',
+  'publicRouting.runtimeHostPattern',
+  'publicRouting.browserHostPattern',
+  'publicRouting.canvasHostPattern',
+  'ingress.className',
+  'ingress.tls',
+  'kubernetes.defaultNamespace',
+  'kubernetes.allowedNamespaces',
+  'kubernetes.serviceType',
+  'kubernetes.nodeAddress',
+  'kubernetes.pvcName',
+  'kubernetes.knowledgeBases.pvcName',
+  'kubernetes.knowledgeBases.size',
+  'kubernetes.knowledgeBases.accessModes',
+  'kubernetes.knowledgeBases.storageClassName',
+  'kubernetes.workspaceDefaults',
+  'global.storageClass',
+  'coturn.port',
+  'coturn.nodePort',
+  'coturn.host',
+  'coturn.frontendHost',
+  'coturn.externalIp',
+  'coturn.realm',
+  'coturn.username',
+  'postgres.auth.appDatabase',
+  'postgres.auth.keycloakDatabase',
+].map((p) => p.split('.'));
+
+/** Passwords come from the release's Secret (copied), never from its values. */
+const CREDENTIAL_PATHS = [['postgres', 'auth', 'password'], ['keycloak', 'auth', 'adminPassword'], ['postgres', 'auth', 'username'], ['keycloak', 'auth', 'adminUser']];
+
+export interface Step {
+  say: string;
+  run(kube: ApiVerbs): Promise<void>;
+}
+
+export interface ReleasePlan {
+  yaml: string;
+  changes: string[];
+  warnings: string[];
+  steps: Step[];
+}
+
+const getIn = (o: unknown, path: string[]): unknown => path.reduce<unknown>((n, k) => (n && typeof n === 'object' ? (n as JsonObject)[k] : undefined), o);
+function setIn(o: JsonObject, path: string[], value: unknown): void {
+  let node = o;
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as JsonObject;
+  node[path.at(-1)!] = value as JsonObject;
+}
+function deleteIn(o: JsonObject, path: string[]): void {
+  const parent = getIn(o, path.slice(0, -1));
+  if (parent && typeof parent === 'object') delete (parent as JsonObject)[path.at(-1)!];
+}
+function setDoc(doc: Document, path: string[], value: unknown): void {
+  for (let i = 1; i < path.length; i++) if (!doc.hasIn(path.slice(0, i))) doc.setIn(path.slice(0, i), doc.createNode({}));
+  doc.setIn(path, doc.createNode(value));
+}
+
+/** `repo[:tag][@digest]`, split as the chart's image values hold it. */
+export function splitImage(ref: string): { repository: string; tag: string; digest?: string } {
+  const [name, digest] = ref.split('@');
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest } : { repository: name, tag: 'latest', digest };
+}
+
+export function credentialsSecretFor(release: string): string {
+  return `${release}-upstream-credentials`;
+}
+
+/** The values that keep the release's data, credentials and hosts, and the steps before `helm upgrade`. */
+export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
+  const { release } = facts;
+  const changes: string[] = [];
+  const warnings: string[] = [];
+  const ours = defaultValues() as unknown as JsonObject;
+  const base = cloneJson(release.config) as JsonObject;
+
+  for (const path of KEEP_PATHS) {
+    if (getIn(release.config, path) !== undefined) continue;
+    const upstream = getIn(release.chartValues, path);
+    if (upstream === undefined || upstream === null || isDeepStrictEqual(upstream, getIn(ours, path))) continue;
+    setIn(base, path, upstream);
+    changes.push(`${path.join('.')}: ${JSON.stringify(upstream)}, the release's (upstream's default), kept`);
+  }
+  for (const path of CREDENTIAL_PATHS) deleteIn(base, path);
+  if (facts.postgres && getIn(release.config, ['postgres', 'image']) === undefined) {
+    const { repository, tag, digest } = splitImage(facts.postgres.image);
+    setIn(base, ['postgres', 'image'], { repository, tag, ...(digest ? { digest } : {}) });
+    changes.push(`postgres.image: ${facts.postgres.image}, the image that made the data (PostgreSQL refuses another major version's data)`);
+  }
+  const managerKey = getIn(release.chartValues, ['workspaceManager', 'env', 'SECRET_KEY']);
+  if (getIn(release.config, ['workspaceManager', 'env', 'SECRET_KEY']) === undefined && managerKey) {
+    changes.push('workspaceManager.env.SECRET_KEY: upstream\'s default, public, key is not kept; a strong one is generated, so users sign in again');
+  }
+
+  const migrated = migrateValues(stringify(base, { version: '1.1' }), `release ${release.name}`);
+  changes.push(...migrated.changes);
+  warnings.push(...migrated.warnings);
+  const doc = parseDocument(migrated.yaml, { version: '1.1' });
+  const steps: Step[] = [];
+
+  // Data: the same claims, PGDATA where the data is.
+  if (facts.postgres) {
+    const pg = facts.postgres;
+    setDoc(doc, ['postgres', 'persistence', 'existingClaim'], pg.claim);
+    setDoc(doc, ['postgres', 'dataSubdirectory'], pg.dataSubdirectory);
+    changes.push(`postgres.persistence.existingClaim: ${pg.claim} (the claim of ${pg.statefulSet}-0, ${pg.claimPhase}); dataSubdirectory "${pg.dataSubdirectory}" (PGDATA ${pg.dataSubdirectory ? 'in that folder' : 'at the volume root'}, as the release keeps it)`);
+    if (pg.claimPhase !== 'Bound') warnings.push(`claim ${pg.claim}: ${pg.claimPhase}, not Bound; PostgreSQL starts when it is`);
+  } else {
+    warnings.push('PostgreSQL: the release keeps no data on a claim (persistence off, or no bundled PostgreSQL); nothing to carry over');
+  }
+  if (facts.redis) {
+    setDoc(doc, ['redis', 'persistence', 'existingClaim'], facts.redis.claim);
+    changes.push(`redis.persistence.existingClaim: ${facts.redis.claim} (the claim of ${facts.redis.statefulSet}-0, ${facts.redis.claimPhase})`);
+  }
+
+  // Credentials: copied into a Secret no release owns, so neither chart's upgrade, rollback or uninstall deletes it.
+  const c = facts.credentials;
+  const secretName = credentialsSecretFor(release.name);
+  setDoc(doc, ['postgres', 'auth', 'existingSecret'], secretName);
+  setDoc(doc, ['keycloak', 'auth', 'existingSecret'], secretName);
+  if (c.postgresUser !== 'postgres') setDoc(doc, ['postgres', 'auth', 'username'], c.postgresUser);
+  if (c.keycloakUser !== 'admin') setDoc(doc, ['keycloak', 'auth', 'adminUser'], c.keycloakUser);
+  changes.push(`postgres.auth.existingSecret, keycloak.auth.existingSecret: ${secretName} (the database's and Keycloak's passwords, copied from ${c.secret}, which helm upgrade deletes)`);
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: secretName,
+      namespace: release.namespace,
+      labels: { 'app.kubernetes.io/part-of': 'aileron', 'app.kubernetes.io/component': 'credentials' },
+      annotations: { 'aileron.io/copied-from': `${release.namespace}/${c.secret}` },
+    },
+    type: 'Opaque',
+    stringData: {
+      [SECRET_KEYS.postgres.password]: c.postgresPassword,
+      [SECRET_KEYS.keycloak.adminUser]: c.keycloakUser,
+      [SECRET_KEYS.keycloak.adminPassword]: c.keycloakPassword,
+    },
+  };
+  steps.push({
+    say: `create Secret ${release.namespace}/${secretName}: the PostgreSQL and Keycloak admin credentials of ${c.secret}, outside any Helm release`,
+    run: (kube) => createOrConfirm(kube, secret),
+  });
+  defaultPasswordWarnings(facts, secretName, warnings);
+
+  // TURN: our Service takes over the release's, so its NodePort passes over in place (and back, on rollback).
+  if (facts.coturnService && doc.getIn(['coturn', 'enabled']) !== false) {
+    setDoc(doc, ['coturn', 'serviceName'], facts.coturnService.name);
+    changes.push(`coturn.serviceName: ${facts.coturnService.name} (our TURN Service takes over the release's, keeping NodePort ${facts.coturnService.nodePorts[0] ?? '-'}; two Services cannot hold one NodePort)`);
+  }
+
+  // Workspaces stay reconciled: their namespaces are allowed.
+  const allowed = (doc.getIn(['kubernetes', 'allowedNamespaces']) as { toJSON(): string[] } | undefined)?.toJSON() ?? (getIn(ours, ['kubernetes', 'allowedNamespaces']) as string[]);
+  const missing = facts.workspaceNamespaces.filter((ns) => !allowed.includes(ns));
+  if (missing.length > 0) {
+    setDoc(doc, ['kubernetes', 'allowedNamespaces'], [...allowed, ...missing]);
+    changes.push(`kubernetes.allowedNamespaces: added ${missing.join(', ')} (Workspaces live there)`);
+  }
+
+  // Namespaces our chart renders: Helm adopts only objects carrying its ownership metadata.
+  const createNamespaces = doc.getIn(['kubernetes', 'createNamespaces']) !== false && doc.getIn(['kubernetes', 'enabled']) !== false;
+  const rendered = createNamespaces ? [...allowed, ...missing].filter((ns) => ns !== 'default' && !ns.startsWith('kube-') && ns !== release.namespace) : [];
+  for (const ns of rendered) {
+    const owner = facts.namespaces.get(ns);
+    if (owner === undefined || owner === release.name) continue;
+    if (owner !== '') throw new ValuesError([`Namespace ${ns}: belongs to Helm release ${owner}; this release cannot take it over (leave it out of kubernetes.allowedNamespaces, or set kubernetes.createNamespaces: false)`]);
+    steps.push({
+      say: `adopt Namespace ${ns} into release ${release.name} (Helm's ownership label and annotations; our chart renders it, labelled Pod Security "restricted" and kept on uninstall)`,
+      run: (kube) => adoptNamespace(kube, ns, release.name, release.namespace),
+    });
+  }
+
+  // The CRD: Helm installs crds/ once and never upgrades them.
+  steps.push({
+    say: `${facts.crdExists ? 'update' : 'create'} CustomResourceDefinition workspaces.platform.aileron.io to this chart's (server-side apply as ${MIGRATE_FIELD_MANAGER}, taking the fields Helm set; its Workspaces stay)`,
+    run: async (kube) => {
+      await kube.apply(workspaceCrdManifest(crdLabels()) as KubernetesObject, MIGRATE_FIELD_MANAGER);
+    },
+  });
+
+  warnings.push(
+    `Keycloak: the realm in its database was made by the upstream chart, and Keycloak does not import a realm that exists. Workspace sign-in needs the client ${String(doc.getIn(['workspaceAuth', 'clientId']) ?? 'aileron-workspaces')} there: create it as the README's "Switching from the upstream chart" section shows, or set workspaceAuth.enabled: false until then`,
+  );
+
+  const problems = validationProblems(doc.toString({ lineWidth: 0 }));
+  if (problems.length > 0) throw new ValuesError(problems.map((p) => `after migration: ${p}`));
+  const header = `# Values for this chart from Helm release ${release.name} (namespace ${release.namespace}, upstream chart ${release.chart.name}-${release.chart.version}, revision ${release.revision}),\n# written by aileron-k8s migrate --from-release. Next: helm upgrade ${release.name} charts/aileron -n ${release.namespace} -f THIS-FILE --wait\n`;
+  return { yaml: header + doc.toString({ lineWidth: 0 }), changes, warnings, steps };
+}
+
+function defaultPasswordWarnings(facts: ReleaseFacts, secretName: string, warnings: string[]): void {
+  const { release, credentials: c } = facts;
+  const ns = release.namespace;
+  if (c.postgresPassword === 'postgres') {
+    warnings.push(
+      `PostgreSQL: role ${c.postgresUser} still has upstream's default password "postgres". Kept, so the data stays reachable; after the upgrade, rotate it: ` +
+        `P=$(openssl rand -hex 24) && kubectl -n ${ns} exec statefulset/<fullname>-postgres -- psql -U ${c.postgresUser} -c "ALTER ROLE ${c.postgresUser} PASSWORD '$P'" && ` +
+        `kubectl -n ${ns} patch secret ${secretName} -p "{\\"stringData\\":{\\"${SECRET_KEYS.postgres.password}\\":\\"$P\\"}}" && kubectl -n ${ns} rollout restart deployment -l app.kubernetes.io/instance=${release.name}`,
+    );
+  }
+  if (c.keycloakPassword === 'admin') {
+    warnings.push(
+      `Keycloak: admin user ${c.keycloakUser} still has upstream's default password "admin" (in Keycloak's database, which the secret only seeds on a first start): change it in the admin console, then put the new one in Secret ${secretName} (key ${SECRET_KEYS.keycloak.adminPassword})`,
+    );
+  }
+}
+
+async function createOrConfirm(kube: ApiVerbs, secret: { metadata: { name: string; namespace: string }; stringData: Record<string, string> }): Promise<void> {
+  const ref = { apiVersion: 'v1', plural: 'secrets', namespace: secret.metadata.namespace };
+  try {
+    await kube.create(ref, secret);
+  } catch (err) {
+    if (statusCode(err) !== 409) throw err;
+    const live = await kube.get<{ data?: Record<string, string> }>({ ...ref, name: secret.metadata.name });
+    const same = Object.entries(secret.stringData).every(([k, v]) => Buffer.from(live.data?.[k] ?? '', 'base64').toString('utf8') === v);
+    if (!same) throw new ValuesError([`Secret ${secret.metadata.namespace}/${secret.metadata.name}: exists with other credentials; delete it if it is stale, then run migrate again`]);
+  }
+}
+
+async function adoptNamespace(kube: ApiVerbs, ns: string, release: string, releaseNamespace: string): Promise<void> {
+  await kube.mergePatch({ apiVersion: 'v1', plural: 'namespaces', name: ns }, {
+    metadata: {
+      labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { 'meta.helm.sh/release-name': release, 'meta.helm.sh/release-namespace': releaseNamespace },
+    },
+  });
+}
+
+export interface MigrateReleaseOptions {
+  release: string;
+  namespace: string;
+  out?: string;
+  dryRun: boolean;
+}
+
+/** Reads, plans, then (unless --dry-run) changes the cluster and writes the values. Returns the exit code. */
+export async function runMigrateRelease(o: MigrateReleaseOptions, stdout: (s: string) => void, stderr: (s: string) => void): Promise<number> {
+  if (o.out !== undefined && existsSync(o.out)) throw new OutputError(`-o ${o.out}: exists; migrate writes a new file and never replaces one (nothing was changed)`);
+  const kube = new Kube(await loadCredentials(), 20, 40);
+  const plan = planReleaseMigration(await readReleaseFacts(kube, o.release, o.namespace));
+  const lines = [
+    `migrate --from-release ${o.release} -n ${o.namespace}: ${plan.changes.length} change(s), ${plan.warnings.length} warning(s), ${plan.steps.length} step(s) before helm upgrade`,
+    ...plan.changes.map((c) => `  changed: ${c}`),
+    ...plan.warnings.map((w) => `  warning: ${w}`),
+    ...plan.steps.map((s, i) => `  step ${i + 1}: ${s.say}`),
+  ];
+  stderr(`${lines.join('\n')}\n`);
+  if (o.dryRun) {
+    stdout(plan.yaml);
+    stderr('dry run: nothing was changed or written\n');
+    return 0;
+  }
+  for (const [i, step] of plan.steps.entries()) {
+    stderr(`step ${i + 1}: ${step.say}\n`);
+    await step.run(kube);
+  }
+  if (o.out !== undefined) fsStep('write', o.out, () => writeFileSync(o.out!, plan.yaml, { flag: 'wx' }));
+  else stdout(plan.yaml);
+  stderr(`done. Next: helm upgrade ${o.release} charts/aileron -n ${o.namespace} -f ${o.out ?? 'VALUES'} --wait\n`);
+  return 0;
+}

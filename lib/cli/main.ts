@@ -15,6 +15,7 @@ import { WorkspaceError } from '../workspace/model.js';
 import { runMigrate } from './migrate.js';
 import { runMigrateRelease } from './migrate-release.js';
 import { ReleaseNotFound } from './helm-release.js';
+import { ApiError } from '../../operator/api-client.js';
 import { InputError } from '../values/read-input.js';
 
 const USAGE = `usage: aileron-k8s <command> [options]
@@ -137,6 +138,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof OutputError || err instanceof InputError || err instanceof ReleaseNotFound) {
       process.stderr.write(`aileron-k8s ${command}: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof ApiError) {
+      // The API server's own Status message says what was refused (RBAC, a conflict, validation).
+      let message = err.body;
+      try {
+        message = (JSON.parse(err.body) as { message?: string }).message ?? err.body;
+      } catch {
+        // not a Status: keep the body as it came
+      }
+      process.stderr.write(`aileron-k8s ${command}: the API server answered ${err.code}: ${message}\n`);
       return 1;
     }
     if (err instanceof WorkspaceError) {

@@ -21,6 +21,8 @@ import type { JsonObject } from '../values/merge.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
 import { SECRET_KEYS } from '../components/secrets.js';
 import { migrateValues, validationProblems } from './migrate.js';
+import { fullname } from '../platform/context.js';
+import { KEYCLOAK_HTTP_PORT, WORKSPACE_CLIENT_SECRET_ENV } from '../components/keycloak.js';
 import { readReleaseFacts, type ReleaseFacts } from './release-facts.js';
 
 export const MIGRATE_FIELD_MANAGER = 'aileron-k8s-migrate';
@@ -129,7 +131,8 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
 
   const migrated = migrateValues(stringify(base, { version: '1.1' }), `release ${release.name}`);
   changes.push(...migrated.changes);
-  warnings.push(...migrated.warnings);
+  // An existing realm gets no import: said below, with what to do.
+  warnings.push(...migrated.warnings.filter((w) => !w.startsWith('workspaceAuth: new and on')));
   const doc = parseDocument(migrated.yaml, { version: '1.1' });
   const steps: Step[] = [];
 
@@ -176,7 +179,6 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
     say: `create Secret ${release.namespace}/${secretName}: the PostgreSQL and Keycloak admin credentials of ${c.secret}, outside any Helm release`,
     run: (kube) => createOrConfirm(kube, secret),
   });
-  defaultPasswordWarnings(facts, secretName, warnings);
 
   // TURN: our Service takes over the release's, so its NodePort passes over in place (and back, on rollback).
   if (facts.coturnService && doc.getIn(['coturn', 'enabled']) !== false) {
@@ -184,17 +186,17 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
     changes.push(`coturn.serviceName: ${facts.coturnService.name} (our TURN Service takes over the release's, keeping NodePort ${facts.coturnService.nodePorts[0] ?? '-'}; two Services cannot hold one NodePort)`);
   }
 
-  // Workspaces stay reconciled: their namespaces are allowed.
+  // Workspaces are reconciled where the release allows them; upstream's operator also watched its own namespace.
   const allowed = (doc.getIn(['kubernetes', 'allowedNamespaces']) as { toJSON(): string[] } | undefined)?.toJSON() ?? (getIn(ours, ['kubernetes', 'allowedNamespaces']) as string[]);
-  const missing = facts.workspaceNamespaces.filter((ns) => !allowed.includes(ns));
-  if (missing.length > 0) {
-    setDoc(doc, ['kubernetes', 'allowedNamespaces'], [...allowed, ...missing]);
-    changes.push(`kubernetes.allowedNamespaces: added ${missing.join(', ')} (Workspaces live there)`);
+  if (facts.workspaceNamespaces.includes(release.namespace) && !allowed.includes(release.namespace)) {
+    warnings.push(
+      `Workspaces in ${release.namespace}, the release's namespace: this chart runs workspaces only in kubernetes.allowedNamespaces (${allowed.join(', ')}), kept apart from the platform; recreate them there`,
+    );
   }
 
   // Namespaces our chart renders: Helm adopts only objects carrying its ownership metadata.
   const createNamespaces = doc.getIn(['kubernetes', 'createNamespaces']) !== false && doc.getIn(['kubernetes', 'enabled']) !== false;
-  const rendered = createNamespaces ? [...allowed, ...missing].filter((ns) => ns !== 'default' && !ns.startsWith('kube-') && ns !== release.namespace) : [];
+  const rendered = createNamespaces ? allowed.filter((ns) => ns !== 'default' && !ns.startsWith('kube-') && ns !== release.namespace) : [];
   for (const ns of rendered) {
     const owner = facts.namespaces.get(ns);
     if (owner === undefined || owner === release.name) continue;
@@ -213,9 +215,14 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
     },
   });
 
-  warnings.push(
-    `Keycloak: the realm in its database was made by the upstream chart, and Keycloak does not import a realm that exists. Workspace sign-in needs the client ${String(doc.getIn(['workspaceAuth', 'clientId']) ?? 'aileron-workspaces')} there: create it as the README's "Switching from the upstream chart" section shows, or set workspaceAuth.enabled: false until then`,
-  );
+  const ourFullname = distinctFullname(doc, release.name, facts.upstreamFullname, changes);
+  if (doc.getIn(['keycloak', 'enabled']) !== false && doc.getIn(['workspaceAuth', 'enabled']) !== false) {
+    const realm = String(doc.getIn(['keycloak', 'realm']) ?? 'aileron');
+    warnings.push(
+      `Keycloak: realm ${realm} exists, made by the upstream chart, and Keycloak imports no realm that exists; after the upgrade, add what workspace sign-in needs (its client, admin role and group; nothing existing is touched): ${realmSyncCommand(release.namespace, ourFullname, realm)}`,
+    );
+  }
+  defaultPasswordWarnings(facts, secretName, ourFullname, warnings);
 
   const problems = validationProblems(doc.toString({ lineWidth: 0 }));
   if (problems.length > 0) throw new ValuesError(problems.map((p) => `after migration: ${p}`));
@@ -223,13 +230,46 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
   return { yaml: header + doc.toString({ lineWidth: 0 }), changes, warnings, steps };
 }
 
-function defaultPasswordWarnings(facts: ReleaseFacts, secretName: string, warnings: string[]): void {
+/**
+ * Our objects must not take the upstream release's names: a StatefulSet's claim templates and service name, and a
+ * Deployment's selector, cannot change in place, so `helm upgrade` (and `helm rollback`) would fail on them. Names
+ * differ already where the release name holds "aileron" (upstream's `aileron-aileron-*`, our `aileron-*`);
+ * otherwise, fullnameOverride makes them.
+ */
+function distinctFullname(doc: Document, release: string, upstream: string, changes: string[]): string {
+  const names = { nameOverride: String(doc.getIn(['nameOverride']) ?? ''), fullnameOverride: String(doc.getIn(['fullnameOverride']) ?? '') };
+  const ours = fullname(release, names);
+  if (ours !== upstream) return ours;
+  const other = fullname(release, { ...names, fullnameOverride: release !== upstream ? release : `${upstream}-platform` });
+  doc.set('fullnameOverride', other);
+  changes.push(`fullnameOverride: ${other} (this chart would name its objects ${upstream}-*, as the release does; a StatefulSet or Deployment cannot change in place into ours, so ours get other names)`);
+  return other;
+}
+
+/**
+ * Adds the realm file's clients, roles and groups to a realm that exists, skipping what is there: Keycloak's
+ * partial import, run with kcadm in the Keycloak pod, with the client secret put in from the pod's env (as the
+ * start-up import would).
+ */
+export function realmSyncCommand(namespace: string, fullname: string, realm: string): string {
+  const secret = WORKSPACE_CLIENT_SECRET_ENV;
+  const script = [
+    'J=$(cat /opt/keycloak/data/import/realm.json)',
+    `J=\${J//\\$\\{${secret}\\}/"$${secret}"}`,
+    'K=/opt/keycloak/bin/kcadm.sh',
+    `$K config credentials --config /tmp/kcadm.config --server http://127.0.0.1:${KEYCLOAK_HTTP_PORT} --realm master --user "$KC_BOOTSTRAP_ADMIN_USERNAME" --password "$KC_BOOTSTRAP_ADMIN_PASSWORD"`,
+    `printf %s "$J" | $K create partialImport --config /tmp/kcadm.config -r ${realm} -s ifResourceExists=SKIP -f -`,
+  ].join('; ');
+  return `kubectl -n ${namespace} exec deployment/${fullname}-keycloak -- bash -c '${script}'`;
+}
+
+function defaultPasswordWarnings(facts: ReleaseFacts, secretName: string, ourFullname: string, warnings: string[]): void {
   const { release, credentials: c } = facts;
   const ns = release.namespace;
   if (c.postgresPassword === 'postgres') {
     warnings.push(
       `PostgreSQL: role ${c.postgresUser} still has upstream's default password "postgres". Kept, so the data stays reachable; after the upgrade, rotate it: ` +
-        `P=$(openssl rand -hex 24) && kubectl -n ${ns} exec statefulset/<fullname>-postgres -- psql -U ${c.postgresUser} -c "ALTER ROLE ${c.postgresUser} PASSWORD '$P'" && ` +
+        `P=$(openssl rand -hex 24) && kubectl -n ${ns} exec statefulset/${ourFullname}-postgres -- psql -U ${c.postgresUser} -c "ALTER ROLE ${c.postgresUser} PASSWORD '$P'" && ` +
         `kubectl -n ${ns} patch secret ${secretName} -p "{\\"stringData\\":{\\"${SECRET_KEYS.postgres.password}\\":\\"$P\\"}}" && kubectl -n ${ns} rollout restart deployment -l app.kubernetes.io/instance=${release.name}`,
     );
   }

@@ -142,7 +142,8 @@ keycloak() {
 }
 
 # Debian's chromium (the browser the auth test drives), nginx (its stand-in ingress controller), Maven and unzip
-# for Keycloak's distribution, and coturn with its test clients (the TURN relay test).
+# for Keycloak's distribution, coturn with its test clients (the TURN relay test), and PostgreSQL 15 (the major the
+# upstream chart's data was made with, for the migration test; no cluster of its own is created or started).
 debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
@@ -150,9 +151,11 @@ debian_packages() {
   command -v unzip >/dev/null || missing+=(unzip)
   command -v mvn >/dev/null || missing+=(maven)
   command -v turnserver >/dev/null || missing+=(coturn)
+  [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
   [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]} from Debian"
+    mkdir -p /etc/postgresql-common && [ -e /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
     log "missing ${missing[*]}: install them (Debian: apt-get install ${missing[*]})"; exit 1

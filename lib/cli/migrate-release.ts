@@ -57,6 +57,8 @@ const KEEP_PATHS = [
   'coturn.externalIp',
   'coturn.realm',
   'coturn.username',
+  'workspaceManager.env.KEYCLOAK_CLIENT_ID',
+  'workspaceManager.env.KEYCLOAK_REALM',
   'postgres.auth.appDatabase',
   'postgres.auth.keycloakDatabase',
 ].map((p) => p.split('.'));

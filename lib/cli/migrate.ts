@@ -96,6 +96,7 @@ export function migrateValues(text: string, file: string): Migration {
     warnings.push('workspaceManager.env.SECRET_KEY: set in the values file; leave it out to generate one, or put it in workspaceManager.existingSecret');
   }
 
+  migrateKeycloakNames(doc, changes);
   migrateWorkspaceAuth(doc, changes, warnings);
 
   for (const component of IMAGE_PATHS) {
@@ -149,6 +150,20 @@ function migrateDataImages(doc: Document, defaults: JsonObject, changes: string[
     changes.push(
       `keycloak.image.tag: ${keycloak} → ${pinned('keycloak')} (the chart's Keycloak settings are ${major(pinned('keycloak'))}'s; Keycloak migrates its database forward at its first start)`,
     );
+  }
+}
+
+/**
+ * upstream names the realm and the platform's client only in the manager's env (and the frontend's); here
+ * keycloak.realm and keycloak.clientId name them for every component and for the realm import.
+ */
+function migrateKeycloakNames(doc: Document, changes: string[]): void {
+  for (const [env, key] of [['KEYCLOAK_CLIENT_ID', 'clientId'], ['KEYCLOAK_REALM', 'realm']]) {
+    const value = getIn(doc, ['workspaceManager', 'env', env]);
+    if (typeof value !== 'string' || value === '' || getIn(doc, ['keycloak', key]) !== undefined) continue;
+    if (!doc.hasIn(['keycloak'])) doc.set('keycloak', doc.createNode({}));
+    doc.setIn(['keycloak', key], value);
+    changes.push(`keycloak.${key}: ${value}, from workspaceManager.env.${env} (one name for every component and the realm import)`);
   }
 }
 

@@ -81,9 +81,12 @@ ${servers}
     this.start('nginx', 'nginx', ['-c', join(d, 'nginx.conf'), '-e', join(d, 'error.log')]);
   }
 
-  /** Keycloak with the rendered realm, started as the Deployment starts it (start-dev: no database of its own). */
-  async startKeycloak(realmJson: string, env: Record<string, string>): Promise<void> {
-    const kc = KEYCLOAK_HOME;
+  /**
+   * Keycloak with the rendered realm, started as the Deployment starts it (start-dev: no database of its own).
+   * `home`: a private copy of the distribution, for a test that changes its import folder while another runs.
+   */
+  async startKeycloak(realmJson: string, env: Record<string, string>, home = KEYCLOAK_HOME): Promise<void> {
+    const kc = home;
     if (!existsSync(join(kc, 'bin', 'kc.sh'))) throw new Error(`${kc} is missing: run scripts/install-tools.sh`);
     mkdirSync(join(kc, 'data', 'import'), { recursive: true });
     writeFileSync(join(kc, 'data', 'import', 'realm.json'), realmJson);

@@ -81,10 +81,11 @@ each component's \`existingSecret\`.
 
 ## Upgrading the CRD
 
-Helm installs \`crds/\` but never upgrades it. Either apply it before each upgrade:
+Helm installs \`crds/\` but never upgrades it. Either apply it before each upgrade (\`--force-conflicts\`: Helm
+created it, so its fields are Helm's until taken over):
 
 \`\`\`bash
-kubectl apply --server-side -f charts/aileron/crds/
+kubectl apply --server-side --force-conflicts -f charts/aileron/crds/
 helm upgrade aileron charts/aileron -n aileron
 \`\`\`
 

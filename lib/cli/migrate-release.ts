@@ -265,14 +265,25 @@ export function realmSyncCommand(namespace: string, fullname: string, realm: str
   return `kubectl -n ${namespace} exec deployment/${fullname}-keycloak -- bash -c '${script}'`;
 }
 
+/**
+ * A new password for the database role, set where it cannot be refused (psql in the server's pod, over its socket,
+ * which our pg_hba.conf trusts), then put in the Secret the pods read, then the pods restarted to read it.
+ */
+export function rotatePasswordCommand(namespace: string, fullname: string, user: string, secret: string, release: string): string {
+  return [
+    'P=$(openssl rand -hex 24)',
+    `kubectl -n ${namespace} exec statefulset/${fullname}-postgres -- psql -U ${user} -d postgres -c "ALTER ROLE ${user} PASSWORD '$P'"`,
+    `kubectl -n ${namespace} patch secret ${secret} -p "{\\"stringData\\":{\\"${SECRET_KEYS.postgres.password}\\":\\"$P\\"}}"`,
+    `kubectl -n ${namespace} rollout restart deployment -l app.kubernetes.io/instance=${release}`,
+  ].join(' && ');
+}
+
 function defaultPasswordWarnings(facts: ReleaseFacts, secretName: string, ourFullname: string, warnings: string[]): void {
   const { release, credentials: c } = facts;
   const ns = release.namespace;
   if (c.postgresPassword === 'postgres') {
     warnings.push(
-      `PostgreSQL: role ${c.postgresUser} still has upstream's default password "postgres". Kept, so the data stays reachable; after the upgrade, rotate it: ` +
-        `P=$(openssl rand -hex 24) && kubectl -n ${ns} exec statefulset/${ourFullname}-postgres -- psql -U ${c.postgresUser} -c "ALTER ROLE ${c.postgresUser} PASSWORD '$P'" && ` +
-        `kubectl -n ${ns} patch secret ${secretName} -p "{\\"stringData\\":{\\"${SECRET_KEYS.postgres.password}\\":\\"$P\\"}}" && kubectl -n ${ns} rollout restart deployment -l app.kubernetes.io/instance=${release.name}`,
+      `PostgreSQL: role ${c.postgresUser} still has upstream's default password "postgres". Kept, so the data stays reachable; after the upgrade, rotate it: ${rotatePasswordCommand(ns, ourFullname, c.postgresUser, secretName, release.name)}`,
     );
   }
   if (c.keycloakPassword === 'admin') {

@@ -1,24 +1,8 @@
 import { exampleFile } from '../support/render.js';
 import { applyServerSide, kOk, synthToDir, waitForCrd } from '../support/cluster.js';
+import { completeWorkspaceYaml } from '../support/workspace-manifests.js';
 
-const WORKSPACE = (ns: string) => `apiVersion: platform.aileron.io/v1alpha1
-kind: Workspace
-metadata: {name: ws-example, namespace: ${ns}}
-spec:
-  workspaceId: my-workspace
-  ownerId: user-123
-  provisioner: kubernetes
-  runtime: {imageKey: default, image: "ailerondocker/workspace-runtime:v0.1.0", resources: {}}
-  browser: {enabled: true, image: "ailerondocker/workspace-browser:v0.1.0"}
-  canvas: {enabled: true, image: "ailerondocker/workspace-canvas:v0.1.0"}
-  workspacePath: /workspace
-  targetNamespace: ${ns}
-  git: {url: "https://github.com/example/repo.git", branch: main}
-  envVars: [{key: NODE_ENV, value: production}]
-  firewall:
-    workspace: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [github.com, api.anthropic.com]}
-    browser: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [google.com]}
-`;
+const WORKSPACE = (ns: string) => completeWorkspaceYaml('ws-example', 'my-workspace', ns);
 
 /**
  * Every applied object as stored, including generation and field ownership,

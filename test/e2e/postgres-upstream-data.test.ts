@@ -16,6 +16,7 @@ import { renderPlatform } from '../../lib/platform/platform-chart.js';
 import { freePort } from '../cluster/control-plane.js';
 import { eventually } from '../support/operator-harness.js';
 import { find, podSpecOf, type Loose } from '../support/render.js';
+import { rotatePasswordCommand } from '../../lib/cli/migrate-release.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 const PSQL = join(BIN, 'psql');
@@ -127,4 +128,14 @@ test('the server reads our pg_hba.conf: the data directory\'s "trust every host"
   expect(wrong.status).not.toBe(0);
   expect(wrong.stderr).toContain('password authentication failed for user "postgres"');
   expect(psql('postgres', 'SELECT 1').stdout.trim()).toBe('1');
+});
+
+test('the rotation command migrate prints for the default password works: set over the socket, the old password is refused after', () => {
+  const command = rotatePasswordCommand('aileron', 'aileron', 'postgres', 'aileron-upstream-credentials', 'aileron');
+  // Its step inside the server's pod: psql over the socket (PGHOST: the socket folder, /var/run/postgresql there).
+  const inPod = command.split(' && ')[1].split(' -- ')[1];
+  const res = spawnSync('/bin/sh', ['-c', `P=rotated-7c1e9a; ${inPod}`], { encoding: 'utf8', env: { ...process.env, PGHOST: run, PGPORT: String(port), PATH: `${BIN}:${process.env.PATH}` } });
+  expect([res.status, res.stdout.trim()]).toEqual([0, 'ALTER ROLE']);
+  expect(psql('postgres', 'SELECT 1').stderr).toContain('password authentication failed');
+  expect(psql('rotated-7c1e9a', 'SELECT count(*) FROM workspaces').stdout.trim()).toBe('2');
 });

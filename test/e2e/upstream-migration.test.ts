@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { kubeconfigForServiceAccount } from '../cluster/control-plane.js';
 import { eventually, OperatorHarness, type Operator } from '../support/operator-harness.js';
 import { tool } from '../support/tools.js';
+import { completeWorkspaceYaml } from '../support/workspace-manifests.js';
 import { CHART } from '../support/helm.js';
 import { ROOT, type Loose } from '../support/render.js';
 
@@ -36,22 +37,6 @@ const migrate = (...args: string[]) => spawnSync(process.execPath, [CLI, 'migrat
 const secretValue = (ns: string, name: string, key: string) => Buffer.from(json(['get', 'secret', name, '-n', ns]).data[key], 'base64').toString();
 const ingressHosts = (ns: string) => (json(['get', 'ingress', '-n', ns]).items as Loose[]).flatMap((i) => i.spec.rules.map((r: Loose) => r.host)).sort();
 
-const workspace = (name: string, id: string, ns: string) => `apiVersion: platform.aileron.io/v1alpha1
-kind: Workspace
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  workspaceId: ${id}
-  ownerId: user-${id}
-  provisioner: kubernetes
-  runtime: {imageKey: default, image: "ailerondocker/workspace-runtime:v0.1.0", resources: {}}
-  browser: {enabled: true, image: "ailerondocker/workspace-browser:v0.1.0"}
-  canvas: {enabled: true, image: "ailerondocker/workspace-canvas:v0.1.0"}
-  workspacePath: /workspace
-  targetNamespace: ${ns}
-  firewall:
-    workspace: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [github.com]}
-    browser: {networkAccessEnabled: true, domainAccessMode: specific, allowedDomains: [google.com]}
-`;
 
 /** The two upstream releases: their names, upstream's object prefix, ours after the switch, and what they serve. */
 const RELEASES = [
@@ -78,7 +63,7 @@ beforeAll(async () => {
   for (const r of RELEASES) {
     kOk(['create', 'namespace', r.wsNs]);
     helmOk('install', r.release, UPSTREAM_CHART, '-n', r.ns, '--create-namespace', '--wait', '--timeout', '3m', ...r.files.flatMap((f) => ['-f', f]));
-    kOk(['apply', '-f', '-'], workspace(`ws-${r.release}`, `${r.release}-ws`, r.wsNs));
+    kOk(['apply', '-f', '-'], completeWorkspaceYaml(`ws-${r.release}`, `${r.release}-ws`, r.wsNs, `user-${r.release}`));
     before.set(r.release, { hosts: ingressHosts(r.ns) });
   }
 });

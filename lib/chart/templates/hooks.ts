@@ -45,6 +45,6 @@ Check the installation:
   kubectl get crd workspaces.platform.aileron.io
   helm test {{ .Release.Name }} -n {{ .Release.Namespace }}
 
-Helm does not upgrade CRDs. After upgrading the chart, apply the CRD first:
-  kubectl apply --server-side -f https://<this chart>/crds/   (or: helm show crds ... | kubectl apply --server-side -f -)
+Helm does not upgrade CRDs. Before the next helm upgrade, apply the new chart's:
+  helm show crds CHART | kubectl apply --server-side --force-conflicts -f -
 `;

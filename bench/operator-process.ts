@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 export interface OperatorSettings {
   kubeconfig: string;
+  /** The platform ConfigMap's data, which the Deployment's envFrom gives the operator. */
+  platformEnv: Record<string, string>;
   heapMb: number;
   workers: number;
   qps: number;
@@ -51,6 +53,7 @@ export class OperatorProcess {
       {
         env: {
           ...process.env,
+          ...settings.platformEnv,
           ...OPERATOR_PROCESS_ENV,
           KUBECONFIG: settings.kubeconfig,
           POD_NAMESPACE: 'aileron',

@@ -17,7 +17,7 @@
  * (which the operator takes from the real Deployment status).
  * Figures only; no assertion.
  */
-import { ControlPlane, kubectl, kubeconfigForServiceAccount } from '../test/cluster/control-plane.js';
+import { ControlPlane, kubectl, kubeconfigForServiceAccount, platformConfigEnv } from '../test/cluster/control-plane.js';
 import { synthToDir } from '../test/support/cluster.js';
 import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
@@ -68,6 +68,7 @@ k(['apply', '--server-side', '-f', synthToDir({ set: ['cilium.enabled=true'] }, 
 k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io']);
 const operatorSettings = {
   kubeconfig: kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator'),
+  platformEnv: platformConfigEnv(info.kubeconfig),
   heapMb: HEAP_MB,
   workers: WORKERS,
   qps: QPS,

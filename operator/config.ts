@@ -4,6 +4,12 @@ import { hostname } from 'node:os';
 export interface OperatorConfig {
   /** "" watches every namespace. */
   watchNamespace: string;
+  /**
+   * The workspace namespaces (the platform ConfigMap's RUNTIME_K8S_ALLOWED_NAMESPACES, which the Deployment's
+   * envFrom gives): the operator's RBAC lets it read and write there only, so it watches its objects there.
+   * Empty: every namespace.
+   */
+  ownedNamespaces: string[];
   podNamespace: string;
   podName: string;
   platformConfigMap: string;
@@ -28,6 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
   const int = (key: string, def: number) => (env[key] ? Number.parseInt(env[key]!, 10) : def);
   return {
     watchNamespace: env.WATCH_NAMESPACE ?? '',
+    ownedNamespaces: (env.RUNTIME_K8S_ALLOWED_NAMESPACES ?? '').split(',').map((n) => n.trim()).filter(Boolean),
     podNamespace: env.POD_NAMESPACE ?? 'aileron',
     podName: env.POD_NAME ?? hostname(),
     platformConfigMap: env.PLATFORM_CONFIGMAP_NAME ?? 'aileron-platform-config',

@@ -50,7 +50,7 @@ export class Controller {
     /** The operator's build (see ReconcilerDeps.codeVersion). */
     codeVersion: string,
   ) {
-    this.owned = new OwnedCache(kube, log, cfg.listPageSize);
+    this.owned = new OwnedCache(kube, log, cfg.listPageSize, cfg.ownedNamespaces);
     const workspaceKind = {
       apiVersion: WORKSPACE_API_VERSION,
       kind: WORKSPACE_KIND,

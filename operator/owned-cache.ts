@@ -8,6 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { MANAGED_BY, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import type { Kube } from './kube.js';
 import { keyOf, ListWatch, type CacheEvent, type WatchedKind } from './list-watch.js';
+import { NamespacedListWatch, type ObjectCache } from './namespaced-list-watch.js';
 import type { Logger } from './log.js';
 import type { DeploymentView } from './status.js';
 
@@ -112,14 +113,15 @@ function observed(obj: KubernetesObject): ObservedFields {
 export type OwnedListener = (ref: OwnedRef, view: OwnedView, event: CacheEvent) => void;
 
 export class OwnedCache {
-  private readonly watches: Map<string, ListWatch<OwnedView>>;
+  private readonly watches: Map<string, ObjectCache<OwnedView>>;
   private readonly byOwner = new Map<string, OwnerRecord>();
   private readonly listeners: OwnedListener[] = [];
 
-  constructor(kube: Kube, log: Logger, pageSize?: number) {
-    this.watches = new Map(
-      OWNED_KINDS.map((k) => [k.kind, new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, (obj, key) => this.view(k.kind, key, observed(obj)), log, { pageSize })]),
-    );
+  /** `namespaces`: watch there only (the workspace namespaces, where its RBAC lets it); every namespace when empty. */
+  constructor(kube: Kube, log: Logger, pageSize?: number, namespaces: string[] = []) {
+    const watch = (k: WatchedKind) =>
+      new ListWatch<OwnedView>(kube, k, `app.kubernetes.io/managed-by=${MANAGED_BY}`, (obj, key) => this.view(k.kind, key, observed(obj)), log, { pageSize });
+    this.watches = new Map(OWNED_KINDS.map((k) => [k.kind, namespaces.length > 0 ? new NamespacedListWatch(k, namespaces, watch) : watch(k)]));
     for (const watch of this.watches.values()) {
       const { apiVersion, kind } = watch.kind;
       watch.on((key, view, event) => {

@@ -1,7 +1,8 @@
 /**
- * Workspace operator: Deployment, ServiceAccount, the ClusterRole from seed
- * 000's RBAC table, and a Role for its leader-election Lease in the release
- * namespace only (least privilege: no cluster-wide leases).
+ * Workspace operator: Deployment, ServiceAccount and least-privilege RBAC:
+ * cluster-wide only Workspaces and Events; what it renders, by a RoleBinding
+ * in each workspace namespace; in the release namespace its Lease and, by
+ * name, the ConfigMap and Secrets it reads.
  */
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
@@ -52,24 +53,30 @@ export function operatorNodeOptions(heapMb: number): string {
 export const OPERATOR_PROCESS_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
 const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
-/** The ClusterRole rules: seed 000's table and the two policy kinds. */
-export function operatorRules(): k8s.PolicyRule[] {
+/**
+ * Cluster-wide, only the Workspaces (their objects may sit in any namespace; what they ask for is checked against
+ * kubernetes.allowedNamespaces) and the Events the operator reports on them.
+ */
+export function operatorClusterRules(): k8s.PolicyRule[] {
   return [
-    {
-      apiGroups: [''],
-      resources: ['pods', 'services', 'persistentvolumeclaims', 'events', 'configmaps', 'secrets'],
-      verbs: ALL_VERBS,
-    },
-    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ALL_VERBS },
-    // Both policy kinds in either mode: the namespace baseline is a NetworkPolicy, and switching
-    // cilium.enabled must let the operator delete the kind it no longer uses (not in 000's table).
+    { apiGroups: [WORKSPACE_API_GROUP], resources: [WORKSPACE_RESOURCE], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: [WORKSPACE_API_GROUP], resources: [`${WORKSPACE_RESOURCE}/status`], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: [WORKSPACE_API_GROUP], resources: [`${WORKSPACE_RESOURCE}/finalizers`], verbs: ['update'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  ];
+}
+
+/**
+ * What it renders, granted by a RoleBinding in each workspace namespace only: seed 000's table, less what the
+ * operator never touches (pods, ConfigMaps, StatefulSets). Both policy kinds whatever cilium.enabled says: the
+ * namespace baseline is a NetworkPolicy, and switching cilium.enabled must let it delete the kind it no longer uses.
+ */
+export function workspaceNamespaceRules(): k8s.PolicyRule[] {
+  return [
+    { apiGroups: [''], resources: ['services', 'persistentvolumeclaims', 'secrets'], verbs: ALL_VERBS },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ALL_VERBS },
     { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: ALL_VERBS },
     { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ALL_VERBS },
-    {
-      apiGroups: [WORKSPACE_API_GROUP],
-      resources: [WORKSPACE_RESOURCE, `${WORKSPACE_RESOURCE}/status`, `${WORKSPACE_RESOURCE}/finalizers`],
-      verbs: ALL_VERBS,
-    },
   ];
 }
 
@@ -85,7 +92,7 @@ export class WorkspaceOperator extends Construct {
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
       metadata: { name, labels: ctx.labels('workspace-operator') },
-      rules: operatorRules(),
+      rules: operatorClusterRules(),
     });
     serviceAccountBinding(this, 'cluster-role-binding', {
       kind: 'ClusterRoleBinding',
@@ -93,20 +100,45 @@ export class WorkspaceOperator extends Construct {
       role: name,
       account,
     });
-    new k8s.KubeRole(this, 'leader-election-role', {
-      metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
-      rules: [
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-      ],
+    const objectsRole = `${name}-workspace-objects`;
+    new k8s.KubeClusterRole(this, 'workspace-objects-role', {
+      metadata: { name: objectsRole, labels: ctx.labels('workspace-operator') },
+      rules: workspaceNamespaceRules(),
     });
-    serviceAccountBinding(this, 'leader-election-binding', {
+    x.forEach(this, v.kubernetes.allowedNamespaces, (namespace) => {
+      serviceAccountBinding(this, `workspace-objects-${namespace}`, {
+        kind: 'RoleBinding',
+        roleKind: 'ClusterRole',
+        metadata: { ...ctx.metadata('workspace-operator', objectsRole), namespace },
+        role: objectsRole,
+        account,
+      });
+    });
+    const names = configMapNames(ctx);
+    // In its own namespace: its Lease, and reading the platform's settings and the credentials it copies, by name.
+    new k8s.KubeRole(this, 'own-namespace-role', {
+      metadata: ctx.metadata('workspace-operator', `${name}-own-namespace`),
+      rules: x.list(
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [names.platform] },
+        x.when(x.or(x.truthy(v.coturn.enabled), x.truthy(v.workspaceAuth.enabled)), {
+          apiGroups: [''],
+          resources: ['secrets'],
+          verbs: ['get'],
+          resourceNames: x.list(
+            x.when(x.truthy(v.coturn.enabled), credentialsSecretName(ctx, 'coturn')),
+            x.when(x.truthy(v.workspaceAuth.enabled), credentialsSecretName(ctx, 'workspace-auth')),
+          ),
+        }),
+      ),
+    });
+    serviceAccountBinding(this, 'own-namespace-binding', {
       kind: 'RoleBinding',
-      metadata: ctx.metadata('workspace-operator', `${name}-leader-election`),
-      role: `${name}-leader-election`,
+      metadata: ctx.metadata('workspace-operator', `${name}-own-namespace`),
+      role: `${name}-own-namespace`,
       account,
     });
 
-    const names = configMapNames(ctx);
     platformDeployment(this, ctx, {
       component: 'workspace-operator',
       replicas: o.replicaCount,

@@ -170,11 +170,18 @@ export function serviceAccount(
 export function serviceAccountBinding(
   scope: Construct,
   id: string,
-  o: { kind: 'RoleBinding' | 'ClusterRoleBinding'; metadata: k8s.ObjectMeta; role: string; account: { name: string; namespace: string } },
+  o: {
+    kind: 'RoleBinding' | 'ClusterRoleBinding';
+    metadata: k8s.ObjectMeta;
+    role: string;
+    /** A RoleBinding may grant a ClusterRole's rules in its one namespace. */
+    roleKind?: 'Role' | 'ClusterRole';
+    account: { name: string; namespace: string };
+  },
 ): void {
   const props = {
     metadata: o.metadata,
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: o.kind === 'RoleBinding' ? 'Role' : 'ClusterRole', name: o.role },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: o.roleKind ?? (o.kind === 'RoleBinding' ? 'Role' : 'ClusterRole'), name: o.role },
     subjects: [{ kind: 'ServiceAccount', ...o.account }],
   };
   if (o.kind === 'RoleBinding') new k8s.KubeRoleBinding(scope, id, props);

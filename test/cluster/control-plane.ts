@@ -268,3 +268,13 @@ export function kubeconfigForServiceAccount(cp: { kubeconfig: string; dir: strin
   writeFileSync(path, JSON.stringify(admin, null, 2), { mode: 0o600 });
   return path;
 }
+
+/**
+ * What the operator Deployment's envFrom gives it: the platform ConfigMap's data as environment (its workspace
+ * namespaces among them, which decide where it watches).
+ */
+export function platformConfigEnv(kubeconfig: string, namespace = 'aileron', name = 'aileron-platform-config'): Record<string, string> {
+  const res = kubectl(kubeconfig, ['get', 'configmap', name, '-n', namespace, '-o', 'jsonpath={.data}']);
+  if (res.status !== 0) throw new Error(`reading ConfigMap ${namespace}/${name}: ${res.stderr}`);
+  return JSON.parse(res.stdout || '{}') as Record<string, string>;
+}

@@ -31,51 +31,88 @@ function canIArgs(verb: string, resource: string, namespace?: string): string[] 
   return ['auth', 'can-i', verb, type, ...(sub ? [`--subresource=${sub}`] : []), ...(namespace ? ['-n', namespace] : ['--all-namespaces'])];
 }
 
+/** `kubectl auth can-i` on one object by name (`TYPE/NAME`: what resourceNames grant). */
+const canOn = (as: typeof operator, verb: string, resource: string, name: string, namespace: string) => {
+  const res = as(['auth', 'can-i', verb, `${resource}/${name}`, '-n', namespace]);
+  if (res.status !== 0 && res.stdout.trim() !== 'no') throw new Error(res.stderr);
+  return res.stdout.trim() === 'yes';
+};
+
 const can = (as: typeof operator, verb: string, resource: string, namespace?: string) => {
   const res = as(canIArgs(verb, resource, namespace));
   if (res.status !== 0 && res.stdout.trim() !== 'no') throw new Error(res.stderr);
   return res.stdout.trim() === 'yes';
 };
 
-describe('workspace operator (ClusterRole)', () => {
+describe('workspace operator (least privilege)', () => {
   test.each([
-    ['pods'],
+    ['get', 'workspaces.platform.aileron.io'],
+    ['list', 'workspaces.platform.aileron.io'],
+    ['watch', 'workspaces.platform.aileron.io'],
+    ['update', 'workspaces.platform.aileron.io'],
+    ['patch', 'workspaces.platform.aileron.io'],
+    ['patch', 'workspaces.platform.aileron.io/status'],
+    ['update', 'workspaces.platform.aileron.io/finalizers'],
+    ['create', 'events'],
+  ])('cluster-wide: %s %s', (verb, resource) => {
+    expect(can(operator, verb, resource)).toBe(true);
+  });
+
+  test.each([
     ['services'],
     ['persistentvolumeclaims'],
-    ['events'],
-    ['configmaps'],
     ['secrets'],
     ['deployments.apps'],
-    ['statefulsets.apps'],
     ['ingresses.networking.k8s.io'],
     // Both policy kinds whatever cilium.enabled says: the baseline is a NetworkPolicy, and a mode switch deletes the other kind.
     ['networkpolicies.networking.k8s.io'],
     ['ciliumnetworkpolicies.cilium.io'],
-    ['workspaces.platform.aileron.io'],
-    ['workspaces.platform.aileron.io/status'],
-    ['workspaces.platform.aileron.io/finalizers'],
-  ])('every verb on %s in every namespace', (resource) => {
-    for (const verb of ALL) expect([verb, can(operator, verb, resource)]).toEqual([verb, true]);
+  ])('every verb on %s in each workspace namespace', (resource) => {
+    for (const ns of WS) for (const verb of ALL) expect([ns, verb, can(operator, verb, resource, ns)]).toEqual([ns, verb, true]);
   });
 
   test.each([
-    ['create', 'namespaces'],
-    ['delete', 'namespaces'],
-    ['get', 'nodes'],
-    ['create', 'daemonsets.apps'],
-    ['create', 'clusterroles.rbac.authorization.k8s.io'],
-    ['create', 'rolebindings.rbac.authorization.k8s.io'],
-    ['create', 'customresourcedefinitions.apiextensions.k8s.io'],
-    ['create', 'serviceaccounts'],
-    ['create', 'pods/exec'],
-  ])('cannot %s %s', (verb, resource) => {
-    expect(can(operator, verb, resource)).toBe(false);
+    ['get', 'secrets', 'kube-system'],
+    ['list', 'secrets', undefined],
+    ['get', 'secrets', 'rbac-elsewhere'],
+    ['create', 'deployments.apps', 'kube-system'],
+    ['delete', 'configmaps', 'kube-system'],
+    ['create', 'services', 'rbac-elsewhere'],
+    ['list', 'deployments.apps', undefined],
+    ['get', 'pods', WS[0]],
+    ['create', 'pods', WS[0]],
+    ['create', 'statefulsets.apps', WS[0]],
+    ['list', 'secrets', NS],
+    ['create', 'workspaces.platform.aileron.io', WS[0]],
+    ['delete', 'workspaces.platform.aileron.io', WS[0]],
+    ['create', 'namespaces', undefined],
+    ['get', 'nodes', undefined],
+    ['create', 'daemonsets.apps', WS[0]],
+    ['create', 'clusterroles.rbac.authorization.k8s.io', undefined],
+    ['create', 'rolebindings.rbac.authorization.k8s.io', WS[0]],
+    ['create', 'customresourcedefinitions.apiextensions.k8s.io', undefined],
+    ['create', 'serviceaccounts', WS[0]],
+    ['create', 'pods/exec', WS[0]],
+  ])('cannot %s %s in %s', (verb, resource, namespace) => {
+    expect(can(operator, verb, resource, namespace)).toBe(false);
   });
 
-  test('leases only in its own namespace', () => {
+  test('in its own namespace: its Lease, and only by name the platform ConfigMap and the Secrets it copies', () => {
     expect(can(operator, 'update', 'leases.coordination.k8s.io', NS)).toBe(true);
     expect(can(operator, 'update', 'leases.coordination.k8s.io', 'rbac-elsewhere')).toBe(false);
     expect(can(operator, 'delete', 'leases.coordination.k8s.io', NS)).toBe(false);
+    expect(canOn(operator, 'get', 'configmaps', 'rbac-aileron-platform-config', NS)).toBe(true);
+    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-workspace-auth', NS)).toBe(true);
+    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-coturn', NS)).toBe(true);
+    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-postgres', NS)).toBe(false);
+  });
+
+  test('a namespace added at upgrade is granted there', () => {
+    expect(can(operator, 'create', 'deployments.apps', 'rbac-ws-c')).toBe(false);
+    const dir = synthToDir({ set: [`kubernetes.allowedNamespaces={${[...WS, 'rbac-ws-c'].join(',')}}`, `kubernetes.defaultNamespace=${WS[0]}`, 'coturn.nodePort=30481'] }, 'rbac', NS);
+    const res = applyServerSide(dir);
+    if (res.status !== 0) throw new Error(res.stderr);
+    expect(can(operator, 'create', 'deployments.apps', 'rbac-ws-c')).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import { heapLimitMb, OPERATOR_PROCESS_ENV, operatorNodeOptions } from '../../li
 import { defaultValues } from '../../lib/values/load.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ControlPlane, freePort, kubectl, kubeconfigForServiceAccount } from '../cluster/control-plane.js';
+import { ControlPlane, freePort, kubectl, kubeconfigForServiceAccount, platformConfigEnv } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
 import { synthToDir } from './cluster.js';
 
@@ -138,6 +138,7 @@ export class OperatorHarness {
     const proc = spawn(process.execPath, [...operatorNodeOptions(heapLimitMb(defaultValues().workspaceOperator.resources.limits?.memory)).split(' '), bundle], {
       env: {
         ...process.env,
+        ...platformConfigEnv(this.admin),
         ...OPERATOR_PROCESS_ENV,
         KUBECONFIG: this.operatorConfig,
         POD_NAMESPACE: 'aileron',

@@ -203,28 +203,28 @@ describe('workspace manager', () => {
 });
 
 describe('workspace operator', () => {
-  const rulesOf = (objs: typeof defaults) => find(objs, 'ClusterRole', 'aileron-workspace-operator').rules as Loose[];
+  const clusterRules = (objs: typeof defaults) => find(objs, 'ClusterRole', 'aileron-workspace-operator').rules as Loose[];
+  const namespaceRules = (objs: typeof defaults) => find(objs, 'ClusterRole', 'aileron-workspace-operator-workspace-objects').rules as Loose[];
 
-  test('the ClusterRole grants the upstream table', () => {
-    const rules = rulesOf(defaults);
-    expect(rules[0]).toMatchObject({ apiGroups: [''], resources: ['pods', 'services', 'persistentvolumeclaims', 'events', 'configmaps', 'secrets'] });
-    expect(rules).toContainEqual(expect.objectContaining({ apiGroups: ['apps'], resources: ['deployments', 'statefulsets'] }));
-    expect(rules).toContainEqual(
-      expect.objectContaining({ apiGroups: ['platform.aileron.io'], resources: ['workspaces', 'workspaces/status', 'workspaces/finalizers'] }),
-    );
+  test('cluster-wide, only Workspaces and the Events about them', () => {
+    expect(clusterRules(defaults).map((r) => r.resources).flat()).toEqual(['workspaces', 'workspaces/status', 'workspaces/finalizers', 'events']);
+    expect(JSON.stringify(clusterRules(defaults))).not.toContain('delete');
   });
 
-  test('both policy kinds whatever cilium.enabled says (the baseline, and deleting the other kind on a switch)', () => {
-    for (const rules of [rulesOf(defaults), rulesOf(prod)]) {
-      expect(rules).toContainEqual(expect.objectContaining({ apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'] }));
-      expect(rules).toContainEqual(expect.objectContaining({ apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'] }));
-    }
+  test('what it renders, granted in each workspace namespace only, by RoleBindings', () => {
+    const bindings = defaults.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'aileron-workspace-operator-workspace-objects');
+    expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...defaultValues().kubernetes.allowedNamespaces].sort());
+    expect((bindings[0] as Loose).roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'aileron-workspace-operator-workspace-objects' });
+    expect(namespaceRules(defaults).map((r) => r.resources).flat()).toEqual(['services', 'persistentvolumeclaims', 'secrets', 'deployments', 'ingresses', 'networkpolicies', 'ciliumnetworkpolicies']);
   });
 
-  test('leases only in its own namespace, for leader election', () => {
-    const role = find(defaults, 'Role', 'aileron-workspace-operator-leader-election', 'aileron');
-    expect(role.rules).toEqual([expect.objectContaining({ apiGroups: ['coordination.k8s.io'], resources: ['leases'] })]);
-    expect(JSON.stringify(rulesOf(defaults))).not.toContain('leases');
+  test('in its own namespace: its Lease, and by name the platform ConfigMap and the Secrets it copies', () => {
+    const role = find(defaults, 'Role', 'aileron-workspace-operator-own-namespace', 'aileron');
+    expect(role.rules).toEqual([
+      expect.objectContaining({ apiGroups: ['coordination.k8s.io'], resources: ['leases'] }),
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['aileron-platform-config'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['aileron-coturn', 'aileron-workspace-auth'] },
+    ]);
   });
 
   test('WATCH_NAMESPACE reaches the operator through platform-config', () => {

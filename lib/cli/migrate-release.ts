@@ -20,6 +20,7 @@ import { cloneJson } from '../values/clone.js';
 import type { JsonObject } from '../values/merge.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
 import { SECRET_KEYS } from '../components/secrets.js';
+import { randomSecret } from '../platform/credentials.js';
 import { migrateValues, validationProblems } from './migrate.js';
 import { fullname } from '../platform/context.js';
 import { KEYCLOAK_HTTP_PORT, WORKSPACE_CLIENT_SECRET_ENV } from '../components/keycloak.js';
@@ -173,12 +174,15 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
     type: 'Opaque',
     stringData: {
       [SECRET_KEYS.postgres.password]: c.postgresPassword,
+      // The services' own roles are new: the bootstrap creates them with these, and hands each its database.
+      [SECRET_KEYS.postgres.appPassword]: randomSecret(),
+      [SECRET_KEYS.postgres.keycloakPassword]: randomSecret(),
       [SECRET_KEYS.keycloak.adminUser]: c.keycloakUser,
       [SECRET_KEYS.keycloak.adminPassword]: c.keycloakPassword,
     },
   };
   steps.push({
-    say: `create Secret ${release.namespace}/${secretName}: the PostgreSQL and Keycloak admin credentials of ${c.secret}, outside any Helm release`,
+    say: `create Secret ${release.namespace}/${secretName}: the PostgreSQL and Keycloak admin credentials of ${c.secret}, and new passwords for the services' own database roles, outside any Helm release`,
     run: (kube) => createOrConfirm(kube, secret),
   });
 
@@ -300,7 +304,9 @@ async function createOrConfirm(kube: ApiVerbs, secret: { metadata: { name: strin
   } catch (err) {
     if (statusCode(err) !== 409) throw err;
     const live = await kube.get<{ data?: Record<string, string> }>({ ...ref, name: secret.metadata.name });
-    const same = Object.entries(secret.stringData).every(([k, v]) => Buffer.from(live.data?.[k] ?? '', 'base64').toString('utf8') === v);
+    // The copied credentials must match; the role passwords generated before are kept.
+    const copied = [SECRET_KEYS.postgres.password, SECRET_KEYS.keycloak.adminUser, SECRET_KEYS.keycloak.adminPassword];
+    const same = copied.every((k) => Buffer.from(live.data?.[k] ?? '', 'base64').toString('utf8') === secret.stringData[k]);
     if (!same) throw new ValuesError([`Secret ${secret.metadata.namespace}/${secret.metadata.name}: exists with other credentials; delete it if it is stale, then run migrate again`]);
   }
 }

@@ -99,8 +99,8 @@ export class Keycloak extends Construct {
           name: 'KC_DB_URL',
           value: `jdbc:postgresql://${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.keycloakDatabase}`,
         },
-        { name: 'KC_DB_USERNAME', value: v.postgres.auth.username },
-        secretEnv('KC_DB_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
+        { name: 'KC_DB_USERNAME', value: v.postgres.auth.keycloakUsername },
+        secretEnv('KC_DB_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.keycloakPassword),
       ]),
       // An external database: the user names its kind in env, PostgreSQL by default.
       ...x.whenAll(x.and(x.not(x.truthy(v.postgres.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),

@@ -86,23 +86,67 @@ export class Postgres extends Construct {
   }
 }
 
-/** Waits for PostgreSQL, then creates the database when it is missing; safe to run again. */
-export function bootstrapScript(db: string): string {
+/**
+ * The bootstrap's SQL, as the superuser, run again on every install and upgrade without changing what is right:
+ * one login role per service with the password in the Secret (set again, so a rotated Secret takes), each
+ * database owned by its service's role and closed to every other, and what the superuser made in a database
+ * before (an earlier release, or the upstream chart, whose services connected as the superuser) handed to that
+ * role. psql's :'var' and :"var" quote the values: passwords may hold any character.
+ */
+export const BOOTSTRAP_SQL = String.raw`SELECT format('CREATE ROLE %I LOGIN', :'app_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app_user')\gexec
+SELECT format('CREATE ROLE %I LOGIN', :'kc_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'kc_user')\gexec
+ALTER ROLE :"app_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';
+ALTER ROLE :"kc_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'kc_password';
+SELECT format('CREATE DATABASE %I', :'app_db') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'app_db')\gexec
+SELECT format('CREATE DATABASE %I', :'kc_db') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'kc_db')\gexec
+ALTER DATABASE :"app_db" OWNER TO :"app_user";
+ALTER DATABASE :"kc_db" OWNER TO :"kc_user";
+REVOKE ALL ON DATABASE :"app_db" FROM PUBLIC;
+REVOKE ALL ON DATABASE :"kc_db" FROM PUBLIC;
+\set owner :app_user
+\c :"app_db"
+\ir hand-over.sql
+\set owner :kc_user
+\c :"kc_db"
+\ir hand-over.sql
+`;
+
+/** In the database psql is connected to: the superuser's schemas, tables, views and free-standing sequences pass to :owner. */
+export const HAND_OVER_SQL = String.raw`SELECT format('ALTER SCHEMA %I OWNER TO %I', nspname, :'owner') FROM pg_namespace WHERE pg_get_userbyid(nspowner) = current_user AND nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'\gexec
+SELECT format('ALTER TABLE %I.%I OWNER TO %I', n.nspname, c.relname, :'owner') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND pg_get_userbyid(c.relowner) = current_user AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema' AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))\gexec
+`;
+
+/** Waits for PostgreSQL, then runs the bootstrap SQL (written next to it) with the values it needs as psql variables. */
+export function bootstrapScript(): string {
   return [
     'until pg_isready -h "$PGHOST" -p "$PGPORT" -U "$PGUSER"; do echo waiting for postgres; sleep 2; done',
-    `psql -tAc "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1 || psql -c 'CREATE DATABASE "${db}"'`,
+    `cd "$(mktemp -d)"`,
+    `cat > bootstrap.sql <<'SQL'\n${BOOTSTRAP_SQL}SQL`,
+    `cat > hand-over.sql <<'SQL'\n${HAND_OVER_SQL}SQL`,
+    'psql -v ON_ERROR_STOP=1 -v app_db="$APP_DATABASE" -v app_user="$APP_USER" -v app_password="$APP_PASSWORD" -v kc_db="$KEYCLOAK_DATABASE" -v kc_user="$KEYCLOAK_USER" -v kc_password="$KEYCLOAK_PASSWORD" -f bootstrap.sql',
   ].join('\n');
 }
 
-/** Creates the Keycloak database when it is missing; safe to run again. */
+/**
+ * Creates the services' roles and databases; safe to run again. A hook Job for Helm (and Argo CD), deleted before
+ * the next run: a Job's pod template cannot change in place, so an upgrade that changes it would fail.
+ */
 export class PostgresBootstrap extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
     const v = ctx.values;
     const p = v.postgres;
-    const script = bootstrapScript(p.auth.keycloakDatabase);
+    const secret = credentialsSecretName(ctx, 'postgres');
     new k8s.KubeJob(this, 'job', {
-      metadata: ctx.metadata('postgres-bootstrap'),
+      metadata: {
+        ...ctx.metadata('postgres-bootstrap'),
+        annotations: {
+          'helm.sh/hook': 'post-install,post-upgrade',
+          'helm.sh/hook-delete-policy': 'before-hook-creation',
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
       spec: {
         backoffLimit: 10,
         template: {
@@ -116,16 +160,24 @@ export class PostgresBootstrap extends Construct {
                   name: 'bootstrap',
                   image: p.image,
                   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-                  command: ['/bin/sh', '-ec', script],
+                  command: ['/bin/sh', '-ec', bootstrapScript()],
                   env: [
                     { name: 'PGHOST', value: ctx.serviceHost('postgres') },
                     { name: 'PGPORT', value: String(POSTGRES_PORT) },
                     { name: 'PGUSER', value: p.auth.username },
-                    { name: 'PGDATABASE', value: p.auth.appDatabase },
-                    secretEnv('PGPASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
+                    { name: 'PGDATABASE', value: 'postgres' },
+                    secretEnv('PGPASSWORD', secret, SECRET_KEYS.postgres.password),
+                    { name: 'APP_DATABASE', value: p.auth.appDatabase },
+                    { name: 'APP_USER', value: p.auth.appUsername },
+                    secretEnv('APP_PASSWORD', secret, SECRET_KEYS.postgres.appPassword),
+                    { name: 'KEYCLOAK_DATABASE', value: p.auth.keycloakDatabase },
+                    { name: 'KEYCLOAK_USER', value: p.auth.keycloakUsername },
+                    secretEnv('KEYCLOAK_PASSWORD', secret, SECRET_KEYS.postgres.keycloakPassword),
                   ],
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                 }, ctx.x),
               ],
+              volumes: [emptyDir('tmp')],
             }),
             restartPolicy: 'OnFailure',
           },

@@ -11,7 +11,7 @@ import type { Cond } from '../platform/expr.js';
 
 /** Secret names and keys the workloads reference. */
 export const SECRET_KEYS = {
-  postgres: { password: 'postgres-password' },
+  postgres: { password: 'postgres-password', appPassword: 'app-password', keycloakPassword: 'keycloak-password' },
   redis: { password: 'redis-password' },
   keycloak: { adminUser: 'admin-user', adminPassword: 'admin-password' },
   coturn: { username: 'username', credential: 'credential' },
@@ -61,8 +61,11 @@ export class PlatformSecrets extends Construct {
       });
     };
 
+    // The superuser's, and one per service role (generated: nothing in values sets them).
     secret('postgres', 'postgres', x.truthy(v.postgres.enabled), v.postgres.auth.existingSecret, {
       [SECRET_KEYS.postgres.password]: v.postgres.auth.password,
+      [SECRET_KEYS.postgres.appPassword]: undefined,
+      [SECRET_KEYS.postgres.keycloakPassword]: undefined,
     });
     secret('redis', 'redis', x.truthy(v.redis.enabled), v.redis.auth.existingSecret, { [SECRET_KEYS.redis.password]: v.redis.auth.password });
     secret(

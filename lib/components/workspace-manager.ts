@@ -40,10 +40,10 @@ export function managerEnv(ctx: PlatformContext): k8s.EnvVar[] {
   return [
     fromSecret(SECRET_KEYS.workspaceManager.secretKey),
     ...x.whenAll(x.and(postgres, unset('DATABASE_URL')), [
-      secretEnv('DATABASE_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password),
+      secretEnv('DATABASE_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.appPassword),
       {
         name: 'DATABASE_URL',
-        value: `postgresql://${v.postgres.auth.username}:$(DATABASE_PASSWORD)@${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.appDatabase}`,
+        value: `postgresql://${v.postgres.auth.appUsername}:$(DATABASE_PASSWORD)@${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.appDatabase}`,
       },
     ]),
     ...x.whenAll(usesRedis, [

@@ -13,6 +13,7 @@ export function checkValues(v: Values): string[] {
     ...checkHosts(v),
     ...checkExternalServices(v),
     ...checkCoturn(v),
+    ...checkDatabaseRoles(v),
     ...checkResources(v),
     ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
     ...(['workspaceManager', 'workspaceOperator'] as const)
@@ -131,5 +132,17 @@ function checkCoturn(v: Values): string[] {
   const c = v.coturn;
   const problems: string[] = [];
   if (c.minRelayPort > c.maxRelayPort) problems.push(`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`);
+  return problems;
+}
+
+/** The bootstrap sets each service role's password: a service role named as the superuser, or as the other, would take over that role. */
+function checkDatabaseRoles(v: Values): string[] {
+  const a = v.postgres.auth;
+  if (!v.postgres.enabled) return [];
+  const problems: string[] = [];
+  if (a.appUsername === a.username) problems.push(`postgres.auth.appUsername: "${a.appUsername}" is the superuser (postgres.auth.username); name the manager's role apart`);
+  if (a.keycloakUsername === a.username) problems.push(`postgres.auth.keycloakUsername: "${a.keycloakUsername}" is the superuser (postgres.auth.username); name Keycloak's role apart`);
+  if (a.keycloakUsername === a.appUsername) problems.push(`postgres.auth.keycloakUsername: "${a.keycloakUsername}" is also the manager's role (postgres.auth.appUsername); each service gets its own`);
+  if (a.keycloakDatabase === a.appDatabase) problems.push(`postgres.auth.keycloakDatabase: "${a.keycloakDatabase}" is also the application's (postgres.auth.appDatabase); each service gets its own`);
   return problems;
 }

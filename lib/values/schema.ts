@@ -647,11 +647,19 @@ export const ValuesSchema = Type.Object(
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         auth: obj(
           {
-            username: str('postgres', 'DB user', { pattern: '^[a-z_][a-z0-9_]*$' }),
-            password: str('', 'DB password; "" generates a strong one', SECRET_TEXT),
+            username: str('postgres', 'DB superuser: the bootstrap Job alone connects as it', { pattern: '^[a-z_][a-z0-9_]*$' }),
+            password: str('', 'DB superuser password; "" generates a strong one', SECRET_TEXT),
+            appUsername: str('aileron', 'Role the workspace manager connects as, owner of appDatabase only (its password: key app-password)', {
+              pattern: '^[a-z_][a-z0-9_]*$',
+              maxLength: 63,
+            }),
+            keycloakUsername: str('keycloak', 'Role Keycloak connects as, owner of keycloakDatabase only (its password: key keycloak-password)', {
+              pattern: '^[a-z_][a-z0-9_]*$',
+              maxLength: 63,
+            }),
             appDatabase: str('aileron', 'Application DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
             keycloakDatabase: str('keycloak', 'Keycloak DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
-            existingSecret: existingSecret('postgres-password'),
+            existingSecret: existingSecret('postgres-password, app-password and keycloak-password'),
           },
           'PostgreSQL credentials',
         ),

@@ -55,8 +55,11 @@ function must(cmd: string, args: string[]) {
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${res.stderr}`);
   return res.stdout;
 }
-const psql = (password: string, sql: string, db = 'aileron') =>
-  spawnSync(PSQL, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-tAc', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password } });
+const psql = (password: string, sql: string, db = 'aileron', user = 'postgres') =>
+  spawnSync(PSQL, ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-tAc', sql], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password } });
+/** The services' role passwords, as the Secret may hold them: quotes, dollars, backslashes and spaces. */
+const APP_PASSWORD = `it's $HOME \\ and "spaces"`;
+const KEYCLOAK_PASSWORD = `$(id) '; DROP ROLE postgres; --`;
 
 /** The data the upstream chart left: its image's entrypoint steps, with its defaults, then an application's rows. */
 function upstreamDataDirectory(): void {
@@ -74,6 +77,10 @@ function upstreamDataDirectory(): void {
   const sql = (db: string, q: string) => must(PSQL, ['-h', run, '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-c', q]);
   sql('postgres', 'CREATE DATABASE aileron');
   sql('aileron', "CREATE TABLE workspaces (id text PRIMARY KEY, owner text); INSERT INTO workspaces VALUES ('alice-ws', 'alice'), ('bob-ws', 'bob')");
+  sql('aileron', 'CREATE TABLE events (id serial PRIMARY KEY, what text); CREATE SEQUENCE counter; CREATE VIEW owners AS SELECT DISTINCT owner FROM workspaces');
+  // upstream's bootstrap made Keycloak's database, and Keycloak its tables, all as the superuser.
+  sql('postgres', 'CREATE DATABASE keycloak');
+  sql('keycloak', "CREATE TABLE realm (id text PRIMARY KEY); INSERT INTO realm VALUES ('aileron')");
   must(join(BIN, 'pg_ctl'), ['-D', volume, '-w', 'stop']);
 }
 
@@ -103,22 +110,42 @@ test('PGDATA is the volume root, where the data is, and the data is the major ve
   expect(server.image).toBe(`postgres:${dataMajor}-alpine`);
 });
 
-test('the bootstrap Job\'s script, with the copied password, adds the Keycloak database and leaves the data as it was', () => {
+/** The Job's script with the Job's env, the Secret's values filled in. */
+function runBootstrap() {
   const script = (bootstrap.command as string[])[2];
-  const jobEnv = {
-    ...process.env,
-    PGHOST: '127.0.0.1',
-    PGPORT: String(port),
-    PGUSER: env(bootstrap, 'PGUSER'),
-    PGDATABASE: env(bootstrap, 'PGDATABASE'),
-    PGPASSWORD: 'postgres', // the value migrate copies from the release's Secret
-  };
-  for (let round = 0; round < 2; round++) {
-    // Twice: the Job runs again on every upgrade.
-    const res = spawnSync('/bin/sh', ['-ec', script], { encoding: 'utf8', env: jobEnv });
-    expect([round, res.status, res.stderr]).toEqual([round, 0, '']);
-  }
-  expect(psql('postgres', "SELECT datname FROM pg_database WHERE datname IN ('aileron', 'keycloak') ORDER BY 1").stdout.trim().split('\n')).toEqual(['aileron', 'keycloak']);
+  const secretValues: Record<string, string> = { PGPASSWORD: 'postgres', APP_PASSWORD, KEYCLOAK_PASSWORD };
+  const jobEnv = Object.fromEntries((bootstrap.env as Loose[]).map((e) => [e.name, e.value ?? secretValues[e.name]]));
+  return spawnSync('/bin/sh', ['-ec', script], { encoding: 'utf8', env: { ...process.env, ...jobEnv, PGHOST: '127.0.0.1', PGPORT: String(port), PATH: `${BIN}:${process.env.PATH}` } });
+}
+
+/** Roles, database owners and grants, and who owns each relation: what a second run must leave as it was. */
+const catalog = () =>
+  [
+    psql('postgres', "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1", 'postgres').stdout,
+    psql('postgres', 'SELECT datname, pg_get_userbyid(datdba), datacl FROM pg_database ORDER BY 1', 'postgres').stdout,
+    ...['aileron', 'keycloak'].map((db) => psql('postgres', "SELECT relname, relkind, pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1", db).stdout),
+  ].join('\n');
+
+test('the bootstrap Job\'s script gives each service its own role, owning its database and what upstream made in it, and nothing else', () => {
+  const res = runBootstrap();
+  expect([res.status, res.stderr]).toEqual([0, '']);
+  // Each service's role logs in with the Secret's password, to its own database, and owns what the superuser made there.
+  expect(psql(APP_PASSWORD, 'SELECT id, owner FROM workspaces ORDER BY id', 'aileron', 'aileron').stdout.trim()).toBe('alice-ws|alice\nbob-ws|bob');
+  expect(psql(APP_PASSWORD, "INSERT INTO events (what) VALUES ('migrated') RETURNING id", 'aileron', 'aileron').stdout.trim()).toBe('1\nINSERT 0 1');
+  expect(psql(APP_PASSWORD, "SELECT nextval('counter'), count(*) FROM owners", 'aileron', 'aileron').stdout.trim()).toBe('1|2');
+  expect(psql(KEYCLOAK_PASSWORD, 'SELECT id FROM realm', 'keycloak', 'keycloak').stdout.trim()).toBe('aileron');
+  // Neither reaches the other's database, nor is a superuser.
+  expect(psql(APP_PASSWORD, 'SELECT 1', 'keycloak', 'aileron').stderr).toContain('permission denied for database "keycloak"');
+  expect(psql(KEYCLOAK_PASSWORD, 'SELECT 1', 'aileron', 'keycloak').stderr).toContain('permission denied for database "aileron"');
+  expect(psql('postgres', "SELECT string_agg(rolname || ':' || rolsuper, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('aileron', 'keycloak')", 'postgres').stdout.trim()).toBe('aileron:false,keycloak:false');
+  expect(psql('postgres', "SELECT string_agg(datname || ':' || pg_get_userbyid(datdba), ',' ORDER BY datname) FROM pg_database WHERE datname IN ('aileron', 'keycloak')", 'postgres').stdout.trim()).toBe('aileron:aileron,keycloak:keycloak');
+});
+
+test('a second run (every upgrade runs it) changes nothing, and the data is as upstream left it', () => {
+  const before = catalog();
+  const res = runBootstrap();
+  expect([res.status, res.stderr]).toEqual([0, '']);
+  expect(catalog()).toBe(before);
   expect(psql('postgres', 'SELECT id, owner FROM workspaces ORDER BY id').stdout.trim()).toBe('alice-ws|alice\nbob-ws|bob');
 });
 

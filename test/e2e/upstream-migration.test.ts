@@ -120,13 +120,18 @@ describe.each(RELEASES)('release $release: migrate --from-release, then one helm
     }
   });
 
-  test('Keycloak and the manager connect with the password the database role was made with', () => {
-    const passwordRef = (deployment: string, env: string) =>
-      (json(['get', 'deployment', deployment, '-n', r.ns]).spec.template.spec.containers[0].env as Loose[]).find((e) => e.name === env).valueFrom.secretKeyRef;
-    for (const [deployment, env] of [[`${r.ours}-keycloak`, 'KC_DB_PASSWORD'], [`${r.ours}-workspace-manager`, 'DATABASE_PASSWORD']]) {
-      const ref = passwordRef(deployment, env);
-      expect([deployment, secretValue(r.ns, ref.name, ref.key)]).toEqual([deployment, oldPassword()]);
-    }
+  test('the bootstrap connects with the password the database was made with; Keycloak and the manager get roles of their own', () => {
+    const envOf = (kind: string, name: string) =>
+      Object.fromEntries((json(['get', kind, name, '-n', r.ns]).spec.template.spec.containers[0].env as Loose[]).map((e) => [e.name, e.valueFrom?.secretKeyRef ?? e.value]));
+    const bootstrap = envOf('job', `${r.ours}-postgres-bootstrap`);
+    expect(kOk(['get', 'job', `${r.ours}-postgres-bootstrap`, '-n', r.ns, '-o', 'jsonpath={.status.succeeded}'])).toBe('1');
+    expect([bootstrap.PGUSER, secretValue(r.ns, bootstrap.PGPASSWORD.name, bootstrap.PGPASSWORD.key)]).toEqual(['postgres', oldPassword()]);
+    const keycloak = envOf('deployment', `${r.ours}-keycloak`);
+    const manager = envOf('deployment', `${r.ours}-workspace-manager`);
+    expect([keycloak.KC_DB_USERNAME, manager.DATABASE_URL.split(':')[1]]).toEqual(['keycloak', '//aileron']);
+    // Their passwords are the ones the bootstrap gave their roles (the same Secret, keys of their own).
+    expect([keycloak.KC_DB_PASSWORD.key, bootstrap.KEYCLOAK_PASSWORD.key, manager.DATABASE_PASSWORD.key, bootstrap.APP_PASSWORD.key]).toEqual(['keycloak-password', 'keycloak-password', 'app-password', 'app-password']);
+    expect(secretValue(r.ns, keycloak.KC_DB_PASSWORD.name, 'keycloak-password')).toMatch(/^[A-Za-z0-9]{32}$/);
     // upstream's Secret went with its release; the copy is no release's, so no upgrade, rollback or uninstall deletes it.
     expect(k(['get', 'secret', `${r.upstream}-secrets`, '-n', r.ns]).status).not.toBe(0);
     expect(json(['get', 'secret', `${r.release}-upstream-credentials`, '-n', r.ns]).metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();

@@ -178,8 +178,8 @@ describe('workspace manager', () => {
 
   test('database and Redis URLs are composed from secretKeyRef variables', () => {
     const env = envOf(find(defaults, 'Deployment', 'aileron-workspace-manager'));
-    expect(env.DATABASE_PASSWORD.secretKeyRef).toEqual({ name: 'aileron-postgres', key: 'postgres-password' });
-    expect(env.DATABASE_URL).toBe('postgresql://postgres:$(DATABASE_PASSWORD)@aileron-postgres.aileron.svc.cluster.local:5432/aileron');
+    expect(env.DATABASE_PASSWORD.secretKeyRef).toEqual({ name: 'aileron-postgres', key: 'app-password' });
+    expect(env.DATABASE_URL).toBe('postgresql://aileron:$(DATABASE_PASSWORD)@aileron-postgres.aileron.svc.cluster.local:5432/aileron');
     expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@aileron-redis.aileron.svc.cluster.local:6379/0');
     expect(env.CELERY_RESULT_BACKEND).toMatch(/\/1$/);
   });
@@ -288,11 +288,19 @@ describe('postgres and redis', () => {
     expect(pg.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'data', emptyDir: expect.anything() }));
   });
 
-  test('the bootstrap Job creates the Keycloak database idempotently', () => {
+  test('the bootstrap Job (a hook Job, replaced on each run) gets each service role, database and password from the values and the Secret', () => {
     const job = find(defaults, 'Job', 'aileron-postgres-bootstrap');
-    const script = podSpecOf(job).containers[0].command.join(' ');
-    expect(script).toContain(`SELECT 1 FROM pg_database WHERE datname='keycloak'`);
-    expect(script).toContain('CREATE DATABASE "keycloak"');
+    expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'post-install,post-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation' });
+    const env = envOf(job);
+    expect([env.PGUSER, env.APP_USER, env.APP_DATABASE, env.KEYCLOAK_USER, env.KEYCLOAK_DATABASE]).toEqual(['postgres', 'aileron', 'aileron', 'keycloak', 'keycloak']);
+    expect([env.APP_PASSWORD.secretKeyRef.key, env.KEYCLOAK_PASSWORD.secretKeyRef.key]).toEqual(['app-password', 'keycloak-password']);
+    // What the SQL does is proven on a real PostgreSQL (test/e2e/postgres-upstream-data.test.ts).
+  });
+
+  test('Keycloak and the manager connect as their own roles, never as the superuser', () => {
+    expect(envOf(find(defaults, 'Deployment', 'aileron-keycloak')).KC_DB_USERNAME).toBe('keycloak');
+    expect(envOf(find(defaults, 'Deployment', 'aileron-keycloak')).KC_DB_PASSWORD.secretKeyRef.key).toBe('keycloak-password');
+    expect(envOf(find(defaults, 'Deployment', 'aileron-workspace-manager')).DATABASE_URL).toMatch(/^postgresql:\/\/aileron:/);
   });
 });
 

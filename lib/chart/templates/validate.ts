@@ -129,6 +129,21 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $problems = append $problems (printf "%s.serviceAccount.name: required when %s.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)" $component $component) -}}
 {{- end -}}
 {{- end -}}
+{{- $pa := $v.postgres.auth -}}
+{{- if $v.postgres.enabled -}}
+{{- if eq $pa.appUsername $pa.username -}}
+{{- $problems = append $problems (printf "postgres.auth.appUsername: %q is the superuser (postgres.auth.username); name the manager's role apart" $pa.appUsername) -}}
+{{- end -}}
+{{- if eq $pa.keycloakUsername $pa.username -}}
+{{- $problems = append $problems (printf "postgres.auth.keycloakUsername: %q is the superuser (postgres.auth.username); name Keycloak's role apart" $pa.keycloakUsername) -}}
+{{- end -}}
+{{- if eq $pa.keycloakUsername $pa.appUsername -}}
+{{- $problems = append $problems (printf "postgres.auth.keycloakUsername: %q is also the manager's role (postgres.auth.appUsername); each service gets its own" $pa.keycloakUsername) -}}
+{{- end -}}
+{{- if eq $pa.keycloakDatabase $pa.appDatabase -}}
+{{- $problems = append $problems (printf "postgres.auth.keycloakDatabase: %q is also the application's (postgres.auth.appDatabase); each service gets its own" $pa.keycloakDatabase) -}}
+{{- end -}}
+{{- end -}}
 {{- $msa := $v.workspaceManager.serviceAccount -}}
 {{- $osa := $v.workspaceOperator.serviceAccount -}}
 {{- if and $msa.create $osa.create $msa.name (eq $msa.name $osa.name) -}}

@@ -11,6 +11,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { desiredState, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
 import { PlatformCredentials } from './platform-credentials.js';
 import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
+import { NamespaceGuard } from './namespace-guard.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
@@ -118,9 +119,11 @@ export class Reconciler {
   private readonly desired = new Map<string, DesiredEntry>();
 
   private readonly credentials: PlatformCredentials;
+  private readonly namespaces: NamespaceGuard;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.credentials = new PlatformCredentials(deps.kube, deps.log);
+    this.namespaces = new NamespaceGuard(deps.kube);
   }
 
   /** Drops everything kept for a Workspace that no longer exists. */
@@ -143,6 +146,7 @@ export class Reconciler {
     let desired: Desired;
     try {
       desired = await this.desiredFor(uid, ws, platform);
+      await this.namespaces.check(desired.resolved.namespace);
     } catch (err) {
       if (!(err instanceof WorkspaceError)) throw err;
       // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
@@ -152,7 +156,7 @@ export class Reconciler {
         log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
         await this.event(ws, 'Warning', err.reason, err.message);
       }
-      // A missing platform Secret may appear at any time: retry with backoff (nothing is applied meanwhile).
+      // A missing platform Secret, or a namespace's label, may be fixed at any time: retry with backoff (nothing is applied meanwhile).
       if (err.platformIncomplete) throw new ReportedError(err.message);
       return;
     }

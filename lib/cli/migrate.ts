@@ -4,7 +4,7 @@
  * insecure. The result must pass our validation, or nothing is written.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { parseYamlInput, readInputText } from '../values/read-input.js';
 import { RENAMED_KEYS } from '../values/renamed.js';
 import { migrateUpstreamOnlyKeys } from './upstream-only-keys.js';
@@ -97,6 +97,12 @@ export function migrateValues(text: string, file: string): Migration {
   }
 
   migrateKeycloakNames(doc, changes);
+  const allowed = doc.getIn(['kubernetes', 'allowedNamespaces']);
+  if (isSeq(allowed) && allowed.items.some((i) => isScalar(i) && i.value === 'default')) {
+    warnings.push(
+      'kubernetes.allowedNamespaces: holds "default", which this chart never labels; a Workspace there fails until it enforces Pod Security "restricted" (kubectl label namespace default pod-security.kubernetes.io/enforce=restricted), or leave it out (the default here is [workspace-system])',
+    );
+  }
   migrateWorkspaceAuth(doc, changes, warnings);
 
   for (const component of IMAGE_PATHS) {

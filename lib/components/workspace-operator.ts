@@ -63,6 +63,8 @@ export function operatorClusterRules(): k8s.PolicyRule[] {
     { apiGroups: [WORKSPACE_API_GROUP], resources: [`${WORKSPACE_RESOURCE}/status`], verbs: ['get', 'update', 'patch'] },
     { apiGroups: [WORKSPACE_API_GROUP], resources: [`${WORKSPACE_RESOURCE}/finalizers`], verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // A workspace namespace must enforce Pod Security "restricted": it reads the label before applying anything.
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
   ];
 }
 

@@ -383,10 +383,10 @@ export const ValuesSchema = Type.Object(
           maxLength: 63,
         }),
         allowedNamespaces: Type.Array(Type.String({ pattern: DNS_LABEL, maxLength: 63 }), {
-          default: ['workspace-system', 'default'],
+          default: ['workspace-system'],
           minItems: 1,
           uniqueItems: true,
-          description: 'Namespaces workspaces may run in (RUNTIME_K8S_ALLOWED_NAMESPACES)',
+          description: 'Namespaces workspaces may run in (RUNTIME_K8S_ALLOWED_NAMESPACES); each must enforce Pod Security "restricted" (the chart labels those it creates)',
         }),
         createNamespaces: bool(
           true,

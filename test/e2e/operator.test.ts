@@ -45,17 +45,31 @@ describe('one operator', () => {
     expect(nodeOf('canvas')).toBe(nodeOf('runtime'));
   });
 
+  test('an allowed namespace the chart does not create must enforce Pod Security "restricted": Failed naming the label, then Running once set', async () => {
+    // Two more allowed namespaces: one the chart creates (labelled), and `default`, which it never labels.
+    h.applyPlatform(['kubernetes.allowedNamespaces={workspace-system,ws-quota,default}']);
+    op = await h.replaceOperator(op, 'op-a'); // the same name: later tests expect op-a to hold the Lease
+    kOk(['apply', '-f', '-'], workspace('ws-default', 'in-default', 'default', '  targetNamespace: default\n  browser: {enabled: false}\n  canvas: {enabled: false}\n'));
+    const s = await eventually('Failed', () => status('ws-default', 'default').phase === 'Failed' && status('ws-default', 'default'));
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NamespaceNotRestricted' });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Ready').message).toContain('kubectl label namespace default pod-security.kubernetes.io/enforce=restricted');
+    expect(k(['get', 'deployments', '-n', 'default', '-l', 'platform.aileron.io/workspace-id=in-default', '-o', 'name']).stdout.trim()).toBe('');
+    kOk(['label', 'namespace', 'default', 'pod-security.kubernetes.io/enforce=restricted']);
+    await eventually('Running once labelled', () => status('ws-default', 'default').phase === 'Running', 120_000);
+    kOk(['delete', 'workspace', 'ws-default', '-n', 'default']);
+  });
+
   test('a component that cannot progress shows as Degraded, with the controller\'s own reason', async () => {
-    // A quota that admits no pods in `default` (an allowed namespace): the ReplicaSets cannot create theirs,
-    // and the Deployment controller reports ReplicaFailure.
-    kOk(['create', 'quota', 'no-pods', '-n', 'default', '--hard=pods=0']);
-    kOk(['apply', '-f', '-'], workspace('ws-quota', 'quota', 'default', '  targetNamespace: default\n  browser: {enabled: false}\n  canvas: {enabled: false}\n'));
-    const s = await eventually('Degraded', () => status('ws-quota', 'default').conditions?.find((c: { type: string; status: string }) => c.type === 'Degraded' && c.status === 'True') && status('ws-quota', 'default'), 60_000);
+    // A quota that admits no pods in an allowed namespace: the ReplicaSets cannot create theirs, and the
+    // Deployment controller reports ReplicaFailure.
+    kOk(['create', 'quota', 'no-pods', '-n', 'ws-quota', '--hard=pods=0']);
+    kOk(['apply', '-f', '-'], workspace('ws-quota', 'quota', 'ws-quota', '  targetNamespace: ws-quota\n  browser: {enabled: false}\n  canvas: {enabled: false}\n'));
+    const s = await eventually('Degraded', () => status('ws-quota', 'ws-quota').conditions?.find((c: { type: string; status: string }) => c.type === 'Degraded' && c.status === 'True') && status('ws-quota', 'ws-quota'), 60_000);
     expect(s.components.runtime.phase).toBe('Failed');
     expect(s.conditions.find((c: { type: string }) => c.type === 'Degraded').message).toMatch(/runtime: .*(FailedCreate|exceeded quota)/);
-    kOk(['delete', 'quota', 'no-pods', '-n', 'default']);
-    await eventually('Running once the quota is gone', () => status('ws-quota', 'default').phase === 'Running', 90_000);
-    kOk(['delete', 'workspace', 'ws-quota', '-n', 'default']);
+    kOk(['delete', 'quota', 'no-pods', '-n', 'ws-quota']);
+    await eventually('Running once the quota is gone', () => status('ws-quota', 'ws-quota').phase === 'Running', 90_000);
+    kOk(['delete', 'workspace', 'ws-quota', '-n', 'ws-quota']);
   });
 
   test('turning the browser off removes it; on brings it back', async () => {

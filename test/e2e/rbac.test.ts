@@ -54,6 +54,7 @@ describe('workspace operator (least privilege)', () => {
     ['patch', 'workspaces.platform.aileron.io/status'],
     ['update', 'workspaces.platform.aileron.io/finalizers'],
     ['create', 'events'],
+    ['get', 'namespaces'],
   ])('cluster-wide: %s %s', (verb, resource) => {
     expect(can(operator, verb, resource)).toBe(true);
   });

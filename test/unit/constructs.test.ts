@@ -206,8 +206,9 @@ describe('workspace operator', () => {
   const clusterRules = (objs: typeof defaults) => find(objs, 'ClusterRole', 'aileron-workspace-operator').rules as Loose[];
   const namespaceRules = (objs: typeof defaults) => find(objs, 'ClusterRole', 'aileron-workspace-operator-workspace-objects').rules as Loose[];
 
-  test('cluster-wide, only Workspaces and the Events about them', () => {
-    expect(clusterRules(defaults).map((r) => r.resources).flat()).toEqual(['workspaces', 'workspaces/status', 'workspaces/finalizers', 'events']);
+  test('cluster-wide, only Workspaces, the Events about them, and reading a namespace\'s Pod Security label', () => {
+    expect(clusterRules(defaults).map((r) => r.resources).flat()).toEqual(['workspaces', 'workspaces/status', 'workspaces/finalizers', 'events', 'namespaces']);
+    expect(clusterRules(defaults).at(-1).verbs).toEqual(['get']);
     expect(JSON.stringify(clusterRules(defaults))).not.toContain('delete');
   });
 
@@ -321,7 +322,7 @@ describe('config maps', () => {
     expect(find(defaults, 'ConfigMap', 'aileron-platform-config').data).toMatchObject({
       RUNTIME_PROVISIONER: 'kubernetes',
       RUNTIME_K8S_NAMESPACE: 'workspace-system',
-      RUNTIME_K8S_ALLOWED_NAMESPACES: 'workspace-system,default',
+      RUNTIME_K8S_ALLOWED_NAMESPACES: 'workspace-system',
       RUNTIME_K8S_SERVICE_TYPE: 'ClusterIP',
       RUNTIME_K8S_NODE_PORT: '',
       RUNTIME_K8S_NODE_ADDRESS: '127.0.0.1',

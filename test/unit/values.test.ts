@@ -34,7 +34,7 @@ describe('defaults follow the upstream chart (seed 000)', () => {
     ['publicRouting.canvasHostPattern', v.publicRouting.canvasHostPattern, 'workspace-canvas-{workspaceId}.{baseDomain}'],
     ['kubernetes.provisioner', v.kubernetes.provisioner, 'kubernetes'],
     ['kubernetes.defaultNamespace', v.kubernetes.defaultNamespace, 'workspace-system'],
-    ['kubernetes.allowedNamespaces', v.kubernetes.allowedNamespaces, ['workspace-system', 'default']],
+    ['kubernetes.allowedNamespaces', v.kubernetes.allowedNamespaces, ['workspace-system']], // the production guide wins over upstream's [workspace-system, default] (README deviations)
     ['kubernetes.serviceType', v.kubernetes.serviceType, 'ClusterIP'],
     ['kubernetes.nodePort', v.kubernetes.nodePort, ''],
     ['kubernetes.nodeAddress', v.kubernetes.nodeAddress, '127.0.0.1'],

@@ -120,9 +120,9 @@ describe('namespaces', () => {
   });
 
   test('across namespaces nothing is owned (the finalizer cleans up)', () => {
-    const ws = withSpec({ targetNamespace: 'default' });
-    const { objects } = render(ws);
-    expect(objects.every((o) => o.metadata.namespace === 'default' && !('ownerReferences' in o.metadata))).toBe(true);
+    const ws = withSpec({ targetNamespace: 'team-b' });
+    const { objects } = render(ws, { set: ['kubernetes.allowedNamespaces={workspace-system,team-b}'] });
+    expect(objects.every((o) => o.metadata.namespace === 'team-b' && !('ownerReferences' in o.metadata))).toBe(true);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * Workspaces run untrusted code: a workspace namespace must enforce Pod
+ * Security "restricted", so a pod that asks for more is refused by the API
+ * server itself. The chart labels the namespaces it creates; one it does not
+ * (`default`, or kubernetes.createNamespaces: false) is checked here before
+ * anything is applied, and a Workspace aimed at an unlabelled one fails,
+ * saying which label to set. A namespace found restricted is read again a
+ * minute later at most; one that is not, on every retry, so a label set by
+ * hand takes at once.
+ */
+import { WorkspaceError } from '../lib/workspace/model.js';
+import { statusCode, type Kube } from './kube.js';
+
+export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+const TTL_MS = 60_000;
+
+export class NamespaceGuard {
+  private readonly restricted = new Map<string, number>();
+
+  constructor(private readonly kube: Kube) {}
+
+  async check(namespace: string): Promise<void> {
+    const checked = this.restricted.get(namespace);
+    if (checked !== undefined && Date.now() - checked < TTL_MS) return;
+    const entry = await this.read(namespace);
+    if (entry.exists && entry.enforce === 'restricted') {
+      this.restricted.set(namespace, Date.now());
+      return;
+    }
+    this.restricted.delete(namespace);
+    const fix = `kubectl label namespace ${namespace} ${ENFORCE_LABEL}=restricted`;
+    if (!entry.exists) {
+      throw new WorkspaceError('spec.targetNamespace', `namespace "${namespace}" does not exist; create it enforcing Pod Security "restricted" (kubectl create namespace ${namespace} && ${fix})`, 'NamespaceMissing', true);
+    }
+    if (entry.enforce !== 'restricted') {
+      throw new WorkspaceError(
+        'spec.targetNamespace',
+        `namespace "${namespace}" enforces Pod Security "${entry.enforce ?? 'privileged'}", and workspace pods run untrusted code: make it enforce "restricted" (${fix})`,
+        'NamespaceNotRestricted',
+        true,
+      );
+    }
+  }
+
+  private async read(namespace: string): Promise<{ enforce: string | undefined; exists: boolean }> {
+    try {
+      const ns = await this.kube.get<{ metadata?: { labels?: Record<string, string> } }>({ apiVersion: 'v1', plural: 'namespaces', name: namespace });
+      return { enforce: ns.metadata?.labels?.[ENFORCE_LABEL], exists: true };
+    } catch (err) {
+      if (statusCode(err) === 404) return { enforce: undefined, exists: false };
+      throw err;
+    }
+  }
+}

@@ -5,17 +5,28 @@
 # kube-apiserver and etcd instead of the build.
 set -euo pipefail
 
+# The "# renovate:" lines let Renovate (renovate.json) propose bumps of these pins.
+# renovate: datasource=go depName=k8s.io/kubernetes extractVersion=^v(?<version>.*)$
 K8S_VERSION=1.34.4
+# renovate: datasource=go depName=helm.sh/helm/v3
 HELM_VERSION=v3.19.0
+# renovate: datasource=go depName=github.com/yannh/kubeconform
 KUBECONFORM_VERSION=v0.7.0
 # kube-linter's module host is not reachable from this workplace's Go proxy;
 # kube-score covers the same ground (probes, security context, resources).
+# renovate: datasource=go depName=github.com/zegl/kube-score
 KUBE_SCORE_VERSION=v1.20.0
+# Checks .github/workflows (the release pipeline cannot run here: no registry to push to).
+# renovate: datasource=go depName=github.com/rhysd/actionlint
+ACTIONLINT_VERSION=v1.7.12
 # Simulated nodes and pod lifecycles for the control plane (sigs.k8s.io/kwok, a Kubernetes SIG project).
+# renovate: datasource=go depName=sigs.k8s.io/kwok
 KWOK_VERSION=v0.8.0
 # The workspace proxy the chart runs (workspaceAuth.image: keep the two equal), and the Keycloak the realm is
 # imported into (keycloak.image). Keycloak runs on Java 21+: the Temurin 25 these machines have, else JAVA_HOME.
+# renovate: datasource=go depName=github.com/oauth2-proxy/oauth2-proxy/v7
 OAUTH2_PROXY_VERSION=v7.15.6
+# renovate: datasource=maven depName=org.keycloak:keycloak-quarkus-dist
 KEYCLOAK_VERSION=26.5.6
 # Cilium's own policy parser and CRDs (test/cilium pins github.com/cilium/cilium).
 CILIUM_VERSION=$(sed -n 's/^require github.com\/cilium\/cilium \(v[^ ]*\)$/\1/p' "$(dirname "$0")/../test/cilium/go.mod")
@@ -168,6 +179,7 @@ control_plane
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 schemas
 cilium
 kwok

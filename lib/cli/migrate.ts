@@ -9,6 +9,7 @@ import { parseYamlInput, readInputText } from '../values/read-input.js';
 import { RENAMED_KEYS } from '../values/renamed.js';
 import { migrateUpstreamOnlyKeys } from './upstream-only-keys.js';
 import { defaultValues, loadValues, ValuesError } from '../values/load.js';
+import { APP_VERSION, OPERATOR_IMAGE, UPSTREAM_OPERATOR_IMAGE } from '../values/schema.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
 import type { JsonObject } from '../values/merge.js';
 
@@ -105,6 +106,13 @@ export function migrateValues(text: string, file: string): Migration {
   }
   migrateWorkspaceAuth(doc, changes, warnings);
 
+  if (getIn(doc, ['workspaceOperator', 'image', 'repository']) === UPSTREAM_OPERATOR_IMAGE) {
+    doc.setIn(['workspaceOperator', 'image', 'repository'], OPERATOR_IMAGE);
+    doc.setIn(['workspaceOperator', 'image', 'tag'], APP_VERSION);
+    changes.push(
+      `workspaceOperator.image: ${UPSTREAM_OPERATOR_IMAGE} → ${OPERATOR_IMAGE}:${APP_VERSION} (upstream's operator is the program this chart replaces; ours reads this chart's settings, RBAC and CRD)`,
+    );
+  }
   for (const component of IMAGE_PATHS) {
     const path = [component, 'image', 'tag'];
     if (getIn(doc, path) === 'latest') {

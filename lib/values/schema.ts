@@ -5,10 +5,15 @@
  * where the production guide (seed 001) overrides it; README lists those.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import pkg from '../../package.json' with { type: 'json' };
 
-/** Chart version and the application version that image tags pin to. */
-export const CHART_VERSION = '0.1.0';
-export const APP_VERSION = 'v0.1.0';
+/** One version source, package.json: the chart's version, and the appVersion its own image's tag pins to. */
+export const CHART_VERSION: string = pkg.version;
+export const APP_VERSION = `v${pkg.version}`;
+/** The operator image this project publishes (.github/workflows/release.yaml); upstream's operator is another program. */
+export const OPERATOR_IMAGE = 'ghcr.io/aileron-k8s/aileron-k8s-operator';
+/** upstream's own operator image, which `migrate` rewrites to ours. */
+export const UPSTREAM_OPERATOR_IMAGE = 'ailerondocker/workspace-operator';
 /** The postgres user of the Debian-based images. */
 export const POSTGRES_UID = 999;
 
@@ -534,7 +539,7 @@ export const ValuesSchema = Type.Object(
     workspaceOperator: obj(
       {
         enabled: bool(true, 'Enable the workspace operator'),
-        image: image('ailerondocker/workspace-operator', APP_VERSION, 'Workspace operator'),
+        image: image(OPERATOR_IMAGE, APP_VERSION, 'Workspace operator (this project\'s: operator/Dockerfile)'),
         ...podSettings(1),
         resources: resources(['100m', '256Mi'], ['500m', '512Mi'], 'Workspace operator container resources (peak RSS measured 149 MB through a burst of 10,000 workspaces and 134 MB through a restart over them: see docs/benchmark.md)'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),

@@ -64,7 +64,8 @@ describe('defaults follow the upstream chart (seed 000)', () => {
     ['keycloak.auth.adminUser', v.keycloak.auth.adminUser, 'admin'],
     ['frontend.image.repository', v.frontend.image.repository, 'ailerondocker/workspace-ui'],
     ['workspaceManager.image.repository', v.workspaceManager.image.repository, 'ailerondocker/workspace-manager'],
-    ['workspaceOperator.image.repository', v.workspaceOperator.image.repository, 'ailerondocker/workspace-operator'],
+    // This project's operator, not upstream's (README deviations).
+    ['workspaceOperator.image.repository', v.workspaceOperator.image.repository, 'ghcr.io/aileron-k8s/aileron-k8s-operator'],
   ])('%s', (_key, actual, expected) => expect(actual).toEqual(expected));
 
   test('every component is on by default', () => {

@@ -1,3 +1,5 @@
+import { OPERATOR_IMAGE, UPSTREAM_OPERATOR_IMAGE } from '../../values/schema.js';
+
 /** NOTES.txt: what Helm prints after install and upgrade. */
 export const NOTES = `Aileron {{ .Chart.AppVersion }} is installed as release "{{ .Release.Name }}" in namespace "{{ .Release.Namespace }}".
 
@@ -33,6 +35,14 @@ Workspace endpoints let in only each Workspace's owner (claim "{{ .Values.worksp
 WARNING: workspaceAuth.enabled is false. Every workspace's terminal, browser and canvas answer anyone who
 knows or guesses its host name, with no sign-in. Turn it back on unless something else in front of the
 workspace pods authenticates every request, WebSockets included.
+{{- end }}
+{{- if .Values.workspaceOperator.enabled }}
+
+Workspace operator image: {{ .Values.workspaceOperator.image.repository }}:{{ .Values.workspaceOperator.image.tag }}
+{{- if eq .Values.workspaceOperator.image.repository "${UPSTREAM_OPERATOR_IMAGE}" }}
+WARNING: that is the upstream project's own operator, not this chart's: it does not read this chart's settings.
+  Use ${OPERATOR_IMAGE} (the default), or your own build of operator/Dockerfile.
+{{- end }}
 {{- end }}
 {{- if .Values.keycloak.enabled }}
 

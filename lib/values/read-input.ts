@@ -1,18 +1,21 @@
 /**
  * Reads and parses the YAML files a user gives (`-f values.yaml`, a Workspace
- * file) the way Helm reads values, within bounds: regular files only (a
- * device such as /dev/zero or a pipe would never end), at most
- * MAX_INPUT_BYTES, YAML 1.1 scalars as Helm's Go parser reads them (`yes`,
- * `on` are booleans, !!binary is text), one document, and duplicate keys
- * refused in one linear pass (the yaml package's own check is quadratic in the
- * keys of a map). Helm itself silently takes the first of several documents
- * and the last of duplicate keys; we refuse both, on purpose.
+ * file) the way Helm reads values, within bounds: files, pipes and `-` (stdin;
+ * `-f <(sops -d secrets.yaml)` keeps decrypted values off disk), at most
+ * MAX_INPUT_BYTES, so a stream that never ends (/dev/zero, `yes |`) is refused
+ * at the bound rather than waited on; YAML 1.1 scalars as Helm's Go parser
+ * reads them (`yes`, `on` are booleans, !!binary is text), one document, and
+ * duplicate keys refused in one linear pass (the yaml package's own check is
+ * quadratic in the keys of a map). Helm itself silently takes the first of
+ * several documents and the last of duplicate keys; we refuse both, on purpose.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isMap, isSeq, parseAllDocuments, type Node } from 'yaml';
 
 /** Far above any real values file (the upstream chart's is 10 KB), far below what would hurt. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+/** `-f -`: standard input. */
+export const STDIN = '-';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -26,37 +29,57 @@ const osReason = (err: unknown) => {
   return m ? m[1] : String((err as Error).message ?? err);
 };
 
-/** The text of a regular file of at most MAX_INPUT_BYTES. */
+/** Standard input can be read once: a second `-f -` gets the same text. */
+let stdinText: string | undefined;
+
+/** The text of a file, a pipe, a character device or `-` (stdin), of at most MAX_INPUT_BYTES. */
 export function readInputText(file: string): string {
+  if (file === STDIN) return (stdinText ??= readBounded(0, 'standard input (-f -)'));
   let fd: number;
   try {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    // A FIFO is opened blocking (it waits for its writer, as Helm does); anything else without waiting.
+    const fifo = statSync(file, { throwIfNoEntry: false })?.isFIFO() ?? false;
+    fd = openSync(file, constants.O_RDONLY | (fifo ? 0 : constants.O_NONBLOCK));
   } catch (err) {
     throw new InputError(`${file}: cannot read (${osReason(err)})`);
   }
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(`${file}: is a folder; give a YAML file`);
-    if (!st.isFile()) throw new InputError(`${file}: is not a regular file (a device, pipe or socket); save the content to a file first`);
-    if (st.size > MAX_INPUT_BYTES) throw new InputError(`${file}: is ${st.size} bytes; at most ${MAX_INPUT_BYTES} are read`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buf = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_INPUT_BYTES) throw new InputError(`${file}: is more than ${MAX_INPUT_BYTES} bytes; at most that many are read`);
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: cannot read (${osReason(err)})`);
+    if (st.isSocket()) throw new InputError(`${file}: is a socket; give a file, a pipe (-f <(command)) or - for standard input`);
+    if (st.isFile() && st.size > MAX_INPUT_BYTES) throw new InputError(`${file}: is ${st.size} bytes; at most ${MAX_INPUT_BYTES} are read`);
+    return readBounded(fd, file);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads to the end, refusing at the bound: a stream that never ends is not waited on. */
+function readBounded(fd: number, name: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        // A non-blocking pipe with nothing in it yet: wait a little, then read again.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw new InputError(`${name}: is more than ${MAX_INPUT_BYTES} bytes; at most that many are read (a stream that never ends?)`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${name}: cannot read (${osReason(err)})`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `line 3, column 5` of a node, for messages. */

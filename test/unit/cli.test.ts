@@ -170,12 +170,12 @@ describe('-o never destroys what synth did not write', () => {
 });
 
 describe('input is read within bounds', () => {
-  test('devices, folders and oversized files are refused by name', () => {
+  test('folders, oversized files and streams that never end are refused by name', () => {
     const dir = tmp();
     const big = join(dir, 'big.yaml');
     writeFileSync(big, `a: "${'x'.repeat(5 * 1024 * 1024)}"\n`);
     for (const [file, message] of [
-      ['/dev/zero', '/dev/zero: is not a regular file'],
+      ['/dev/zero', '/dev/zero: is more than 4194304 bytes; at most that many are read'],
       [dir, 'is a folder; give a YAML file'],
       [big, 'at most 4194304 are read'],
       [join(dir, 'missing.yaml'), 'missing.yaml: cannot read (no such file or directory)'],
@@ -184,6 +184,36 @@ describe('input is read within bounds', () => {
       expect(res.status).toBe(1);
       expect(res.stderr).toContain(message);
     }
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  test('values from pipes, as Helm reads them: -f -, process substitution, a FIFO; /dev/null is empty values', () => {
+    const dir = tmp();
+    const replicas = (out: string) => readFileSync(join(out, 'frontend.yaml'), 'utf8').match(/replicas: (\d+)/)?.[1];
+    // Standard input.
+    const stdin = spawnSync(process.execPath, [CLI, 'synth', '-f', '-', '-o', join(dir, 'stdin')], { encoding: 'utf8', input: 'frontend: {replicaCount: 3}\n' });
+    expect([stdin.status, stdin.stderr]).toEqual([0, '']);
+    expect(replicas(join(dir, 'stdin'))).toBe('3');
+    // Process substitution (what -f <(sops -d secrets.yaml) is), through bash.
+    const sub = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" synth -f <(printf 'frontend: {replicaCount: 4}\\n') -o "${join(dir, 'sub')}"`], { encoding: 'utf8' });
+    expect([sub.status, sub.stderr]).toEqual([0, '']);
+    expect(replicas(join(dir, 'sub'))).toBe('4');
+    // A named pipe with its writer.
+    const fifo = join(dir, 'values.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const viaFifo = spawnSync('bash', ['-c', `printf 'frontend: {replicaCount: 5}\\n' > "${fifo}" & "${process.execPath}" "${CLI}" synth -f "${fifo}" -o "${join(dir, 'fifo')}"; wait`], { encoding: 'utf8' });
+    expect([viaFifo.status, viaFifo.stderr]).toEqual([0, '']);
+    expect(replicas(join(dir, 'fifo'))).toBe('5');
+    // /dev/null: no values, the defaults.
+    expect(run('synth', '-f', '/dev/null', '-o', join(dir, 'null')).status).toBe(0);
+    expect(replicas(join(dir, 'null'))).toBe('1');
+  });
+
+  test('a pipe that never ends is refused at the bound, and nothing is written', () => {
+    const dir = tmp();
+    const res = spawnSync('bash', ['-c', `yes 'a: b' | "${process.execPath}" "${CLI}" synth -f - -o "${join(dir, 'out')}"`], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('standard input (-f -): is more than 4194304 bytes');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

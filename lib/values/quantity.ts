@@ -38,7 +38,8 @@ export function parseQuantity(text: string | number): Quantity | undefined {
   const [whole, frac = ''] = digits.split('.');
   let num = BigInt(`${whole || '0'}${frac}`) * (sign === '-' ? -1n : 1n);
   let den = 10n ** BigInt(frac.length);
-  if (/^[eE]/.test(suffix)) {
+  // An exponent (`e3`, `E-2`), not the decimal suffix `E` (exa) or the binary `Ei` (exbi).
+  if (/^[eE][+-]?[0-9]+$/.test(suffix)) {
     const exp = Number(suffix.slice(1));
     if (Math.abs(exp) > 100) return undefined;
     if (exp >= 0) num *= 10n ** BigInt(exp);

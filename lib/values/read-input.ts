@@ -10,7 +10,7 @@
  * several documents and the last of duplicate keys; we refuse both, on purpose.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { isMap, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isMap, isSeq, parseAllDocuments, type Node, type ScalarTag, type Tags } from 'yaml';
 
 /** Far above any real values file (the upstream chart's is 10 KB), far below what would hurt. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -117,9 +117,29 @@ function checkDuplicateKeys(root: Node | null, text: string, file: string): void
   }
 }
 
+/**
+ * YAML as Helm and kubectl read it (sigs.k8s.io/yaml, a go-yaml v2 fork): YAML 1.1 scalars (`yes`, `on`, `y` are
+ * booleans, `0755` is octal), except that timestamps stay the text they are (`restartRuntimeAt: 2026-04-09T10:00:00Z`
+ * is that string), `1:20` is text, not base 60, and `0o17` is an octal integer. test/e2e/yaml-reading.test.ts holds
+ * this to the API server's reading, through kubectl, of the same scalars.
+ */
+const octal0o: ScalarTag = {
+  identify: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  test: /^[-+]?0o[0-7_]+$/,
+  resolve: (text: string) => (text.startsWith('-') ? -1 : 1) * Number.parseInt(text.replace(/^[-+]?0o/, '').replace(/_/g, ''), 8),
+};
+const dropped = (t: Tags[number]) => typeof t === 'object' && (t.tag === 'tag:yaml.org,2002:timestamp' || ('format' in t && t.format === 'TIME'));
+export const KUBERNETES_YAML = {
+  version: '1.1' as const,
+  customTags: (tags: Tags): Tags => [...tags.filter((t) => !dropped(t)), octal0o],
+};
+
 /** Parses one YAML document as Helm would read it; refuses several documents and duplicate keys. */
 export function parseYamlInput(text: string, file: string): unknown {
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
+  const docs = parseAllDocuments(text, { ...KUBERNETES_YAML, uniqueKeys: false, prettyErrors: false });
   if (!Array.isArray(docs)) return null; // an empty stream
   if (docs.length > 1) {
     throw new InputError(`${file}: holds ${docs.length} YAML documents ("---"); give one document per file`);

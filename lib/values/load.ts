@@ -45,9 +45,24 @@ export function loadValues(sources: ValuesSources = {}): Values {
     if (err instanceof SetSyntaxError) throw new ValuesError([err.message]);
     throw err;
   }
-  const problems = removed.filter((path) => isSchemaKey(path)).map((path) => `${path.join('.')}: null would remove this setting, which Helm refuses too; leave it out to keep the default, or set it`);
+  const defaults = defaultTree();
+  const problems = removed.flatMap((path) => {
+    if (isSchemaKey(path)) return [`${path.join('.')}: null would remove this setting, which Helm refuses too; leave it out to keep the default, or set it`];
+    // null removes an entry the defaults have; anywhere else Helm keeps the null, and its schema refuses it.
+    if (!hasPath(defaults, path)) return [`${path.join('.')}: null removes only an entry the defaults have, and there is none here (Helm refuses it too); leave the key out, or give a value`];
+    return [];
+  });
   if (problems.length > 0) throw new ValuesError(problems);
   return resolveValues(merged);
+}
+
+function hasPath(tree: JsonObject, path: string[]): boolean {
+  let node: unknown = tree;
+  for (const key of path) {
+    if (!isObject(node) || !Object.prototype.hasOwnProperty.call(node, key)) return false;
+    node = node[key];
+  }
+  return true;
 }
 
 /** Whether a key path names a key the schema defines (as opposed to an entry of a free-form map, which null may delete). */

@@ -22,7 +22,7 @@ function put(target: Record<string, unknown> | unknown[], key: string | number, 
 
 const own = (o: object, key: string | number) => (Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, Json>)[key] : undefined);
 
-/** Key paths a `null` removed, for the check that only free-form map entries may go. */
+/** Key paths given `null`, for the check that only free-form map entries of the defaults may go, as with Helm. */
 export type Removed = string[][];
 
 export function deepMerge(base: JsonObject, overlay: JsonObject, removed: Removed = [], path: string[] = []): JsonObject {
@@ -31,7 +31,8 @@ export function deepMerge(base: JsonObject, overlay: JsonObject, removed: Remove
   for (const [key, value] of Object.entries(overlay)) {
     const current = own(out, key);
     if (value === null) {
-      if (current !== undefined) removed.push([...path, key]);
+      // Every null is recorded: it may remove only an entry the defaults have (see loadValues).
+      removed.push([...path, key]);
       delete out[key];
     } else if (isObject(value) && isObject(current)) {
       put(out, key, deepMerge(current, value, removed, [...path, key]));

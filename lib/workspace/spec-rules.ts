@@ -59,7 +59,7 @@ function resourceProblems(field: string, r: { requests?: QuantityMap; limits?: Q
       const q = parseQuantity(value);
       if (!q) problems.push({ field: at, message: `"${value}" is not a quantity (for example 500m, 2, 1Gi)` });
       else if (isNegative(q)) problems.push({ field: at, message: `${value} is negative` });
-      else if (name.includes('/') && !isWhole(q)) problems.push({ field: at, message: `${value}: extended resources come in whole numbers` });
+      else if (name.includes('/') && !(isWhole(q) && integerToTheApiServer(String(value)))) problems.push({ field: at, message: `${value}: extended resources come in whole numbers` });
       else if (BYTE_RESOURCES.includes(name) && !new RegExp(BYTE_QUANTITY_PATTERN).test(String(value))) {
         problems.push({ field: at, message: `${value}: memory and ephemeral-storage are whole bytes (not 500m)` });
       }
@@ -118,4 +118,12 @@ export function specProblems(spec: WorkspaceSpecJson): SpecProblem[] {
     problems.push(...resourceProblems(`spec.${c}.resources`, (spec[c] as { resources?: { requests?: QuantityMap; limits?: QuantityMap } } | undefined)?.resources));
   }
   return problems;
+}
+
+/**
+ * The API server's CEL isInteger() reads a fraction with a binary suffix (`0.5Gi`, `1.0Ki`) as a decimal, never an
+ * integer, whatever its value (536870912 is 0.5Gi): the CRD refuses it, so the operator and the CLI do too.
+ */
+function integerToTheApiServer(text: string): boolean {
+  return !/\.[0-9]*(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(text);
 }

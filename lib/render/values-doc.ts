@@ -37,6 +37,22 @@ export function valuesMarkdownTable(): string {
   return lines.join('\n');
 }
 
+/** Every image the chart runs by default, one row each, from the values: what a pin bump changes. */
+export function imagesMarkdownTable(): string {
+  const lines = ['| Image | Value | Pinned to |', '|---|---|---|'];
+  const rows = valueRows();
+  for (const r of rows.filter((row) => row.key.endsWith('.image.repository'))) {
+    const base = r.key.slice(0, -'.repository'.length);
+    const tag = rows.find((row) => row.key === `${base}.tag`)?.default;
+    lines.push(`| \`${String(r.default)}\` | \`${base}\` | \`${String(tag)}\` |`);
+  }
+  for (const r of rows.filter((row) => /^kubernetes\.(runtime|browser|canvas)Image$/.test(row.key))) {
+    const [repository, tag] = String(r.default).split(/:(?=[^:/]+$)/);
+    lines.push(`| \`${repository}\` | \`${r.key}\` | \`${tag}\` |`);
+  }
+  return lines.join('\n');
+}
+
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
 export function replaceSection(doc: string, name: string, body: string): string {
   const start = `<!-- ${name}:start -->`;

@@ -646,7 +646,7 @@ export const ValuesSchema = Type.Object(
     postgres: obj(
       {
         enabled: bool(true, 'Enable the bundled PostgreSQL'),
-        image: image('postgres', '16.6', 'PostgreSQL'),
+        image: image('postgres', '16.14', 'PostgreSQL (16.12 and later carry the February 2026 security fixes)'),
         ...podSettings(undefined),
         resources: resources(['250m', '256Mi'], ['1000m', '1Gi'], 'PostgreSQL container resources'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
@@ -696,7 +696,7 @@ export const ValuesSchema = Type.Object(
     redis: obj(
       {
         enabled: bool(true, 'Enable the bundled Redis'),
-        image: image('redis', '7.4.1', 'Redis'),
+        image: image('redis', '7.4.6', 'Redis (7.4.6 fixed CVE-2025-49844, code execution through Lua)'),
         ...podSettings(undefined),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Redis container resources'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),

@@ -78,5 +78,5 @@ test('Renovate sees every pin: each tool version in install-tools.sh and each li
   const schema = readFileSync(join(ROOT, 'lib', 'values', 'schema.ts'), 'utf8');
   const literalImages = [...schema.matchAll(/image\('([^']+)', '([^']+)'/g)].map((m) => `${m[1]}:${m[2]}`);
   expect(matches('lib/values/schema.ts').map((g) => `${g.depName}:${g.currentValue}`)).toEqual(literalImages);
-  expect(literalImages).toEqual(expect.arrayContaining(['postgres:16.6', 'redis:7.4.1', 'quay.io/keycloak/keycloak:26.5.6']));
+  expect(literalImages).toEqual(expect.arrayContaining(['postgres:16.14', 'redis:7.4.6', 'quay.io/keycloak/keycloak:26.5.6']));
 });

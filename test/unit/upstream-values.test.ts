@@ -123,7 +123,7 @@ describe("the upstream chart's own stock values.yaml", () => {
   });
 
   test('keeps what the data needs: PostgreSQL 15 as the alpine image\'s postgres user; Redis and Keycloak move to pinned releases', () => {
-    expect([out.postgres.image.tag, out.postgres.runAsUser, out.redis.image.tag, out.keycloak.image.tag]).toEqual(['15-alpine', 70, '7.4.1', '26.5.6']);
+    expect([out.postgres.image.tag, out.postgres.runAsUser, out.redis.image.tag, out.keycloak.image.tag]).toEqual(['15-alpine', 70, '7.4.6', '26.5.6']);
     expect(res.stderr).toContain('warning: postgres.image.tag: 15-alpine follows every PostgreSQL 15 release');
   });
 

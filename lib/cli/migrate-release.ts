@@ -160,6 +160,14 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
   setDoc(doc, ['postgres', 'auth', 'existingSecret'], secretName);
   setDoc(doc, ['keycloak', 'auth', 'existingSecret'], secretName);
   if (c.postgresUser !== 'postgres') setDoc(doc, ['postgres', 'auth', 'username'], c.postgresUser);
+  // The release's superuser keeps its name; a service role of ours named the same would take it over.
+  for (const role of ['appUsername', 'keycloakUsername'] as const) {
+    const name = (getIn(ours, ['postgres', 'auth', role]) as string) ?? '';
+    if (name === c.postgresUser && doc.getIn(['postgres', 'auth', role]) === undefined) {
+      setDoc(doc, ['postgres', 'auth', role], `${name}_service`);
+      changes.push(`postgres.auth.${role}: ${name}_service (the release's superuser is named ${name})`);
+    }
+  }
   if (c.keycloakUser !== 'admin') setDoc(doc, ['keycloak', 'auth', 'adminUser'], c.keycloakUser);
   changes.push(`postgres.auth.existingSecret, keycloak.auth.existingSecret: ${secretName} (the database's and Keycloak's passwords, copied from ${c.secret}, which helm upgrade deletes)`);
   const secret = {

@@ -135,14 +135,19 @@ function checkCoturn(v: Values): string[] {
   return problems;
 }
 
-/** The bootstrap sets each service role's password: a service role named as the superuser, or as the other, would take over that role. */
+/**
+ * Keys of postgres.auth that must differ, and why: the bootstrap sets each service role's password, so a service
+ * role named as the superuser, or as the other, would take over that role. The chart's validation uses this list too.
+ */
+export const DISTINCT_DATABASE_NAMES: Array<[key: string, other: string, why: string]> = [
+  ['appUsername', 'username', "is the superuser (postgres.auth.username); name the manager's role apart"],
+  ['keycloakUsername', 'username', "is the superuser (postgres.auth.username); name Keycloak's role apart"],
+  ['keycloakUsername', 'appUsername', "is also the manager's role (postgres.auth.appUsername); each service gets its own"],
+  ['keycloakDatabase', 'appDatabase', "is also the application's (postgres.auth.appDatabase); each service gets its own"],
+];
+
 function checkDatabaseRoles(v: Values): string[] {
-  const a = v.postgres.auth;
   if (!v.postgres.enabled) return [];
-  const problems: string[] = [];
-  if (a.appUsername === a.username) problems.push(`postgres.auth.appUsername: "${a.appUsername}" is the superuser (postgres.auth.username); name the manager's role apart`);
-  if (a.keycloakUsername === a.username) problems.push(`postgres.auth.keycloakUsername: "${a.keycloakUsername}" is the superuser (postgres.auth.username); name Keycloak's role apart`);
-  if (a.keycloakUsername === a.appUsername) problems.push(`postgres.auth.keycloakUsername: "${a.keycloakUsername}" is also the manager's role (postgres.auth.appUsername); each service gets its own`);
-  if (a.keycloakDatabase === a.appDatabase) problems.push(`postgres.auth.keycloakDatabase: "${a.keycloakDatabase}" is also the application's (postgres.auth.appDatabase); each service gets its own`);
-  return problems;
+  const a = v.postgres.auth as Record<string, string>;
+  return DISTINCT_DATABASE_NAMES.filter(([key, other]) => a[key] === a[other]).map(([key, , why]) => `postgres.auth.${key}: "${a[key]}" ${why}`);
 }

@@ -276,6 +276,9 @@ const persistence = (size: string, what: string) =>
     `${what} persistence`,
   );
 
+/** A PostgreSQL role or database name: lowercase, unquoted, at most 63 bytes (PostgreSQL's identifier limit). */
+const pgName = (def: string, description: string) => str(def, description, { pattern: '^[a-z_][a-z0-9_]*$', maxLength: 63 });
+
 const existingSecret = (keys: string) =>
   str('', `Name of an existing Secret holding ${keys}; when set, no Secret is rendered for these credentials`, {
     pattern: OPTIONAL_NAME,
@@ -652,18 +655,12 @@ export const ValuesSchema = Type.Object(
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         auth: obj(
           {
-            username: str('postgres', 'DB superuser: the bootstrap Job alone connects as it', { pattern: '^[a-z_][a-z0-9_]*$' }),
+            username: pgName('postgres', 'DB superuser: the bootstrap Job alone connects as it'),
             password: str('', 'DB superuser password; "" generates a strong one', SECRET_TEXT),
-            appUsername: str('aileron', 'Role the workspace manager connects as, owner of appDatabase only (its password: key app-password)', {
-              pattern: '^[a-z_][a-z0-9_]*$',
-              maxLength: 63,
-            }),
-            keycloakUsername: str('keycloak', 'Role Keycloak connects as, owner of keycloakDatabase only (its password: key keycloak-password)', {
-              pattern: '^[a-z_][a-z0-9_]*$',
-              maxLength: 63,
-            }),
-            appDatabase: str('aileron', 'Application DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
-            keycloakDatabase: str('keycloak', 'Keycloak DB', { pattern: '^[a-z_][a-z0-9_]*$' }),
+            appUsername: pgName('aileron', 'Role the workspace manager connects as, owner of appDatabase only (its password: key app-password)'),
+            keycloakUsername: pgName('keycloak', 'Role Keycloak connects as, owner of keycloakDatabase only (its password: key keycloak-password)'),
+            appDatabase: pgName('aileron', 'Application DB'),
+            keycloakDatabase: pgName('keycloak', 'Keycloak DB'),
             existingSecret: existingSecret('postgres-password, app-password and keycloak-password'),
           },
           'PostgreSQL credentials',

@@ -27,6 +27,8 @@ export const CURATED: HostileInput[] = [
   { name: 'a section set to null', yaml: 'frontend: null\n' },
   { name: 'a nested section set to null', yaml: 'keycloak:\n  auth: null\n' },
   { name: 'a map entry deleted with null', yaml: 'ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-read-timeout: null\n' },
+  { name: "the manager's database role named as the superuser", yaml: 'postgres:\n  auth:\n    appUsername: postgres\n' },
+  { name: "Keycloak's database the application's", yaml: 'postgres:\n  auth:\n    keycloakDatabase: aileron\n' },
   { name: 'a null env value no default has', yaml: 'workspaceManager:\n  env:\n    FOO: null\n' },
   { name: 'a null pod annotation no default has', yaml: 'frontend:\n  podAnnotations:\n    example.com/a: null\n' },
   { name: '__proto__ in an env map', yaml: 'workspaceManager:\n  env:\n    __proto__: x\n' },

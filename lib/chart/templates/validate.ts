@@ -6,6 +6,7 @@
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
 import { CHART_ENV, DEDICATED, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
+import { DISTINCT_DATABASE_NAMES } from '../../values/rules.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -129,19 +130,12 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $problems = append $problems (printf "%s.serviceAccount.name: required when %s.serviceAccount.create is false (the existing ServiceAccount its RBAC binds to)" $component $component) -}}
 {{- end -}}
 {{- end -}}
-{{- $pa := $v.postgres.auth -}}
 {{- if $v.postgres.enabled -}}
-{{- if eq $pa.appUsername $pa.username -}}
-{{- $problems = append $problems (printf "postgres.auth.appUsername: %q is the superuser (postgres.auth.username); name the manager's role apart" $pa.appUsername) -}}
+{{- range $rule := list ${DISTINCT_DATABASE_NAMES.map(([key, other, why]) => `(list "${key}" "${other}" ${JSON.stringify(why)})`).join(' ')} -}}
+{{- $value := index $v.postgres.auth (index $rule 0) -}}
+{{- if eq $value (index $v.postgres.auth (index $rule 1)) -}}
+{{- $problems = append $problems (printf "postgres.auth.%s: %q %s" (index $rule 0) $value (index $rule 2)) -}}
 {{- end -}}
-{{- if eq $pa.keycloakUsername $pa.username -}}
-{{- $problems = append $problems (printf "postgres.auth.keycloakUsername: %q is the superuser (postgres.auth.username); name Keycloak's role apart" $pa.keycloakUsername) -}}
-{{- end -}}
-{{- if eq $pa.keycloakUsername $pa.appUsername -}}
-{{- $problems = append $problems (printf "postgres.auth.keycloakUsername: %q is also the manager's role (postgres.auth.appUsername); each service gets its own" $pa.keycloakUsername) -}}
-{{- end -}}
-{{- if eq $pa.keycloakDatabase $pa.appDatabase -}}
-{{- $problems = append $problems (printf "postgres.auth.keycloakDatabase: %q is also the application's (postgres.auth.appDatabase); each service gets its own" $pa.keycloakDatabase) -}}
 {{- end -}}
 {{- end -}}
 {{- $msa := $v.workspaceManager.serviceAccount -}}

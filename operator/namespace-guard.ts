@@ -42,12 +42,24 @@ export class NamespaceGuard {
     }
   }
 
-  private async read(namespace: string): Promise<{ enforce: string | undefined; exists: boolean }> {
+  /**
+   * Whether the namespace is another Aileron release's (its chart labelled it): a Workspace aimed there is that
+   * release's operator's to reconcile, and this one leaves it alone rather than marking it Failed.
+   */
+  async belongsToAnotherRelease(namespace: string, release: { name: string; namespace: string }): Promise<boolean> {
+    const { labels, annotations } = await this.read(namespace);
+    if (labels['app.kubernetes.io/part-of'] !== 'aileron' || !labels['app.kubernetes.io/instance']) return false;
+    const helmNamespace = annotations['meta.helm.sh/release-namespace'];
+    return labels['app.kubernetes.io/instance'] !== release.name || (helmNamespace !== undefined && helmNamespace !== release.namespace);
+  }
+
+  private async read(namespace: string): Promise<{ enforce: string | undefined; exists: boolean; labels: Record<string, string>; annotations: Record<string, string> }> {
     try {
-      const ns = await this.kube.get<{ metadata?: { labels?: Record<string, string> } }>({ apiVersion: 'v1', plural: 'namespaces', name: namespace });
-      return { enforce: ns.metadata?.labels?.[ENFORCE_LABEL], exists: true };
+      const ns = await this.kube.get<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({ apiVersion: 'v1', plural: 'namespaces', name: namespace });
+      const labels = ns.metadata?.labels ?? {};
+      return { enforce: labels[ENFORCE_LABEL], exists: true, labels, annotations: ns.metadata?.annotations ?? {} };
     } catch (err) {
-      if (statusCode(err) === 404) return { enforce: undefined, exists: false };
+      if (statusCode(err) === 404) return { enforce: undefined, exists: false, labels: {}, annotations: {} };
       throw err;
     }
   }

@@ -149,6 +149,12 @@ export class Reconciler {
       await this.namespaces.check(desired.resolved.namespace);
     } catch (err) {
       if (!(err instanceof WorkspaceError)) throw err;
+      // Aimed at a namespace another release of the platform created: that release's operator reconciles it.
+      const target = ws.spec?.targetNamespace || platform.defaultNamespace;
+      if (err.reason === 'NamespaceNotAllowed' && (await this.namespaces.belongsToAnotherRelease(target, { name: platform.releaseName, namespace: platform.releaseNamespace }))) {
+        log.debug('workspace belongs to another release', { targetNamespace: target });
+        return;
+      }
       // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
       this.deps.metrics.reconcileErrors.inc({ reason: err.reason });
       // The Event and the log go with the status change, not with every reconcile (an operator restart).

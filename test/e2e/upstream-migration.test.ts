@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { kubeconfigForServiceAccount } from '../cluster/control-plane.js';
-import { eventually, OperatorHarness, type Operator } from '../support/operator-harness.js';
+import { eventually, OperatorHarness, settled, type Operator } from '../support/operator-harness.js';
 import { tool } from '../support/tools.js';
 import { completeWorkspaceYaml } from '../support/workspace-manifests.js';
 import { CHART } from '../support/helm.js';
@@ -158,6 +158,9 @@ test('the Workspaces remain, and our operator reconciles them under its own Serv
   }, 90_000);
   expect(status.components.runtime.externalUrl).toBe('http://workspace-runtime-aileron-ws.aileron.localhost');
   expect(kOk(['get', 'deployment', '-n', 'workspace-system', '-l', 'platform.aileron.io/workspace-id=aileron-ws', '-o', 'name']).split('\n').filter(Boolean).length).toBe(3);
+  // The other release's Workspace, in the namespace that release's chart labels as its own, is left to its operator.
+  await settled(op);
+  expect(json(['get', 'workspace', 'ws-prod', '-n', 'prod-workspaces']).status?.phase).toBeUndefined();
 });
 
 test('helm rollback brings the upstream release back, on the same claims, with its password and TURN port', () => {

@@ -136,6 +136,16 @@ export class ApiVerbs {
     return this.run('read', () => this.client.request<T>('GET', resourcePath(ref)));
   }
 
+  /** The object, or undefined when there is none (404). */
+  async getIfExists<T = KubernetesObject>(ref: ResourceRef): Promise<T | undefined> {
+    try {
+      return await this.get<T>(ref);
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** One page of a list; `metadataOnly` asks for each object's metadata alone (PartialObjectMetadata). */
   list<T = KubernetesObject>(ref: ResourceRef, query: Query, onlyMetadata = false): Promise<ObjectList<T>> {
     const accept = onlyMetadata ? metadataOnly(true) : undefined;

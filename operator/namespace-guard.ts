@@ -9,7 +9,7 @@
  * hand takes at once.
  */
 import { WorkspaceError } from '../lib/workspace/model.js';
-import { statusCode, type Kube } from './kube.js';
+import type { Kube } from './kube.js';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 const TTL_MS = 60_000;
@@ -23,7 +23,8 @@ export class NamespaceGuard {
     const checked = this.restricted.get(namespace);
     if (checked !== undefined && Date.now() - checked < TTL_MS) return;
     const entry = await this.read(namespace);
-    if (entry.exists && entry.enforce === 'restricted') {
+    const enforce = entry.labels[ENFORCE_LABEL];
+    if (entry.exists && enforce === 'restricted') {
       this.restricted.set(namespace, Date.now());
       return;
     }
@@ -32,14 +33,12 @@ export class NamespaceGuard {
     if (!entry.exists) {
       throw new WorkspaceError('spec.targetNamespace', `namespace "${namespace}" does not exist; create it enforcing Pod Security "restricted" (kubectl create namespace ${namespace} && ${fix})`, 'NamespaceMissing', true);
     }
-    if (entry.enforce !== 'restricted') {
-      throw new WorkspaceError(
-        'spec.targetNamespace',
-        `namespace "${namespace}" enforces Pod Security "${entry.enforce ?? 'privileged'}", and workspace pods run untrusted code: make it enforce "restricted" (${fix})`,
-        'NamespaceNotRestricted',
-        true,
-      );
-    }
+    throw new WorkspaceError(
+      'spec.targetNamespace',
+      `namespace "${namespace}" enforces Pod Security "${enforce ?? 'privileged'}", and workspace pods run untrusted code: make it enforce "restricted" (${fix})`,
+      'NamespaceNotRestricted',
+      true,
+    );
   }
 
   /**
@@ -53,14 +52,8 @@ export class NamespaceGuard {
     return labels['app.kubernetes.io/instance'] !== release.name || (helmNamespace !== undefined && helmNamespace !== release.namespace);
   }
 
-  private async read(namespace: string): Promise<{ enforce: string | undefined; exists: boolean; labels: Record<string, string>; annotations: Record<string, string> }> {
-    try {
-      const ns = await this.kube.get<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({ apiVersion: 'v1', plural: 'namespaces', name: namespace });
-      const labels = ns.metadata?.labels ?? {};
-      return { enforce: labels[ENFORCE_LABEL], exists: true, labels, annotations: ns.metadata?.annotations ?? {} };
-    } catch (err) {
-      if (statusCode(err) === 404) return { enforce: undefined, exists: false, labels: {}, annotations: {} };
-      throw err;
-    }
+  private async read(namespace: string): Promise<{ exists: boolean; labels: Record<string, string>; annotations: Record<string, string> }> {
+    const ns = await this.kube.getIfExists<{ metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }>({ apiVersion: 'v1', plural: 'namespaces', name: namespace });
+    return { exists: ns !== undefined, labels: ns?.metadata?.labels ?? {}, annotations: ns?.metadata?.annotations ?? {} };
   }
 }

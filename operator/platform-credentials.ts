@@ -5,7 +5,7 @@
  */
 import { authCredentialsFrom, turnCredentialsFrom, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
-import { type Kube, statusCode } from './kube.js';
+import type { Kube } from './kube.js';
 import type { Logger } from './log.js';
 
 const TTL_MS = 60_000;
@@ -32,13 +32,9 @@ export class PlatformCredentials {
   /** A Secret's data; undefined when none is configured or it is missing (the render then says what that means). */
   private async read(platform: WorkspacePlatform, name: string, what: string): Promise<Record<string, string> | undefined> {
     if (!name) return undefined;
-    try {
-      const secret = await this.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name });
-      return secret.data ?? {};
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-      this.log.warn(`${what} Secret not found`, { secret: `${platform.releaseNamespace}/${name}` });
-      return undefined;
-    }
+    const secret = await this.kube.getIfExists<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'secrets', namespace: platform.releaseNamespace, name });
+    if (secret) return secret.data ?? {};
+    this.log.warn(`${what} Secret not found`, { secret: `${platform.releaseNamespace}/${name}` });
+    return undefined;
   }
 }

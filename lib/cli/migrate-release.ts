@@ -17,11 +17,12 @@ import { Kube, statusCode, type ApiVerbs } from '../../operator/kube.js';
 import { crdLabels, workspaceCrdManifest } from '../crd/workspace-crd.js';
 import { defaultValues, ValuesError } from '../values/load.js';
 import { cloneJson } from '../values/clone.js';
-import type { JsonObject } from '../values/merge.js';
+import { setPath, type Json, type JsonObject } from '../values/merge.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
 import { SECRET_KEYS } from '../components/secrets.js';
 import { randomSecret } from '../platform/credentials.js';
 import { migrateValues, validationProblems } from './migrate.js';
+import { setAt } from './yaml-doc.js';
 import { fullname } from '../platform/context.js';
 import { KEYCLOAK_HTTP_PORT, WORKSPACE_CLIENT_SECRET_ENV } from '../components/keycloak.js';
 import { readReleaseFacts, type ReleaseFacts } from './release-facts.js';
@@ -80,18 +81,9 @@ export interface ReleasePlan {
 }
 
 const getIn = (o: unknown, path: string[]): unknown => path.reduce<unknown>((n, k) => (n && typeof n === 'object' ? (n as JsonObject)[k] : undefined), o);
-function setIn(o: JsonObject, path: string[], value: unknown): void {
-  let node = o;
-  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as JsonObject;
-  node[path.at(-1)!] = value as JsonObject;
-}
 function deleteIn(o: JsonObject, path: string[]): void {
   const parent = getIn(o, path.slice(0, -1));
   if (parent && typeof parent === 'object') delete (parent as JsonObject)[path.at(-1)!];
-}
-function setDoc(doc: Document, path: string[], value: unknown): void {
-  for (let i = 1; i < path.length; i++) if (!doc.hasIn(path.slice(0, i))) doc.setIn(path.slice(0, i), doc.createNode({}));
-  doc.setIn(path, doc.createNode(value));
 }
 
 /** `repo[:tag][@digest]`, split as the chart's image values hold it. */
@@ -118,13 +110,13 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
     if (getIn(release.config, path) !== undefined) continue;
     const upstream = getIn(release.chartValues, path);
     if (upstream === undefined || upstream === null || isDeepStrictEqual(upstream, getIn(ours, path))) continue;
-    setIn(base, path, upstream);
+    setPath(base, path, upstream as Json);
     changes.push(`${path.join('.')}: ${JSON.stringify(upstream)}, the release's (upstream's default), kept`);
   }
   for (const path of CREDENTIAL_PATHS) deleteIn(base, path);
   if (facts.postgres && getIn(release.config, ['postgres', 'image']) === undefined) {
     const { repository, tag, digest } = splitImage(facts.postgres.image);
-    setIn(base, ['postgres', 'image'], { repository, tag, ...(digest ? { digest } : {}) });
+    setPath(base, ['postgres', 'image'], { repository, tag, ...(digest ? { digest } : {}) });
     changes.push(`postgres.image: ${facts.postgres.image}, the image that made the data (PostgreSQL refuses another major version's data)`);
   }
   const managerKey = getIn(release.chartValues, ['workspaceManager', 'env', 'SECRET_KEY']);
@@ -142,33 +134,33 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
   // Data: the same claims, PGDATA where the data is.
   if (facts.postgres) {
     const pg = facts.postgres;
-    setDoc(doc, ['postgres', 'persistence', 'existingClaim'], pg.claim);
-    setDoc(doc, ['postgres', 'dataSubdirectory'], pg.dataSubdirectory);
+    setAt(doc, ['postgres', 'persistence', 'existingClaim'], pg.claim);
+    setAt(doc, ['postgres', 'dataSubdirectory'], pg.dataSubdirectory);
     changes.push(`postgres.persistence.existingClaim: ${pg.claim} (the claim of ${pg.statefulSet}-0, ${pg.claimPhase}); dataSubdirectory "${pg.dataSubdirectory}" (PGDATA ${pg.dataSubdirectory ? 'in that folder' : 'at the volume root'}, as the release keeps it)`);
     if (pg.claimPhase !== 'Bound') warnings.push(`claim ${pg.claim}: ${pg.claimPhase}, not Bound; PostgreSQL starts when it is`);
   } else {
     warnings.push('PostgreSQL: the release keeps no data on a claim (persistence off, or no bundled PostgreSQL); nothing to carry over');
   }
   if (facts.redis) {
-    setDoc(doc, ['redis', 'persistence', 'existingClaim'], facts.redis.claim);
+    setAt(doc, ['redis', 'persistence', 'existingClaim'], facts.redis.claim);
     changes.push(`redis.persistence.existingClaim: ${facts.redis.claim} (the claim of ${facts.redis.statefulSet}-0, ${facts.redis.claimPhase})`);
   }
 
   // Credentials: copied into a Secret no release owns, so neither chart's upgrade, rollback or uninstall deletes it.
   const c = facts.credentials;
   const secretName = credentialsSecretFor(release.name);
-  setDoc(doc, ['postgres', 'auth', 'existingSecret'], secretName);
-  setDoc(doc, ['keycloak', 'auth', 'existingSecret'], secretName);
-  if (c.postgresUser !== 'postgres') setDoc(doc, ['postgres', 'auth', 'username'], c.postgresUser);
+  setAt(doc, ['postgres', 'auth', 'existingSecret'], secretName);
+  setAt(doc, ['keycloak', 'auth', 'existingSecret'], secretName);
+  if (c.postgresUser !== 'postgres') setAt(doc, ['postgres', 'auth', 'username'], c.postgresUser);
   // The release's superuser keeps its name; a service role of ours named the same would take it over.
   for (const role of ['appUsername', 'keycloakUsername'] as const) {
     const name = (getIn(ours, ['postgres', 'auth', role]) as string) ?? '';
     if (name === c.postgresUser && doc.getIn(['postgres', 'auth', role]) === undefined) {
-      setDoc(doc, ['postgres', 'auth', role], `${name}_service`);
+      setAt(doc, ['postgres', 'auth', role], `${name}_service`);
       changes.push(`postgres.auth.${role}: ${name}_service (the release's superuser is named ${name})`);
     }
   }
-  if (c.keycloakUser !== 'admin') setDoc(doc, ['keycloak', 'auth', 'adminUser'], c.keycloakUser);
+  if (c.keycloakUser !== 'admin') setAt(doc, ['keycloak', 'auth', 'adminUser'], c.keycloakUser);
   changes.push(`postgres.auth.existingSecret, keycloak.auth.existingSecret: ${secretName} (the database's and Keycloak's passwords, copied from ${c.secret}, which helm upgrade deletes)`);
   const secret = {
     apiVersion: 'v1',
@@ -196,7 +188,7 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
 
   // TURN: our Service takes over the release's, so its NodePort passes over in place (and back, on rollback).
   if (facts.coturnService && doc.getIn(['coturn', 'enabled']) !== false) {
-    setDoc(doc, ['coturn', 'serviceName'], facts.coturnService.name);
+    setAt(doc, ['coturn', 'serviceName'], facts.coturnService.name);
     changes.push(`coturn.serviceName: ${facts.coturnService.name} (our TURN Service takes over the release's, keeping NodePort ${facts.coturnService.nodePorts[0] ?? '-'}; two Services cannot hold one NodePort)`);
   }
 

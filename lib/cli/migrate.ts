@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } fr
 import { parseYamlInput, readInputText } from '../values/read-input.js';
 import { RENAMED_KEYS } from '../values/renamed.js';
 import { migrateUpstreamOnlyKeys } from './upstream-only-keys.js';
+import { setAt, valueAt } from './yaml-doc.js';
 import { defaultValues, loadValues, ValuesError } from '../values/load.js';
 import { APP_VERSION, OPERATOR_IMAGE, UPSTREAM_OPERATOR_IMAGE } from '../values/schema.js';
 import { fsStep, OutputError } from '../render/output-dir.js';
@@ -36,10 +37,6 @@ const DEFAULT_CREDENTIALS: Array<{ path: string[]; value: string; what: string; 
 const IMAGE_PATHS = ['frontend', 'workspaceManager', 'workspaceOperator', 'keycloak', 'coturn', 'postgres', 'redis'];
 const WORKSPACE_IMAGES = ['runtimeImage', 'browserImage', 'canvasImage'];
 
-function getIn(doc: Document, path: string[]): unknown {
-  const node = doc.getIn(path, true);
-  return isScalar(node) ? node.value : node;
-}
 
 /** Renames a key in place, so its comments and position stay. */
 function renameKey(doc: Document, from: string[], to: string[]): boolean {
@@ -66,19 +63,19 @@ export function migrateValues(text: string, file: string): Migration {
   migrateUpstreamOnlyKeys(doc, { changes, warnings });
 
   for (const c of DEFAULT_CREDENTIALS) {
-    if (getIn(doc, c.path) === c.value) {
+    if (valueAt(doc, c.path) === c.value) {
       // An env entry goes; a credential key becomes "" (generated).
       if (c.path.includes('env')) doc.deleteIn(c.path);
       else doc.setIn(c.path, '');
       changes.push(`${c.path.join('.')}: removed ${c.what} "${c.value}"; a strong one is generated at install (or set ${c.secret})`);
     }
   }
-  const turn = getIn(doc, ['coturn', 'credential']);
+  const turn = valueAt(doc, ['coturn', 'credential']);
   if (typeof turn === 'string' && turn !== '' && turn.length < 16) {
     warnings.push(`coturn.credential: ${turn.length} characters; end users' browsers hold it, so use 16 or more, or leave it out to generate one`);
   }
   for (const path of [['postgres', 'auth', 'password'], ['keycloak', 'auth', 'adminPassword'], ['redis', 'auth', 'password']]) {
-    const value = getIn(doc, path);
+    const value = valueAt(doc, path);
     if (typeof value === 'string' && value !== '') {
       warnings.push(`${path.join('.')}: a password in a values file ends up in your repository; prefer ${path[0]}.auth.existingSecret`);
     }
@@ -93,7 +90,7 @@ export function migrateValues(text: string, file: string): Migration {
       }
     }
   }
-  if (getIn(doc, ['workspaceManager', 'env', 'SECRET_KEY'])) {
+  if (valueAt(doc, ['workspaceManager', 'env', 'SECRET_KEY'])) {
     warnings.push('workspaceManager.env.SECRET_KEY: set in the values file; leave it out to generate one, or put it in workspaceManager.existingSecret');
   }
 
@@ -106,7 +103,7 @@ export function migrateValues(text: string, file: string): Migration {
   }
   migrateWorkspaceAuth(doc, changes, warnings);
 
-  if (getIn(doc, ['workspaceOperator', 'image', 'repository']) === UPSTREAM_OPERATOR_IMAGE) {
+  if (valueAt(doc, ['workspaceOperator', 'image', 'repository']) === UPSTREAM_OPERATOR_IMAGE) {
     doc.setIn(['workspaceOperator', 'image', 'repository'], OPERATOR_IMAGE);
     doc.setIn(['workspaceOperator', 'image', 'tag'], APP_VERSION);
     changes.push(
@@ -115,7 +112,7 @@ export function migrateValues(text: string, file: string): Migration {
   }
   for (const component of IMAGE_PATHS) {
     const path = [component, 'image', 'tag'];
-    if (getIn(doc, path) === 'latest') {
+    if (valueAt(doc, path) === 'latest') {
       const pinned = ((defaults[component] as JsonObject).image as JsonObject).tag as string;
       doc.setIn(path, pinned);
       changes.push(`${path.join('.')}: latest → ${pinned} (a pinned tag: every install gets the same image)`);
@@ -124,7 +121,7 @@ export function migrateValues(text: string, file: string): Migration {
   migrateDataImages(doc, defaults, changes, warnings);
   const kubernetes = defaults.kubernetes as JsonObject;
   for (const key of WORKSPACE_IMAGES) {
-    const value = getIn(doc, ['kubernetes', key]);
+    const value = valueAt(doc, ['kubernetes', key]);
     if (typeof value === 'string' && /:latest$|^[^:@]+$/.test(value)) {
       doc.setIn(['kubernetes', key], kubernetes[key]);
       changes.push(`kubernetes.${key}: ${value} → ${kubernetes[key] as string} (a pinned tag)`);
@@ -134,7 +131,7 @@ export function migrateValues(text: string, file: string): Migration {
 }
 
 const major = (tag: unknown) => (typeof tag === 'string' ? /^(\d+)/.exec(tag)?.[1] : undefined);
-const defaultRepository = (doc: Document, component: string) => [undefined, 'postgres', 'redis', 'quay.io/keycloak/keycloak'].includes(getIn(doc, [component, 'image', 'repository']) as string);
+const defaultRepository = (doc: Document, component: string) => [undefined, 'postgres', 'redis', 'quay.io/keycloak/keycloak'].includes(valueAt(doc, [component, 'image', 'repository']) as string);
 
 /**
  * upstream's floating tags (postgres 15-alpine, redis 7-alpine) and its Keycloak 25. PostgreSQL's data is made by
@@ -143,8 +140,8 @@ const defaultRepository = (doc: Document, component: string) => [undefined, 'pos
  */
 function migrateDataImages(doc: Document, defaults: JsonObject, changes: string[], warnings: string[]): void {
   const pinned = (component: string) => ((defaults[component] as JsonObject).image as JsonObject).tag as string;
-  const pg = getIn(doc, ['postgres', 'image', 'tag']);
-  if (typeof pg === 'string' && /alpine/.test(pg) && getIn(doc, ['postgres', 'runAsUser']) === undefined && defaultRepository(doc, 'postgres')) {
+  const pg = valueAt(doc, ['postgres', 'image', 'tag']);
+  if (typeof pg === 'string' && /alpine/.test(pg) && valueAt(doc, ['postgres', 'runAsUser']) === undefined && defaultRepository(doc, 'postgres')) {
     doc.setIn(['postgres', 'runAsUser'], 70);
     changes.push(`postgres.runAsUser: 70 (the postgres user of the ${pg} image, who owns the data it made)`);
   }
@@ -153,12 +150,12 @@ function migrateDataImages(doc: Document, defaults: JsonObject, changes: string[
       `postgres.image.tag: ${pg} follows every PostgreSQL ${major(pg)} release; pin one (${major(pg)}.x${pg.replace(/^\d+/, '')}), keeping major ${major(pg)}: a PostgreSQL ${major(pg)} data directory needs it, until you pg_upgrade`,
     );
   }
-  const redis = getIn(doc, ['redis', 'image', 'tag']);
+  const redis = valueAt(doc, ['redis', 'image', 'tag']);
   if (typeof redis === 'string' && /^\d+(-[a-z0-9.]+)?$/.test(redis) && major(redis) === major(pinned('redis')) && defaultRepository(doc, 'redis')) {
     doc.setIn(['redis', 'image', 'tag'], pinned('redis'));
     changes.push(`redis.image.tag: ${redis} → ${pinned('redis')} (a pinned Redis ${major(redis)} release; it reads Redis ${major(redis)}'s data)`);
   }
-  const keycloak = getIn(doc, ['keycloak', 'image', 'tag']);
+  const keycloak = valueAt(doc, ['keycloak', 'image', 'tag']);
   if (typeof keycloak === 'string' && Number(major(keycloak)) < Number(major(pinned('keycloak'))) && defaultRepository(doc, 'keycloak')) {
     doc.setIn(['keycloak', 'image', 'tag'], pinned('keycloak'));
     changes.push(
@@ -173,10 +170,9 @@ function migrateDataImages(doc: Document, defaults: JsonObject, changes: string[
  */
 function migrateKeycloakNames(doc: Document, changes: string[]): void {
   for (const [env, key] of [['KEYCLOAK_CLIENT_ID', 'clientId'], ['KEYCLOAK_REALM', 'realm']]) {
-    const value = getIn(doc, ['workspaceManager', 'env', env]);
-    if (typeof value !== 'string' || value === '' || getIn(doc, ['keycloak', key]) !== undefined) continue;
-    if (!doc.hasIn(['keycloak'])) doc.set('keycloak', doc.createNode({}));
-    doc.setIn(['keycloak', key], value);
+    const value = valueAt(doc, ['workspaceManager', 'env', env]);
+    if (typeof value !== 'string' || value === '' || valueAt(doc, ['keycloak', key]) !== undefined) continue;
+    setAt(doc, ['keycloak', key], value);
     changes.push(`keycloak.${key}: ${value}, from workspaceManager.env.${env} (one name for every component and the realm import)`);
   }
 }
@@ -186,14 +182,14 @@ function migrateKeycloakNames(doc: Document, changes: string[]): void {
  * needs nothing; with an external one, the proxies take its realm as their issuer and need a client there.
  */
 function migrateWorkspaceAuth(doc: Document, changes: string[], warnings: string[]): void {
-  if (getIn(doc, ['workspaceAuth']) !== undefined) return;
-  if (getIn(doc, ['keycloak', 'enabled']) !== false) {
+  if (valueAt(doc, ['workspaceAuth']) !== undefined) return;
+  if (valueAt(doc, ['keycloak', 'enabled']) !== false) {
     warnings.push('workspaceAuth: new and on: workspace endpoints now let in only their owner, signed in through Keycloak (the realm gets the client it needs)');
     return;
   }
-  const server = getIn(doc, ['workspaceManager', 'env', 'KEYCLOAK_SERVER_URL']);
+  const server = valueAt(doc, ['workspaceManager', 'env', 'KEYCLOAK_SERVER_URL']);
   if (typeof server !== 'string' || !/^https?:\/\/\S+$/.test(server)) return;
-  const realm = getIn(doc, ['workspaceManager', 'env', 'KEYCLOAK_REALM']) ?? getIn(doc, ['keycloak', 'realm']) ?? 'aileron';
+  const realm = valueAt(doc, ['workspaceManager', 'env', 'KEYCLOAK_REALM']) ?? valueAt(doc, ['keycloak', 'realm']) ?? 'aileron';
   const issuer = `${server.replace(/\/+$/, '')}/realms/${String(realm)}`;
   doc.set('workspaceAuth', doc.createNode({ issuerUrl: issuer }));
   changes.push(`workspaceAuth.issuerUrl: ${issuer} (workspace endpoints now let in only their owner, signed in at your Keycloak)`);

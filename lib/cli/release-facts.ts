@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { statusCode, type ApiVerbs } from '../../operator/kube.js';
+import type { ApiVerbs } from '../../operator/kube.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION, WORKSPACE_CRD_NAME } from '../crd/workspace-crd.js';
 import { readHelmRelease, type HelmRelease } from './helm-release.js';
 import { ValuesError } from '../values/load.js';
@@ -40,15 +40,6 @@ type Obj = KubernetesObject & Record<string, any>; // eslint-disable-line @types
 
 const decode = (data: Record<string, string> | undefined, key: string) => Buffer.from(data?.[key] ?? '', 'base64').toString('utf8');
 
-async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (statusCode(err) === 404) return undefined;
-    throw err;
-  }
-}
-
 /** The upstream chart's credentials Secret: `<fullname>-secrets`, holding postgres-password and keycloak-admin-password. */
 function upstreamSecret(release: HelmRelease): Obj | undefined {
   return release.manifest.find((o) => {
@@ -58,12 +49,12 @@ function upstreamSecret(release: HelmRelease): Obj | undefined {
 }
 
 async function dataVolume(kube: ApiVerbs, namespace: string, name: string): Promise<(DataVolume & { pgdata?: string; mountPath?: string }) | undefined> {
-  const sts = await getOrUndefined(() => kube.get<Obj>({ apiVersion: 'apps/v1', plural: 'statefulsets', namespace, name }));
+  const sts = await kube.getIfExists<Obj>({ apiVersion: 'apps/v1', plural: 'statefulsets', namespace, name });
   if (!sts) return undefined;
   const template = (sts.spec.volumeClaimTemplates ?? [])[0];
   if (!template) return undefined; // no persistence: nothing to keep
   const claim = `${template.metadata.name}-${name}-0`;
-  const pvc = await getOrUndefined(() => kube.get<Obj>({ apiVersion: 'v1', plural: 'persistentvolumeclaims', namespace, name: claim }));
+  const pvc = await kube.getIfExists<Obj>({ apiVersion: 'v1', plural: 'persistentvolumeclaims', namespace, name: claim });
   const container = sts.spec.template.spec.containers[0];
   const mount = (container.volumeMounts ?? []).find((m: Obj) => m.name === template.metadata.name);
   const pgdata = (container.env ?? []).find((e: Obj) => e.name === 'PGDATA')?.value;
@@ -80,7 +71,7 @@ export async function readReleaseFacts(kube: ApiVerbs, name: string, namespace: 
   }
   const secretName = secretObject.metadata!.name!;
   const upstreamFullname = secretName.replace(/-secrets$/, '');
-  const live = await getOrUndefined(() => kube.get<Obj>({ apiVersion: 'v1', plural: 'secrets', namespace, name: secretName }));
+  const live = await kube.getIfExists<Obj>({ apiVersion: 'v1', plural: 'secrets', namespace, name: secretName });
   if (!live) throw new ValuesError([`Secret ${namespace}/${secretName}: gone, so the password the database was made with is unknown; restore it, then run migrate again`]);
 
   const pg = await dataVolume(kube, namespace, `${upstreamFullname}-postgres`);
@@ -97,14 +88,14 @@ export async function readReleaseFacts(kube: ApiVerbs, name: string, namespace: 
 
   const coturnName = `${upstreamFullname}-coturn`;
   const coturn = release.manifest.some((o) => o.kind === 'Service' && o.metadata?.name === coturnName)
-    ? await getOrUndefined(() => kube.get<Obj>({ apiVersion: 'v1', plural: 'services', namespace, name: coturnName }))
+    ? await kube.getIfExists<Obj>({ apiVersion: 'v1', plural: 'services', namespace, name: coturnName })
     : undefined;
 
   const namespaces = new Map<string, string>();
   for (const ns of (await kube.list<Obj>({ apiVersion: 'v1', plural: 'namespaces' }, {})).items) {
     namespaces.set(ns.metadata!.name!, ns.metadata?.annotations?.['meta.helm.sh/release-name'] ?? '');
   }
-  const crd = await getOrUndefined(() => kube.get<Obj>({ apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', name: WORKSPACE_CRD_NAME }));
+  const crd = await kube.getIfExists<Obj>({ apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', name: WORKSPACE_CRD_NAME });
   const workspaces = crd
     ? (await kube.list<Obj>({ apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`, plural: WORKSPACE_RESOURCE }, {})).items
     : [];

@@ -4,6 +4,7 @@
  * why, so upstream's stock values file (and any file made from it) migrates.
  */
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
+import { setAt, valueAt } from './yaml-doc.js';
 
 export interface Report {
   changes: string[];
@@ -11,12 +12,6 @@ export interface Report {
 }
 
 const has = (doc: Document, path: string[]) => doc.hasIn(path);
-const js = (doc: Document, path: string[]): unknown => {
-  const node = doc.getIn(path, true);
-  if (node === undefined) return undefined;
-  if (isScalar(node)) return node.value;
-  return (node as { toJSON(): unknown }).toJSON();
-};
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Sets a key of a string map unless the file sets it already; says which. */
@@ -25,9 +20,7 @@ function setEnv(doc: Document, path: string[], name: string, value: string, from
     report.warnings.push(`${from}: ${path.join('.')}.${name} is set already; kept that one`);
     return;
   }
-  // A missing map is made as a plain one (yaml's setIn would make a YAML 1.1 !!omap).
-  for (let i = 1; i <= path.length; i++) if (!has(doc, path.slice(0, i))) doc.setIn(path.slice(0, i), doc.createNode({}));
-  doc.setIn([...path, name], value);
+  setAt(doc, [...path, name], value);
   report.changes.push(`${from} → ${path.join('.')}.${name}`);
 }
 
@@ -43,7 +36,7 @@ const BOOTSTRAP_ENV: Record<string, string> = {
 
 function migrateBootstrap(doc: Document, report: Report): void {
   if (!has(doc, ['bootstrap'])) return;
-  const workspace = js(doc, ['bootstrap', 'defaultWorkspace']) as Record<string, unknown> | undefined;
+  const workspace = valueAt(doc, ['bootstrap', 'defaultWorkspace']) as Record<string, unknown> | undefined;
   if (workspace?.enabled === true) {
     for (const [key, env] of Object.entries(BOOTSTRAP_ENV)) {
       const value = workspace[key];
@@ -59,13 +52,12 @@ function migrateBootstrap(doc: Document, report: Report): void {
 /** upstream puts service.annotations on the manager's Service only. */
 function migrateServiceAnnotations(doc: Document, report: Report): void {
   if (!has(doc, ['service'])) return;
-  const annotations = js(doc, ['service', 'annotations']);
+  const annotations = valueAt(doc, ['service', 'annotations']);
   if (annotations && typeof annotations === 'object' && Object.keys(annotations).length > 0) {
     if (has(doc, ['workspaceManager', 'service', 'annotations'])) {
       report.warnings.push('service.annotations: workspaceManager.service.annotations is set already; kept that one');
     } else {
-      for (const path of [['workspaceManager'], ['workspaceManager', 'service']]) if (!has(doc, path)) doc.setIn(path, doc.createNode({}));
-      doc.setIn(['workspaceManager', 'service', 'annotations'], doc.createNode(annotations));
+      setAt(doc, ['workspaceManager', 'service', 'annotations'], annotations);
       report.changes.push('service.annotations → workspaceManager.service.annotations (the upstream chart put them on the manager\'s Service only)');
     }
   } else {
@@ -121,7 +113,7 @@ const DROPPED: Dropped[] = [
 /** upstream's operator took its log level and CRD coordinates from env; ours has a value for the first and serves one CRD. */
 function migrateOperatorEnv(doc: Document, report: Report): void {
   const env = ['workspaceOperator', 'env'];
-  const level = js(doc, [...env, 'LOG_LEVEL']);
+  const level = valueAt(doc, [...env, 'LOG_LEVEL']);
   if (level !== undefined) {
     if (['debug', 'info', 'warn', 'error'].includes(String(level)) && !has(doc, ['workspaceOperator', 'logLevel'])) {
       doc.setIn(['workspaceOperator', 'logLevel'], String(level));
@@ -132,7 +124,7 @@ function migrateOperatorEnv(doc: Document, report: Report): void {
     doc.deleteIn([...env, 'LOG_LEVEL']);
   }
   for (const [key, served] of [['WORKSPACE_CRD_GROUP', 'platform.aileron.io'], ['WORKSPACE_CRD_VERSION', 'v1alpha1']]) {
-    const value = js(doc, [...env, key]);
+    const value = valueAt(doc, [...env, key]);
     if (value === undefined) continue;
     if (value === served) report.changes.push(`workspaceOperator.env.${key}: dropped (the operator here serves ${served} only)`);
     else report.warnings.push(`workspaceOperator.env.${key}: ${JSON.stringify(value)} dropped; the operator here serves ${served} only`);
@@ -157,7 +149,7 @@ export function migrateUpstreamOnlyKeys(doc: Document, report: Report): void {
   migrateOperatorEnv(doc, report);
   for (const d of DROPPED) {
     if (!has(doc, d.path)) continue;
-    const value = js(doc, d.path);
+    const value = valueAt(doc, d.path);
     const key = d.path.join('.');
     if (sameJson(value, d.upstreamDefault) || value === null) report.changes.push(`${key}: dropped (${d.why})`);
     else report.warnings.push(`${key}: ${JSON.stringify(value)} dropped, not upstream's default: ${d.why}`);

@@ -59,6 +59,11 @@ helm.sh/chart: ${CHART_NAME}-${CHART_VERSION}
 {{- index . 1 | replace "{baseDomain}" (index . 0).Values.publicRouting.baseDomain -}}
 {{- end -}}
 
+{{/* The namespace CoTURN runs in: coturn.namespace, else <release>-turn. */}}
+{{- define "aileron.turnNamespace" -}}
+{{- .Values.coturn.namespace | default (printf "%s-turn" .Release.Name) -}}
+{{- end -}}
+
 {{/* The Secret holding a component's credentials: its existingSecret, or ours. Call with (list $ "owner" existingSecret). */}}
 {{- define "aileron.secretName" -}}
 {{- if index . 2 -}}{{ index . 2 }}{{- else -}}{{ include "aileron.name" (list (index . 0) (index . 1)) }}{{- end -}}
@@ -66,15 +71,19 @@ helm.sh/chart: ${CHART_NAME}-${CHART_VERSION}
 
 {{/*
 A credential value: the one given in values, else the one already in the
-cluster (kept across upgrades), else a fresh random one.
-Call with (list $ secretName key given).
+cluster (kept across upgrades; in the Secret's namespace, else the release
+namespace where an earlier version kept it), else a fresh random one.
+Call with (list $ secretName key given namespace).
 */}}
 {{- define "aileron.credential" -}}
 {{- $root := index . 0 -}}{{- $given := index . 3 -}}
 {{- if $given -}}
 {{- $given -}}
 {{- else -}}
-{{- $existing := lookup "v1" "Secret" $root.Release.Namespace (index . 1) -}}
+{{- $existing := lookup "v1" "Secret" (index . 4) (index . 1) -}}
+{{- if not (and $existing $existing.data (hasKey $existing.data (index . 2))) -}}
+{{- $existing = lookup "v1" "Secret" $root.Release.Namespace (index . 1) -}}
+{{- end -}}
 {{- if and $existing $existing.data (hasKey $existing.data (index . 2)) -}}
 {{- index $existing.data (index . 2) | b64dec -}}
 {{- else -}}

@@ -190,6 +190,15 @@ export function planReleaseMigration(facts: ReleaseFacts): ReleasePlan {
   if (facts.coturnService && doc.getIn(['coturn', 'enabled']) !== false) {
     setAt(doc, ['coturn', 'serviceName'], facts.coturnService.name);
     changes.push(`coturn.serviceName: ${facts.coturnService.name} (our TURN Service takes over the release's, keeping NodePort ${facts.coturnService.nodePorts[0] ?? '-'}; two Services cannot hold one NodePort)`);
+    // A Service cannot change namespace in place either: CoTURN stays where upstream ran it, for now.
+    setAt(doc, ['coturn', 'namespace'], release.namespace);
+    changes.push(`coturn.namespace: ${release.namespace} (CoTURN stays in the release namespace, where its Service holds the NodePort; this chart otherwise runs it in <release>-turn)`);
+    warnings.push(
+      `CoTURN runs in ${release.namespace}, so that namespace must allow its hostNetwork (Pod Security "privileged"). To let it enforce "restricted", move CoTURN to its own namespace after the upgrade, at the cost of a moment without TURN: ` +
+        `kubectl delete service -n ${release.namespace} ${facts.coturnService.name} && helm upgrade ${release.name} <chart> -n ${release.namespace} --reuse-values --set coturn.namespace= --set coturn.serviceName= ` +
+        `&& kubectl wait --for=delete pod -n ${release.namespace} -l app.kubernetes.io/component=coturn --timeout=2m ` +
+        `&& kubectl label namespace ${release.namespace} --overwrite pod-security.kubernetes.io/enforce=restricted`,
+    );
   }
 
   // Workspaces are reconciled where the release allows them; upstream's operator also watched its own namespace.

@@ -18,7 +18,7 @@ export function renderWorkspaceFile(file: string, values: Values, release: strin
   const workspace = validateWorkspace(doc);
   const platform = workspacePlatform(values, { release, namespace });
   // The operator copies the TURN credentials from the CoTURN Secret when it applies.
-  const credential = values.coturn.credential || `<copied from ${namespace}/${platform.turn.secretName} by the operator>`;
+  const credential = values.coturn.credential || `<copied from ${platform.turn.secretNamespace}/${platform.turn.secretName} by the operator>`;
   const copied = (key: string) => `<${key} copied from ${namespace}/${platform.auth.secretName} by the operator>`;
   const auth = { clientSecret: values.workspaceAuth.clientSecret || copied('client-secret'), cookieSecret: values.workspaceAuth.cookieSecret || copied('cookie-secret') };
   const { objects } = desiredState(workspace, platform, { turn: { username: values.coturn.username, credential }, auth });

@@ -1,9 +1,11 @@
 /**
  * CoTURN: the WebRTC relay for the workspace browser. It runs with
- * hostNetwork so its relay ports are reachable on the node IP (seed 000), which
- * Pod Security "restricted" and "baseline" forbid: this is the one documented
- * exception. It still runs as non-root with no capabilities. Credentials are
- * written into a config file at start, never passed as arguments.
+ * hostNetwork so its relay ports are reachable on the node IP (as the upstream
+ * chart runs it), which Pod Security "restricted" and "baseline" forbid: this
+ * is the one documented exception, kept in a namespace of its own
+ * (turn-namespace.ts). It still runs as non-root with no capabilities.
+ * Credentials are written into a config file at start, never passed as
+ * arguments.
  */
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
@@ -11,6 +13,7 @@ import type { PlatformContext } from '../platform/context.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { turnContext } from './turn-namespace.js';
 import { cidrRange } from '../values/ip.js';
 import { BLOCKED_CIDRS_V4, BLOCKED_CIDRS_V6 } from '../workspace/firewall-rules.js';
 
@@ -70,8 +73,9 @@ export function coturnScript(c: TurnSettings): string {
 }
 
 export class Coturn extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, release: PlatformContext) {
     super(scope, id);
+    const ctx = turnContext(release);
     const { x, values: v } = ctx;
     const c = v.coturn;
     const secret = credentialsSecretName(ctx, 'coturn');

@@ -1,18 +1,24 @@
 /**
  * Workspace namespaces, labelled for Pod Security "restricted": workspace
  * pods run restricted. `default` and `kube-*` are never created or relabelled,
- * and the release namespace is left to the installer (helm --create-namespace,
- * or synth's own Namespace, see ReleaseNamespace).
+ * and the release namespace is left to the installer (Helm users create it
+ * labelled, as the README shows), or is synth's own Namespace (ReleaseNamespace).
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
+import { turnNamespace } from './turn-namespace.js';
 
 export const RESTRICTED = {
   'pod-security.kubernetes.io/enforce': 'restricted',
   'pod-security.kubernetes.io/warn': 'restricted',
   'pod-security.kubernetes.io/audit': 'restricted',
 };
+
+/** Whether CoTURN runs in the release namespace itself (synth only: the chart leaves that namespace to the installer). */
+function hostsTurn(ctx: PlatformContext): boolean {
+  return ctx.values.coturn.enabled && turnNamespace(ctx) === ctx.namespace;
+}
 
 export function managedWorkspaceNamespaces(ctx: PlatformContext): string[] {
   const k = ctx.values.kubernetes;
@@ -44,9 +50,11 @@ export class WorkspaceNamespaces extends Construct {
 }
 
 /**
- * The release namespace, for `kubectl apply` users. CoTURN's hostNetwork is
- * refused by "baseline" and "restricted", so with CoTURN on the namespace is
- * enforced "privileged" but still warns and audits at "restricted".
+ * The release namespace, for `kubectl apply` users: it enforces "restricted".
+ * CoTURN's hostNetwork, which "baseline" and "restricted" refuse, runs in its
+ * own namespace; only when coturn.namespace is set to this one (as `migrate
+ * --from-release` does, to keep an upstream NodePort in place) is it enforced
+ * "privileged", still warning and auditing at "restricted".
  */
 export class ReleaseNamespace extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
@@ -57,7 +65,7 @@ export class ReleaseNamespace extends Construct {
         labels: {
           ...ctx.labels('platform'),
           ...RESTRICTED,
-          'pod-security.kubernetes.io/enforce': ctx.values.coturn.enabled ? 'privileged' : 'restricted',
+          'pod-security.kubernetes.io/enforce': hostsTurn(ctx) ? 'privileged' : 'restricted',
         },
       },
     });

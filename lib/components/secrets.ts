@@ -8,6 +8,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, PlatformContext } from '../platform/context.js';
 import { sensitiveEnv, type SecretGenerator } from '../platform/credentials.js';
 import type { Cond } from '../platform/expr.js';
+import { turnContext } from './turn-namespace.js';
 
 /** Secret names and keys the workloads reference. */
 export const SECRET_KEYS = {
@@ -44,20 +45,28 @@ export class PlatformSecrets extends Construct {
   constructor(scope: Construct, id: string, { ctx, generator }: PlatformSecretsProps) {
     super(scope, id);
     const { x, values: v } = ctx;
-    const secret = (owner: SecretOwner, component: Component, enabled: Cond, existing: string, entries: Record<string, string | undefined>, env?: Record<string, string>) => {
+    const secret = (
+      owner: SecretOwner,
+      component: Component,
+      enabled: Cond,
+      existing: string,
+      entries: Record<string, string | undefined>,
+      env?: Record<string, string>,
+      home: PlatformContext = ctx,
+    ) => {
       const name = ctx.name(owner);
       // A value given in values; else the one already in the cluster (Helm's lookup) or generated before (synth); else fresh.
       const credential = (key: string, given: string | undefined) =>
         x.dual(
           () => given || generator.value(name, key),
-          () => `include "aileron.credential" (list $ ${x.helm(name)} ${JSON.stringify(key)} ${x.helm(given ?? '')})`,
+          () => `include "aileron.credential" (list $ ${x.helm(name)} ${JSON.stringify(key)} ${x.helm(given ?? '')} ${x.helm(home.namespace)})`,
           'string',
         );
       const generated = Object.fromEntries(Object.entries(entries).map(([key, given]) => [key, credential(key, given)]));
       // Credential-like env goes here too, so pods read it through secretKeyRef.
       const stringData = env ? x.merge(generated, sensitiveEnv(x, env)) : generated;
       x.scope(this, x.and(enabled, x.not(x.truthy(existing))), () => {
-        new k8s.KubeSecret(this, owner, { metadata: ctx.metadata(component, name), type: 'Opaque', stringData });
+        new k8s.KubeSecret(this, owner, { metadata: home.metadata(component, name), type: 'Opaque', stringData });
       });
     };
 
@@ -76,10 +85,16 @@ export class PlatformSecrets extends Construct {
       { [SECRET_KEYS.keycloak.adminUser]: v.keycloak.auth.adminUser, [SECRET_KEYS.keycloak.adminPassword]: v.keycloak.auth.adminPassword },
       v.keycloak.env,
     );
-    secret('coturn', 'coturn', x.truthy(v.coturn.enabled), v.coturn.existingSecret, {
-      [SECRET_KEYS.coturn.username]: v.coturn.username,
-      [SECRET_KEYS.coturn.credential]: v.coturn.credential,
-    });
+    // In CoTURN's own namespace, where its pod reads it.
+    secret(
+      'coturn',
+      'coturn',
+      x.truthy(v.coturn.enabled),
+      v.coturn.existingSecret,
+      { [SECRET_KEYS.coturn.username]: v.coturn.username, [SECRET_KEYS.coturn.credential]: v.coturn.credential },
+      undefined,
+      turnContext(ctx),
+    );
     secret(
       'workspace-manager',
       'workspace-manager',

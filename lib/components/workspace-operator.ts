@@ -12,6 +12,7 @@ import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
+import { turnContext } from './turn-namespace.js';
 import { credentialsSecretName } from './secrets.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
 
@@ -117,20 +118,17 @@ export class WorkspaceOperator extends Construct {
       });
     });
     const names = configMapNames(ctx);
-    // In its own namespace: its Lease, and reading the platform's settings and the credentials it copies, by name.
+    // In its own namespace: its Lease, and reading the platform's settings and the workspace proxies' credentials, by name.
     new k8s.KubeRole(this, 'own-namespace-role', {
       metadata: ctx.metadata('workspace-operator', `${name}-own-namespace`),
       rules: x.list(
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
         { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [names.platform] },
-        x.when(x.or(x.truthy(v.coturn.enabled), x.truthy(v.workspaceAuth.enabled)), {
+        x.when(x.truthy(v.workspaceAuth.enabled), {
           apiGroups: [''],
           resources: ['secrets'],
           verbs: ['get'],
-          resourceNames: x.list(
-            x.when(x.truthy(v.coturn.enabled), credentialsSecretName(ctx, 'coturn')),
-            x.when(x.truthy(v.workspaceAuth.enabled), credentialsSecretName(ctx, 'workspace-auth')),
-          ),
+          resourceNames: [credentialsSecretName(ctx, 'workspace-auth')],
         }),
       ),
     });
@@ -139,6 +137,20 @@ export class WorkspaceOperator extends Construct {
       metadata: ctx.metadata('workspace-operator', `${name}-own-namespace`),
       role: `${name}-own-namespace`,
       account,
+    });
+    // In CoTURN's namespace: reading the TURN credential it copies to workspace browsers, by name.
+    x.scope(this, x.truthy(v.coturn.enabled), () => {
+      const turn = turnContext(ctx);
+      new k8s.KubeRole(this, 'turn-credentials-role', {
+        metadata: turn.metadata('workspace-operator', `${name}-turn-credentials`),
+        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [credentialsSecretName(ctx, 'coturn')] }],
+      });
+      serviceAccountBinding(this, 'turn-credentials-binding', {
+        kind: 'RoleBinding',
+        metadata: turn.metadata('workspace-operator', `${name}-turn-credentials`),
+        role: `${name}-turn-credentials`,
+        account,
+      });
     });
 
     platformDeployment(this, ctx, {

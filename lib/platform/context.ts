@@ -49,6 +49,14 @@ export class PlatformContext {
     this.fullname = fullname(this.release, values);
   }
 
+  /**
+   * The same release, for objects that live in another namespace (CoTURN's): names, labels and
+   * values are this context's; metadata() puts them in `namespace`.
+   */
+  inNamespace(namespace: string): PlatformContext {
+    return Object.create(this, { namespace: { value: namespace } }) as PlatformContext;
+  }
+
   /** `<fullname>-<component>`, e.g. `aileron-workspace-manager`. */
   name(component: string): string {
     return truncate(`${this.fullname}-${component}`);

@@ -8,6 +8,7 @@ import { PlatformContext, type ReleaseOptions } from './context.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
 import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
+import { TurnNamespace } from '../components/turn-namespace.js';
 import { PlatformConfig } from '../components/platform-config.js';
 import { PlatformSecrets } from '../components/secrets.js';
 import { Frontend } from '../components/frontend.js';
@@ -52,6 +53,7 @@ export class PlatformChart extends Chart {
     // One template file per construct below, named by its id.
     if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', ctx);
     new WorkspaceNamespaces(this, 'namespaces', ctx);
+    new TurnNamespace(this, 'turn-namespace', ctx);
     if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
     const { checksum: configChecksum } = new PlatformConfig(this, 'platform-config', ctx);
     new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() });

@@ -132,6 +132,13 @@ function checkCoturn(v: Values): string[] {
   const c = v.coturn;
   const problems: string[] = [];
   if (c.minRelayPort > c.maxRelayPort) problems.push(`coturn.minRelayPort: ${c.minRelayPort} is above coturn.maxRelayPort ${c.maxRelayPort}`);
+  if (!c.enabled || !c.namespace) return problems;
+  if (v.kubernetes.enabled && v.kubernetes.allowedNamespaces.includes(c.namespace)) {
+    problems.push(`coturn.namespace: ${c.namespace} is a workspace namespace (kubernetes.allowedNamespaces), where untrusted code runs under Pod Security "restricted"; give CoTURN a namespace of its own`);
+  }
+  if (c.createNamespace && (c.namespace === 'default' || c.namespace.startsWith('kube-'))) {
+    problems.push(`coturn.namespace: ${c.namespace} exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false`);
+  }
   return problems;
 }
 

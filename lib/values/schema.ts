@@ -637,6 +637,11 @@ export const ValuesSchema = Type.Object(
           pattern: OPTIONAL_LABEL,
           maxLength: 63,
         }),
+        namespace: str('', 'Namespace CoTURN runs in; "" is <release>-turn. Its hostNetwork needs Pod Security "privileged" there, so the release namespace can enforce "restricted". `migrate --from-release` sets the release namespace, keeping an upstream NodePort in place', {
+          pattern: OPTIONAL_LABEL,
+          maxLength: 63,
+        }),
+        createNamespace: bool(true, 'Create coturn.namespace (labelled Pod Security "privileged", auditing at "restricted") unless it is the release namespace; false when it exists already'),
         realm: str('aileron.localhost', 'TURN realm', { minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }),
         minRelayPort: int(49152, 'First UDP relay port', { minimum: 1024, maximum: 65535 }),
         maxRelayPort: int(65535, 'Last UDP relay port', { minimum: 1024, maximum: 65535 }),

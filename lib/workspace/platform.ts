@@ -5,6 +5,7 @@
  */
 import type { Values, Resources } from '../values/schema.js';
 import { PlatformContext } from '../platform/context.js';
+import { turnNamespace } from '../components/turn-namespace.js';
 import { credentialsSecretName } from '../components/secrets.js';
 import { workspaceAuthOf } from '../components/workspace-auth.js';
 import type { WorkspaceAuth } from './auth-proxy.js';
@@ -45,7 +46,9 @@ export interface WorkspacePlatform {
     listenPort: number;
     minRelayPort: number;
     maxRelayPort: number;
+    /** The credentials Secret the operator copies to workspace browsers, in CoTURN's namespace. */
     secretName: string;
+    secretNamespace: string;
   };
   /** The proxy in front of every workspace port (workspaceAuth). */
   auth: WorkspaceAuth;
@@ -113,6 +116,7 @@ export function platformOf(ctx: PlatformContext): WorkspacePlatform {
       minRelayPort: values.coturn.minRelayPort,
       maxRelayPort: values.coturn.maxRelayPort,
       secretName: x.choose(x.truthy(values.coturn.enabled), credentialsSecretName(ctx, 'coturn'), ''),
+      secretNamespace: x.choose(x.truthy(values.coturn.enabled), turnNamespace(ctx), ''),
     },
     auth: workspaceAuthOf(ctx),
   };

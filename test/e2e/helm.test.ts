@@ -13,22 +13,27 @@ const helm = (...args: string[]) => tool('helm', [...args, '--kubeconfig', clust
 const secretValue = (name: string, key: string) =>
   Buffer.from(kOk(['get', 'secret', name, '-n', NS, '-o', `jsonpath={.data.${key}}`]), 'base64').toString();
 
-test('helm install works and generates strong credentials', () => {
-  const res = helm('install', REL, CHART, '-n', NS, '--create-namespace', ...BASE);
+test('helm install, as the README says, into a namespace that warns and enforces restricted: no warning, strong credentials', () => {
+  kOk(['create', 'namespace', NS]);
+  kOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
+  const res = helm('install', REL, CHART, '-n', NS, ...BASE);
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
   expect(res.stdout).toContain('Frontend:          http://aileron.local');
+  expect(res.stdout).toContain(`kubectl get pods -n ${REL}-turn    (CoTURN`);
+  expect(res.stdout).not.toContain('does not enforce Pod Security "restricted"');
   expect(kOk(['get', 'deployment', `${REL}-aileron-workspace-manager`, '-n', NS, '-o', 'jsonpath={.metadata.name}'])).toBe(`${REL}-aileron-workspace-manager`);
   expect(kOk(['get', 'role', `${REL}-aileron-workspace-manager`, '-n', 'helm-ws', '-o', 'jsonpath={.rules[0].resources[0]}'])).toBe('workspaces');
   expect(secretValue(`${REL}-aileron-postgres`, 'postgres-password')).toMatch(/^[A-Za-z0-9]{32}$/);
 });
 
-test('the installed release runs: every Deployment and StatefulSet available, the bootstrap Job complete', () => {
-  for (const kind of ['deployment', 'statefulset']) {
-    for (const name of kOk(['get', kind, '-n', NS, '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter(Boolean)) {
-      kOk(['rollout', 'status', `${kind}/${name}`, '-n', NS, '--timeout=90s']);
+test('the installed release runs: every Deployment and StatefulSet available, CoTURN in its own namespace, the bootstrap Job complete', () => {
+  for (const [kind, ns] of [['deployment', NS], ['statefulset', NS], ['deployment', `${REL}-turn`]]) {
+    for (const name of kOk(['get', kind, '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter(Boolean)) {
+      kOk(['rollout', 'status', `${kind}/${name}`, '-n', ns, '--timeout=90s']);
     }
   }
+  expect(kOk(['get', 'deployment', '-n', `${REL}-turn`, '-o', 'jsonpath={.items[*].metadata.name}'])).toBe(`${REL}-aileron-coturn`);
   kOk(['wait', '--for=condition=complete', `job/${REL}-aileron-postgres-bootstrap`, '-n', NS, '--timeout=90s']);
   // The claims of the StatefulSets and the knowledge bases are bound to volumes.
   const phases = kOk(['get', 'pvc', '-n', NS, '-o', 'jsonpath={.items[*].status.phase}']).split(' ');
@@ -106,6 +111,9 @@ test('helm uninstall removes the release and keeps data and namespaces', () => {
   // Kept on purpose: the knowledge-base volume, the workspace namespaces, the CRD.
   expect(kOk(['get', 'pvc', 'knowledge-bases-pvc', '-n', NS, '-o', 'jsonpath={.metadata.name}'])).toBe('knowledge-bases-pvc');
   expect(kOk(['get', 'namespace', 'helm-ws', '-o', 'jsonpath={.metadata.name}'])).toBe('helm-ws');
+  // CoTURN's namespace holds nothing of the user's: it goes with the release.
+  const turn = k(['get', 'namespace', `${REL}-turn`, '-o', 'jsonpath={.status.phase}']);
+  expect(turn.status === 0 ? turn.stdout : 'gone').toMatch(/^(Terminating|gone)$/);
   expect(kOk(['get', 'crd', 'workspaces.platform.aileron.io', '-o', 'jsonpath={.metadata.name}'])).toBe('workspaces.platform.aileron.io');
 });
 
@@ -121,8 +129,37 @@ test('crds.upgradeWithRelease: an existing CRD is adopted by the release, upgrad
   const install = helm('install', 'crdowner', CHART, '-n', 'helm-crd', '--create-namespace', ...owned);
   expect(install.stderr).toBe('');
   expect(install.status).toBe(0);
+  // --create-namespace labels nothing: the notes say how to enforce what every platform pod passes.
+  expect(install.stdout).toContain('NOTE: namespace helm-crd does not enforce Pod Security "restricted"');
+  expect(install.stdout).toContain('kubectl label namespace helm-crd --overwrite pod-security.kubernetes.io/enforce=restricted');
   expect(helm('upgrade', 'crdowner', CHART, '-n', 'helm-crd', ...owned).status).toBe(0);
   expect(kOk(['get', crd, '-o', 'jsonpath={.metadata.annotations.helm\\.sh/resource-policy}'])).toBe('keep');
   expect(helm('uninstall', 'crdowner', '-n', 'helm-crd').status).toBe(0);
   expect(kOk(['get', crd, '-o', 'jsonpath={.metadata.name}'])).toBe('workspaces.platform.aileron.io');
+});
+
+test("a release from before CoTURN's own namespace upgrades as the README says, on its NodePort, with its TURN credential", () => {
+  const [rel, ns] = ['turnmove', 'helm-turnmove'];
+  const set = [
+    '-f', join(CHART, '..', '..', 'test', 'values', 'minimal.yaml'), '--set', 'coturn.enabled=true', '--set', 'coturn.nodePort=30484',
+    '--set', `kubernetes.allowedNamespaces={${ns}-ws}`, '--set', `kubernetes.defaultNamespace=${ns}-ws`,
+  ];
+  kOk(['create', 'namespace', `${ns}-ws`]); // minimal.yaml leaves workspace namespaces to the user
+  // Where an earlier version ran it: in the release namespace.
+  const install = helm('install', rel, CHART, '-n', ns, '--create-namespace', ...set, '--set', `coturn.namespace=${ns}`);
+  expect([install.status, install.stderr]).toEqual([0, '']);
+  const credential = (namespace: string) =>
+    Buffer.from(kOk(['get', 'secret', `${rel}-aileron-coturn`, '-n', namespace, '-o', 'jsonpath={.data.credential}']), 'base64').toString();
+  const before = credential(ns);
+  kOk(['delete', 'service', '-n', ns, `${rel}-aileron-coturn`]);
+  const upgrade = helm('upgrade', rel, CHART, '-n', ns, ...set);
+  expect([upgrade.status, upgrade.stderr]).toEqual([0, '']);
+  expect(credential(`${rel}-turn`)).toBe(before);
+  expect(json(['get', 'service', `${rel}-aileron-coturn`, '-n', `${rel}-turn`]).spec.ports[0].nodePort).toBe(30484);
+  expect(k(['get', 'deployment', `${rel}-aileron-coturn`, '-n', ns]).status).not.toBe(0);
+  kOk(['wait', '--for=delete', 'pod', '-n', ns, '-l', 'app.kubernetes.io/component=coturn', '--timeout=2m']);
+  // Labelling warns about any running pod that "restricted" would refuse: none does.
+  const label = k(['label', 'namespace', ns, '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);
+  expect([label.status, label.stderr]).toEqual([0, '']);
+  expect(helm('uninstall', rel, '-n', ns).status).toBe(0);
 });

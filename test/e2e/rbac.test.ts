@@ -2,8 +2,9 @@ import { applyServerSide, asServiceAccount, k, kOk, synthToDir, waitForCrd } fro
 import { CILIUM_NETWORK_POLICY_CRD } from '../support/cilium.js';
 
 // Acting as the operator's and the manager's ServiceAccounts (tokens from the
-// TokenRequest API), `kubectl auth can-i` must allow exactly seed 000's RBAC
-// tables and deny the rest.
+// TokenRequest API), `kubectl auth can-i` must allow exactly what each needs
+// (the upstream chart's RBAC tables, narrowed to where workspaces live) and
+// deny the rest.
 const NS = 'rbac-system';
 const WS = ['rbac-ws-a', 'rbac-ws-b'];
 const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -98,14 +99,21 @@ describe('workspace operator (least privilege)', () => {
     expect(can(operator, verb, resource, namespace)).toBe(false);
   });
 
-  test('in its own namespace: its Lease, and only by name the platform ConfigMap and the Secrets it copies', () => {
+  test('in its own namespace: its Lease, and only by name the platform ConfigMap and the Secret it copies', () => {
     expect(can(operator, 'update', 'leases.coordination.k8s.io', NS)).toBe(true);
     expect(can(operator, 'update', 'leases.coordination.k8s.io', 'rbac-elsewhere')).toBe(false);
     expect(can(operator, 'delete', 'leases.coordination.k8s.io', NS)).toBe(false);
     expect(canOn(operator, 'get', 'configmaps', 'rbac-aileron-platform-config', NS)).toBe(true);
     expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-workspace-auth', NS)).toBe(true);
-    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-coturn', NS)).toBe(true);
     expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-postgres', NS)).toBe(false);
+  });
+
+  test("in CoTURN's namespace: the TURN credential, by name, and nothing else", () => {
+    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-coturn', 'rbac-turn')).toBe(true);
+    expect(canOn(operator, 'get', 'secrets', 'rbac-aileron-coturn', NS)).toBe(false);
+    expect(can(operator, 'list', 'secrets', 'rbac-turn')).toBe(false);
+    expect(can(operator, 'get', 'pods', 'rbac-turn')).toBe(false);
+    expect(can(operator, 'patch', 'deployments.apps', 'rbac-turn')).toBe(false);
   });
 
   test('a namespace added at upgrade is granted there', () => {

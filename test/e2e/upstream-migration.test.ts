@@ -54,6 +54,7 @@ const RELEASES = [
 ];
 type Release = (typeof RELEASES)[number];
 const before = new Map<string, { hosts: string[] }>();
+const migrateSaid = new Map<string, string>();
 const valuesFile = (r: Release) => join(dir, `${r.release}.yaml`);
 const dir = mkdtempSync(join(tmpdir(), 'upstream-migration-'));
 
@@ -97,6 +98,7 @@ describe.each(RELEASES)('release $release: migrate --from-release, then one helm
 
   test('migrate writes the values and does the steps; helm upgrade --wait succeeds', () => {
     const res = migrate('--from-release', r.release, '-n', r.ns, '-o', valuesFile(r));
+    migrateSaid.set(r.release, res.stderr);
     expect(res.stderr).toContain(`done. Next: helm upgrade ${r.release} charts/aileron -n ${r.ns}`);
     expect(res.status).toBe(0);
     helmOk('upgrade', r.release, CHART, '-n', r.ns, '-f', valuesFile(r), '--wait', '--timeout', '3m');
@@ -175,6 +177,24 @@ test('helm rollback brings the upstream release back, on the same claims, with i
   expect(k(['get', 'statefulset', 'aileron-postgres', '-n', 'aileron']).status).not.toBe(0);
   // Our Namespace object is kept on the way back, and with it the Workspace.
   expect(json(['get', 'workspace', 'ws-aileron', '-n', 'workspace-system']).metadata.name).toBe('ws-aileron');
+});
+
+test('the move migrate prints puts CoTURN in a namespace of its own, on the same NodePort; the release namespace then enforces restricted', () => {
+  const r = RELEASES[1];
+  const move = `kubectl delete service -n ${r.ns} ${r.upstream}-coturn && helm upgrade ${r.release} <chart> -n ${r.ns} --reuse-values --set coturn.namespace= --set coturn.serviceName= ` +
+    `&& kubectl wait --for=delete pod -n ${r.ns} -l app.kubernetes.io/component=coturn --timeout=2m ` +
+    `&& kubectl label namespace ${r.ns} --overwrite pod-security.kubernetes.io/enforce=restricted`;
+  expect(migrateSaid.get(r.release)).toContain(move);
+  kOk(['delete', 'service', '-n', r.ns, `${r.upstream}-coturn`]);
+  helmOk('upgrade', r.release, CHART, '-n', r.ns, '--reuse-values', '--set', 'coturn.namespace=', '--set', 'coturn.serviceName=', '--wait', '--timeout', '3m');
+  kOk(['wait', '--for=delete', 'pod', '-n', r.ns, '-l', 'app.kubernetes.io/component=coturn', '--timeout=2m']);
+  // Labelling warns about any running pod that "restricted" would refuse: none does.
+  const label = k(['label', 'namespace', r.ns, '--overwrite', 'pod-security.kubernetes.io/enforce=restricted']);
+  expect([label.status, label.stderr]).toEqual([0, '']);
+  const turn = json(['get', 'service', `${r.ours}-coturn`, '-n', `${r.release}-turn`]);
+  expect(turn.spec.ports.map((p: Loose) => p.nodePort)).toEqual([r.nodePort, r.nodePort]);
+  kOk(['rollout', 'status', `deployment/${r.ours}-coturn`, '-n', `${r.release}-turn`, '--timeout=90s']);
+  expect(kOk(['get', 'deployment,service', '-n', r.ns, '-l', 'app.kubernetes.io/component=coturn', '-o', 'name'])).toBe('');
 });
 
 test('helm uninstall of our release leaves the data: the claims, the credentials, the namespace, the CRD and its Workspaces', () => {

@@ -16,7 +16,7 @@ describe('aileron-k8s workspace', () => {
     const kinds = res.stdout.split('---\n').map((d) => parse(d).kind).sort();
     expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Deployment', 'Deployment', 'Deployment', 'Ingress', 'Ingress', 'Ingress', 'PersistentVolumeClaim', 'Secret', 'Secret', 'Service', 'Service', 'Service']);
     // The TURN credential and the proxies' secrets are the operator's to copy at apply time; the review output says so.
-    expect(res.stdout).toContain('<copied from aileron/aileron-turn by the operator>');
+    expect(res.stdout).toContain('<copied from aileron-turn/aileron-turn by the operator>');
     expect(res.stdout).toContain('<cookie-secret copied from aileron/aileron-workspace-auth by the operator>');
   });
 

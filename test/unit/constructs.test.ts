@@ -3,6 +3,7 @@ import { CHART_ENV, PLAIN_ENV_COMPONENTS } from '../../lib/values/plain-env.js';
 import { renderPlatform } from '../../lib/platform/platform-chart.js';
 import { defaultValues } from '../../lib/values/load.js';
 import { fullname } from '../../lib/platform/context.js';
+import type { K8sObject } from '../../lib/platform/platform-chart.js';
 
 const defaults = render();
 const prod = render({ files: [exampleFile('prod')] });
@@ -50,7 +51,7 @@ describe('names and labels', () => {
   test('the manager Deployment is aileron-workspace-manager, as in the upstream kubectl examples', () => {
     expect(find(defaults, 'Deployment', 'aileron-workspace-manager', 'aileron')).toBeDefined();
     expect(find(defaults, 'Deployment', 'aileron-workspace-operator', 'aileron')).toBeDefined();
-    expect(find(defaults, 'Deployment', 'aileron-coturn', 'aileron')).toBeDefined();
+    expect(find(defaults, 'Deployment', 'aileron-coturn', 'aileron-turn')).toBeDefined();
     expect(find(defaults, 'StatefulSet', 'aileron-postgres', 'aileron')).toBeDefined();
   });
 
@@ -219,13 +220,29 @@ describe('workspace operator', () => {
     expect(namespaceRules(defaults).map((r) => r.resources).flat()).toEqual(['services', 'persistentvolumeclaims', 'secrets', 'deployments', 'ingresses', 'networkpolicies', 'ciliumnetworkpolicies']);
   });
 
-  test('in its own namespace: its Lease, and by name the platform ConfigMap and the Secrets it copies', () => {
+  test('in its own namespace: its Lease, and by name the platform ConfigMap and the Secret it copies', () => {
     const role = find(defaults, 'Role', 'aileron-workspace-operator-own-namespace', 'aileron');
     expect(role.rules).toEqual([
       expect.objectContaining({ apiGroups: ['coordination.k8s.io'], resources: ['leases'] }),
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['aileron-platform-config'] },
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['aileron-coturn', 'aileron-workspace-auth'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['aileron-workspace-auth'] },
     ]);
+  });
+
+  test("in CoTURN's namespace: the TURN credential it copies, by name, and nothing without CoTURN", () => {
+    expect(find(defaults, 'Role', 'aileron-workspace-operator-turn-credentials', 'aileron-turn').rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['aileron-coturn'] },
+    ]);
+    expect((find(defaults, 'RoleBinding', 'aileron-workspace-operator-turn-credentials', 'aileron-turn') as Loose).subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'aileron-workspace-operator', namespace: 'aileron' },
+    ]);
+    const own = render({ set: ['coturn.existingSecret=turn-from-vault', 'coturn.namespace=relay'] });
+    expect(find(own, 'Role', 'aileron-workspace-operator-turn-credentials', 'relay').rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['turn-from-vault'] },
+    ]);
+    const platform = JSON.parse((find(own, 'ConfigMap', 'aileron-platform-config').data as Loose).WORKSPACE_PLATFORM);
+    expect(platform.turn).toMatchObject({ secretName: 'turn-from-vault', secretNamespace: 'relay' });
+    expect(render({ set: ['coturn.enabled=false'] }).filter((o) => o.metadata.name.endsWith('-turn-credentials'))).toEqual([]);
   });
 
   test('WATCH_NAMESPACE reaches the operator through platform-config', () => {
@@ -374,14 +391,38 @@ describe('storage and namespaces', () => {
     expect(pvc.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
   });
 
-  test('workspace namespaces are created restricted; default is never touched', () => {
-    const names = defaults.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels!['pod-security.kubernetes.io/enforce']]);
-    expect(names).toEqual([
+  const enforced = (objects: K8sObject[]) =>
+    objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels!['pod-security.kubernetes.io/enforce']]);
+
+  test('workspace namespaces and the release namespace are created restricted; CoTURN alone runs privileged, in its own; default is never touched', () => {
+    expect(enforced(defaults)).toEqual([
+      ['aileron', 'restricted'],
+      ['workspace-system', 'restricted'],
+      ['aileron-turn', 'privileged'],
+    ]);
+    const inTurn = defaults.filter((o) => o.metadata.namespace === 'aileron-turn').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(inTurn.sort()).toEqual([
+      'Deployment/aileron-coturn',
+      'Role/aileron-workspace-operator-turn-credentials',
+      'RoleBinding/aileron-workspace-operator-turn-credentials',
+      'Secret/aileron-coturn',
+      'Service/aileron-coturn',
+    ]);
+    expect(enforced(render({ set: ['coturn.enabled=false'] }))).toEqual([
+      ['aileron', 'restricted'],
+      ['workspace-system', 'restricted'],
+    ]);
+  });
+
+  test('coturn.namespace names it; set to the release namespace (as migrate does), that namespace runs privileged', () => {
+    expect(enforced(render({ set: ['coturn.namespace=relay'] }))).toContainEqual(['relay', 'privileged']);
+    expect(enforced(render({ set: ['coturn.namespace=relay', 'coturn.createNamespace=false'] })).map(([name]) => name)).not.toContain('relay');
+    const shared = render({ set: ['coturn.namespace=aileron'] });
+    expect(enforced(shared)).toEqual([
       ['aileron', 'privileged'],
       ['workspace-system', 'restricted'],
     ]);
-    const noTurn = render({ set: ['coturn.enabled=false'] }).find((o) => o.kind === 'Namespace' && o.metadata.name === 'aileron');
-    expect(noTurn!.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(find(shared, 'Deployment', 'aileron-coturn', 'aileron')).toBeDefined();
   });
 });
 

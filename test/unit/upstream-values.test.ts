@@ -80,10 +80,10 @@ describe('migrate on the RKE file', () => {
 
   test('what upstream keys mean survives: TURN pinned to its node, advertising its external IP, the frontend env', () => {
     const objects: K8sObject[] = synthObjects({ files: [migrated('rke')] });
-    const coturn = find(objects, 'Deployment', 'aileron-coturn', 'aileron').spec as Loose;
+    const coturn = find(objects, 'Deployment', 'aileron-coturn', 'aileron-turn').spec as Loose;
     expect(coturn.template.spec.nodeSelector).toEqual({ role: 'turn' });
     expect(coturn.template.spec.containers[0].command[2]).toContain('external-ip=203.0.113.10');
-    expect(find(objects, 'Service', 'aileron-coturn', 'aileron').spec).toMatchObject({ type: 'NodePort', ports: [{ nodePort: 30479 }, { nodePort: 30479 }] });
+    expect(find(objects, 'Service', 'aileron-coturn', 'aileron-turn').spec).toMatchObject({ type: 'NodePort', ports: [{ nodePort: 30479 }, { nodePort: 30479 }] });
     const frontend = find(objects, 'Deployment', 'aileron-frontend', 'aileron').spec as Loose;
     expect(frontend.replicas).toBe(2);
     expect(frontend.template.spec.containers[0].env).toEqual([{ name: 'TZ', value: 'Asia/Seoul' }]);

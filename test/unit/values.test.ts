@@ -192,6 +192,8 @@ describe('errors name the key and what was expected', () => {
     [{ publicRouting: { canvasHostPattern: 'canvas.{baseDomain}' } }, /^publicRouting\.canvasHostPattern: .* must contain \{workspaceId\}/],
     [{ redis: { enabled: false } }, /^workspaceManager\.env\.REDIS_URL: required when redis\.enabled is false/],
     [{ coturn: { minRelayPort: 60000, maxRelayPort: 50000 } }, /^coturn\.minRelayPort: 60000 is above coturn\.maxRelayPort 50000/],
+    [{ coturn: { namespace: 'workspace-system' } }, /^coturn\.namespace: workspace-system is a workspace namespace \(kubernetes\.allowedNamespaces\).*give CoTURN a namespace of its own/],
+    [{ coturn: { namespace: 'kube-system' } }, /^coturn\.namespace: kube-system exists in every cluster.*or set coturn\.createNamespace=false/],
     [{ global: { imagePullSecrets: [{ name: 'x', extra: 1 }] } }, /^global\.imagePullSecrets\[0\]\.extra: unknown key/],
   ])('%j', (overlay, message) => {
     const problems = problemsOf(() => loadValues({ overlays: [overlay as never] }));

@@ -49,6 +49,11 @@ helm.sh/chart: aileron-0.1.0
 {{- index . 1 | replace "{baseDomain}" (index . 0).Values.publicRouting.baseDomain -}}
 {{- end -}}
 
+{{/* The namespace CoTURN runs in: coturn.namespace, else <release>-turn. */}}
+{{- define "aileron.turnNamespace" -}}
+{{- .Values.coturn.namespace | default (printf "%s-turn" .Release.Name) -}}
+{{- end -}}
+
 {{/* The Secret holding a component's credentials: its existingSecret, or ours. Call with (list $ "owner" existingSecret). */}}
 {{- define "aileron.secretName" -}}
 {{- if index . 2 -}}{{ index . 2 }}{{- else -}}{{ include "aileron.name" (list (index . 0) (index . 1)) }}{{- end -}}
@@ -56,15 +61,19 @@ helm.sh/chart: aileron-0.1.0
 
 {{/*
 A credential value: the one given in values, else the one already in the
-cluster (kept across upgrades), else a fresh random one.
-Call with (list $ secretName key given).
+cluster (kept across upgrades; in the Secret's namespace, else the release
+namespace where an earlier version kept it), else a fresh random one.
+Call with (list $ secretName key given namespace).
 */}}
 {{- define "aileron.credential" -}}
 {{- $root := index . 0 -}}{{- $given := index . 3 -}}
 {{- if $given -}}
 {{- $given -}}
 {{- else -}}
-{{- $existing := lookup "v1" "Secret" $root.Release.Namespace (index . 1) -}}
+{{- $existing := lookup "v1" "Secret" (index . 4) (index . 1) -}}
+{{- if not (and $existing $existing.data (hasKey $existing.data (index . 2))) -}}
+{{- $existing = lookup "v1" "Secret" $root.Release.Namespace (index . 1) -}}
+{{- end -}}
 {{- if and $existing $existing.data (hasKey $existing.data (index . 2)) -}}
 {{- index $existing.data (index . 2) | b64dec -}}
 {{- else -}}
@@ -205,6 +214,14 @@ true
 {{- end -}}
 {{- if gt (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort) -}}
 {{- $problems = append $problems (printf "coturn.minRelayPort: %d is above coturn.maxRelayPort %d" (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort)) -}}
+{{- end -}}
+{{- if and $v.coturn.enabled $v.coturn.namespace -}}
+{{- if and $v.kubernetes.enabled (has $v.coturn.namespace $v.kubernetes.allowedNamespaces) -}}
+{{- $problems = append $problems (printf "coturn.namespace: %s is a workspace namespace (kubernetes.allowedNamespaces), where untrusted code runs under Pod Security \"restricted\"; give CoTURN a namespace of its own" $v.coturn.namespace) -}}
+{{- end -}}
+{{- if and $v.coturn.createNamespace (or (eq $v.coturn.namespace "default") (hasPrefix "kube-" $v.coturn.namespace)) -}}
+{{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
+{{- end -}}
 {{- end -}}
 {{- range $block := list (list "frontend" .Values.frontend.resources) (list "workspaceManager" .Values.workspaceManager.resources) (list "workspaceOperator" .Values.workspaceOperator.resources) (list "keycloak" .Values.keycloak.resources) (list "coturn" .Values.coturn.resources) (list "postgres" .Values.postgres.resources) (list "redis" .Values.redis.resources) (list "kubernetes.workspaceDefaults.runtime" .Values.kubernetes.workspaceDefaults.runtime.resources) (list "kubernetes.workspaceDefaults.browser" .Values.kubernetes.workspaceDefaults.browser.resources) (list "kubernetes.workspaceDefaults.canvas" .Values.kubernetes.workspaceDefaults.canvas.resources) -}}
 {{- $path := index $block 0 -}}

@@ -52,8 +52,21 @@ Keycloak admin credentials:
 
 Check the installation:
   kubectl get pods -n {{ .Release.Namespace }}
+{{- $turnHere := eq (include "aileron.turnNamespace" $) .Release.Namespace }}
+{{- if and .Values.coturn.enabled (not $turnHere) }}
+  kubectl get pods -n {{ include "aileron.turnNamespace" $ }}    (CoTURN: its hostNetwork needs a "privileged" namespace of its own)
+{{- end }}
   kubectl get crd workspaces.platform.aileron.io
   helm test {{ .Release.Name }} -n {{ .Release.Namespace }}
+
+{{- /* Notes render before --create-namespace makes the namespace: none yet means one with no labels. */}}
+{{- $ns := lookup "v1" "Namespace" "" .Release.Namespace | default dict }}
+{{- $enforced := index (($ns.metadata | default dict).labels | default dict) "pod-security.kubernetes.io/enforce" | default "" }}
+{{- if and (not (and .Values.coturn.enabled $turnHere)) (ne $enforced "restricted") }}
+
+NOTE: namespace {{ .Release.Namespace }} does not enforce Pod Security "restricted", which every platform pod here passes:
+  kubectl label namespace {{ .Release.Namespace }} --overwrite pod-security.kubernetes.io/enforce=restricted
+{{- end }}
 
 Helm does not upgrade CRDs. Before the next helm upgrade, apply the new chart's:
   helm show crds CHART | kubectl apply --server-side --force-conflicts -f -

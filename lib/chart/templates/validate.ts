@@ -103,6 +103,14 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- if gt (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort) -}}
 {{- $problems = append $problems (printf "coturn.minRelayPort: %d is above coturn.maxRelayPort %d" (int $v.coturn.minRelayPort) (int $v.coturn.maxRelayPort)) -}}
 {{- end -}}
+{{- if and $v.coturn.enabled $v.coturn.namespace -}}
+{{- if and $v.kubernetes.enabled (has $v.coturn.namespace $v.kubernetes.allowedNamespaces) -}}
+{{- $problems = append $problems (printf "coturn.namespace: %s is a workspace namespace (kubernetes.allowedNamespaces), where untrusted code runs under Pod Security \\"restricted\\"; give CoTURN a namespace of its own" $v.coturn.namespace) -}}
+{{- end -}}
+{{- if and $v.coturn.createNamespace (or (eq $v.coturn.namespace "default") (hasPrefix "kube-" $v.coturn.namespace)) -}}
+{{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
+{{- end -}}
+{{- end -}}
 {{- range $block := list ${[...RESOURCE_BLOCKS, ...WORKSPACE_BLOCKS].map(([path, ref]) => `(list "${path}" ${ref})`).join(' ')} -}}
 {{- $path := index $block 0 -}}
 {{- $res := index $block 1 -}}

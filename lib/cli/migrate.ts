@@ -20,7 +20,7 @@ export interface Migration {
   warnings: string[];
 }
 
-/** Upstream's documented defaults that are credentials anyone can read (seed 000). */
+/** The upstream chart's documented defaults that are credentials anyone can read. */
 const DEFAULT_CREDENTIALS: Array<{ path: string[]; value: string; what: string; secret: string }> = [
   { path: ['postgres', 'auth', 'password'], value: 'postgres', what: 'the upstream default PostgreSQL password', secret: 'postgres.auth.existingSecret' },
   { path: ['keycloak', 'auth', 'adminPassword'], value: 'admin', what: 'the upstream default Keycloak admin password', secret: 'keycloak.auth.existingSecret' },

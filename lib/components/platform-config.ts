@@ -1,7 +1,7 @@
 /**
  * The platform-config, workspace-routing and firewall-defaults ConfigMaps:
  * the routing and scheduling contract the manager and the operator read.
- * Keys follow seed 000's env-variable table.
+ * Keys follow the upstream chart's env-variable table.
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';

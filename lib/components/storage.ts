@@ -1,5 +1,5 @@
 /**
- * The shared knowledge-bases PVC (seed 000): mounted by the manager, and
+ * The shared knowledge-bases PVC (the upstream chart): mounted by the manager, and
  * attached by the operator into workspace runtimes.
  */
 import { Construct } from 'constructs';

@@ -1,6 +1,6 @@
 /**
  * Workspace manager (the API): Deployment, Service, ServiceAccount and, in each
- * allowed namespace, a Role limited to Workspaces (seed 000's RBAC table).
+ * allowed namespace, a Role limited to Workspaces (the upstream chart's RBAC table).
  * Connection URLs that carry passwords are composed in the pod from
  * secretKeyRef variables, so no credential appears in the pod spec.
  */

@@ -70,7 +70,7 @@ export function operatorClusterRules(): k8s.PolicyRule[] {
 }
 
 /**
- * What it renders, granted by a RoleBinding in each workspace namespace only: seed 000's table, less what the
+ * What it renders, granted by a RoleBinding in each workspace namespace only: the upstream chart's table, less what the
  * operator never touches (pods, ConfigMaps, StatefulSets). Both policy kinds whatever cilium.enabled says: the
  * namespace baseline is a NetworkPolicy, and switching cilium.enabled must let it delete the kind it no longer uses.
  */

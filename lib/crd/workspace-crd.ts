@@ -1,5 +1,5 @@
 /**
- * The `workspaces.platform.aileron.io` CRD: spec and status from seed 000's
+ * The `workspaces.platform.aileron.io` CRD: spec and status from the upstream chart's
  * example and status table, validated by the API server so a bad Workspace
  * is refused with the field named, before the operator ever sees it.
  */

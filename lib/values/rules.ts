@@ -99,7 +99,7 @@ function checkHosts(v: Values): string[] {
   return problems;
 }
 
-/** With a bundled service off, the manager needs the URL of the external one (seed 001). */
+/** With a bundled service off, the manager needs the URL of the external one (the production guide). */
 function checkExternalServices(v: Values): string[] {
   const problems: string[] = [];
   const env = v.workspaceManager.env;

@@ -1,8 +1,8 @@
 /**
  * The values model: one TypeBox definition gives both the JSON Schema (for ajv,
  * `values.schema.json` and the README reference) and the TypeScript type.
- * Every key of the upstream chart (seed 000) is here with its default, except
- * where the production guide (seed 001) overrides it; README lists those.
+ * Every key of the upstream chart is here with its default, except
+ * where the production guide overrides it; README lists those.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import pkg from '../../package.json' with { type: 'json' };
@@ -544,12 +544,12 @@ export const ValuesSchema = Type.Object(
         enabled: bool(true, 'Enable the workspace operator'),
         image: image(OPERATOR_IMAGE, APP_VERSION, 'Workspace operator (this project\'s: operator/Dockerfile)'),
         ...podSettings(1),
-        resources: resources(['100m', '256Mi'], ['500m', '512Mi'], 'Workspace operator container resources (peak RSS measured 149 MB through a burst of 10,000 workspaces and 134 MB through a restart over them: see docs/benchmark.md)'),
+        resources: resources(['100m', '256Mi'], ['500m', '512Mi'], 'Workspace operator container resources (peak RSS measured 149 MB through a burst of 10,000 workspaces and 134 MB through a restart over them: see docs/benchmarks.md)'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
         serviceAccount: serviceAccountSettings('workspace operator'),
         leaderElection: bool(true, 'Elect one active replica through a Lease'),
-        workers: int(16, 'Workspaces reconciled in parallel (measured: see docs/benchmark.md)', { minimum: 1, maximum: 64 }),
-        apiQps: int(1000, 'Client-side limit on Kubernetes API requests per second (bursts to twice this); the API server paces beyond that with 429 and Retry-After, which the operator honours (measured: see docs/benchmark.md)', { minimum: 1, maximum: 5000 }),
+        workers: int(16, 'Workspaces reconciled in parallel (measured: see docs/benchmarks.md)', { minimum: 1, maximum: 64 }),
+        apiQps: int(1000, 'Client-side limit on Kubernetes API requests per second (bursts to twice this); the API server paces beyond that with 429 and Retry-After, which the operator honours (measured: see docs/benchmarks.md)', { minimum: 1, maximum: 5000 }),
         logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
           default: 'info',
           description: 'Operator log level',

@@ -1,5 +1,5 @@
 /**
- * Values files written the upstream chart's way (seed 000's examples, an RKE
+ * Values files written the upstream chart's way (its examples, an RKE
  * file of that era): `migrate` turns each into ours, which synth and
  * `helm template` render identically, with the names, ports and settings seed
  * 000's kubectl commands and tables expect.
@@ -35,7 +35,7 @@ describe.each(FILES)('the upstream-style %s values', (name) => {
     expect(normalize(helmTemplate({ files: [file] }))).toEqual(normalize(objects));
   });
 
-  test('names and ports are the ones seed 000 uses in its kubectl commands', () => {
+  test('names and ports are the ones the upstream chart uses in its kubectl commands', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
     for (const d of ['aileron-workspace-manager', 'aileron-workspace-operator', 'aileron-coturn', 'aileron-frontend']) expect(deployments).toContain(d);
     const manager = find(objects, 'Service', 'aileron-workspace-manager', 'aileron').spec as Loose;

@@ -21,7 +21,7 @@ function tempFile(name: string, text: string): string {
   return file;
 }
 
-describe('defaults follow the upstream chart (seed 000)', () => {
+describe('defaults follow the upstream chart', () => {
   const v = defaultValues();
   test.each([
     ['publicRouting.scheme', v.publicRouting.scheme, 'http'],
@@ -90,7 +90,7 @@ describe('defaults follow the upstream chart (seed 000)', () => {
   });
 });
 
-describe('production guide (seed 001) overrides', () => {
+describe('production guide overrides', () => {
   const v = defaultValues();
   test('no default passwords', () => {
     expect(v.postgres.auth.password).toBe('');

@@ -24,7 +24,7 @@ import type { Credentials } from '../operator/credentials.js';
 import { desiredState, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { Kube, statusCode } from '../operator/kube.js';
-import { annotated, applyStages } from '../operator/reconciler.js';
+import { annotated, applyStages } from '../operator/reconcile/apply.js';
 import { appliedHash, objectHash, Planned } from '../operator/plan.js';
 import { buildStatus } from '../operator/status.js';
 

@@ -26,6 +26,7 @@ import { workspacePlatform } from '../lib/workspace/platform.js';
 import { COMPONENTS } from '../lib/workspace/model.js';
 import type { WorkspaceComponent } from '../lib/values/hosts.js';
 import { PlatformCredentials } from '../operator/platform-credentials.js';
+import { ReconcileCaches } from '../operator/reconcile/caches.js';
 import { Logger } from '../operator/log.js';
 import { MANAGED_BY, WORKSPACE_ID_LABEL } from '../lib/workspace/labels.js';
 import { anchorSelector, removeObjects, runAnchor, type AnchorForm } from './anchor.js';
@@ -85,7 +86,7 @@ const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }),
 // the anchor's Deployments would take the simulated nodes' room.
 // The same platform credentials the operator reads, so the anchor applies the same objects (each workspace's TURN
 // and proxy Secrets too).
-const platformCredentials = await new PlatformCredentials(kube, new Logger('warn')).get(platform);
+const platformCredentials = await new PlatformCredentials(kube, new Logger('warn'), new ReconcileCaches().credentials).get(platform);
 // The API server's and etcd's CPU through the anchor and through the burst: the two cores are shared.
 // And the benchmark's own process: the anchor's client, or the Workspaces' creation and the status watch.
 const ownCpu = () => {

@@ -13,7 +13,9 @@ import type { Kube } from './kube.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { observedStatus, type ObservedWorkspace } from './status.js';
-import { Reconciler } from './reconciler.js';
+import { Reconciler, Requeue } from './reconciler.js';
+import { ReconcileCaches } from './reconcile/caches.js';
+import { ReportedError } from './reconcile/step.js';
 import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
 import { OwnedCache, ownerKey } from './owned-cache.js';
@@ -58,12 +60,14 @@ export class Controller {
       namespace: cfg.watchNamespace || undefined,
     };
     this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, { pageSize: cfg.listPageSize });
+    const caches = new ReconcileCaches();
     this.reconciler = new Reconciler({
       kube,
       metrics,
       log,
-      platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap),
+      platform: new ConfigMapPlatformSource(kube, cfg.podNamespace, cfg.platformConfigMap, caches.platform),
       owned: this.owned,
+      caches,
       codeVersion,
     });
   }
@@ -122,9 +126,12 @@ export class Controller {
         this.metrics.reconciles.inc({ result: 'success' });
       } catch (err) {
         const delay = this.queue.addAfterFailure(key);
+        const reason = err instanceof ReportedError ? err.reason : 'ReconcileFailed';
         this.metrics.reconciles.inc({ result: 'error' });
-        this.metrics.reconcileErrors.inc({ reason: 'ApplyFailed' });
-        this.log.error('reconcile failed; will retry', { workspace: name, namespace, retryInMs: delay, error: (err as Error).message });
+        this.metrics.reconcileErrors.inc({ reason });
+        const fields = { workspace: name, namespace, reason, retryInMs: delay, error: (err as Error).message };
+        if (err instanceof Requeue) this.log.debug('reconcile asked to come back later', fields);
+        else this.log.error('reconcile failed; will retry', fields);
         if (ws) await this.reconciler.recordFailure(ws, err as Error);
       } finally {
         timer();

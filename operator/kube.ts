@@ -115,19 +115,25 @@ export function retryDelayMs(err: unknown, attempt: number, random: () => number
   return asked === undefined ? backoff : Math.max(asked, backoff) + asked * 0.5 * random();
 }
 
-function retryable(err: unknown): boolean {
+/**
+ * Whether sending the same request again may succeed. A conflict may pass on a second try (an apply racing
+ * another writer), except on a write conditional on the resourceVersion it carries: that one conflicts again
+ * until its caller reads the object afresh.
+ */
+export function retryable(err: unknown, conditional = false): boolean {
   const code = statusCode(err);
   if (code === undefined) return true; // connection refused or reset: the API server may be restarting
-  return code === 409 || code === 429 || code >= 500;
+  return (code === 409 && !conditional) || code === 429 || code >= 500;
 }
 
 type Verb = 'read' | 'list' | 'write';
+type Run = <T>(verb: Verb, fn: () => Promise<T>, conditional?: boolean) => Promise<T>;
 
 /** The verbs the operator uses, each run through `run` (the rate limit and retries, or nothing). */
 export class ApiVerbs {
   constructor(
     protected readonly client: ApiClient,
-    private readonly run: <T>(verb: Verb, fn: () => Promise<T>) => Promise<T>,
+    private readonly run: Run,
     /** `apiVersion/kind` -> plural, from discovery. */
     private readonly plurals = new Map<string, Promise<string>>(),
   ) {}
@@ -160,8 +166,10 @@ export class ApiVerbs {
     return this.run('write', () => this.client.request<T>('PUT', resourcePath(ref), { body }));
   }
 
+  /** A merge patch; one carrying `metadata.resourceVersion` is conditional on it, and a conflict goes back to the caller. */
   mergePatch<T = KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
-    return this.run('write', () => this.client.request<T>('PATCH', resourcePath(ref), { body, contentType: MERGE_PATCH }));
+    const conditional = (body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion !== undefined;
+    return this.run('write', () => this.client.request<T>('PATCH', resourcePath(ref), { body, contentType: MERGE_PATCH }), conditional);
   }
 
   /**
@@ -230,7 +238,7 @@ export class Kube extends ApiVerbs {
     connections = 32,
   ) {
     const client = new ApiClient(credentials, connections);
-    super(client, (verb, fn) => this.call(verb, fn));
+    super(client, (verb, fn, conditional) => this.call(verb, fn, 6, conditional));
     this.bucket = new TokenBucket(qps, burst);
     // Counted apart (verb="lease"), so the reconciles' own reads and writes stay what they were.
     this.unthrottled = new ApiVerbs(client, async (_verb, fn) => {
@@ -243,7 +251,7 @@ export class Kube extends ApiVerbs {
   }
 
   /** Runs one API call under the rate limit, retrying transient failures with exponential backoff. */
-  async call<T>(verb: Verb, fn: () => Promise<T>, attempts = 6): Promise<T> {
+  async call<T>(verb: Verb, fn: () => Promise<T>, attempts = 6, conditional = false): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
       try {
@@ -252,7 +260,7 @@ export class Kube extends ApiVerbs {
         return result;
       } catch (err) {
         this.metrics?.apiRequests.inc({ verb });
-        if (attempt + 1 >= attempts || !retryable(err)) throw err;
+        if (attempt + 1 >= attempts || !retryable(err, conditional)) throw err;
         if (statusCode(err) === 429) this.metrics?.throttled.inc();
         await new Promise((r) => setTimeout(r, retryDelayMs(err, attempt)));
       }

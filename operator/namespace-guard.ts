@@ -4,28 +4,28 @@
  * server itself. The chart labels the namespaces it creates; one it does not
  * (`default`, or kubernetes.createNamespaces: false) is checked here before
  * anything is applied, and a Workspace aimed at an unlabelled one fails,
- * saying which label to set. A namespace found restricted is read again a
- * minute later at most; one that is not, on every retry, so a label set by
- * hand takes at once.
+ * saying which label to set. A namespace found restricted is kept as
+ * ReconcileCaches.restrictedNamespaces says; one that is not is read again on
+ * every retry, so a label set by hand takes at once.
  */
 import { WorkspaceError } from '../lib/workspace/model.js';
 import type { Kube } from './kube.js';
+import type { TtlCache } from './reconcile/caches.js';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
-const TTL_MS = 60_000;
 
 export class NamespaceGuard {
-  private readonly restricted = new Map<string, number>();
-
-  constructor(private readonly kube: Kube) {}
+  constructor(
+    private readonly kube: Kube,
+    private readonly restricted: TtlCache<string, true>,
+  ) {}
 
   async check(namespace: string): Promise<void> {
-    const checked = this.restricted.get(namespace);
-    if (checked !== undefined && Date.now() - checked < TTL_MS) return;
+    if (this.restricted.get(namespace)) return;
     const entry = await this.read(namespace);
     const enforce = entry.labels[ENFORCE_LABEL];
     if (entry.exists && enforce === 'restricted') {
-      this.restricted.set(namespace, Date.now());
+      this.restricted.set(namespace, true);
       return;
     }
     this.restricted.delete(namespace);

@@ -1,28 +1,26 @@
-/** The WorkspacePlatform the operator works with, read from the platform-config ConfigMap (cached briefly). */
+/** The WorkspacePlatform the operator works with, read from the platform-config ConfigMap (kept as ReconcileCaches.platform says). */
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import type { Kube } from './kube.js';
+import type { TtlCache } from './reconcile/caches.js';
 
 export interface PlatformSource {
   get(): Promise<WorkspacePlatform>;
 }
 
 export class ConfigMapPlatformSource implements PlatformSource {
-  private cached?: { at: number; value: WorkspacePlatform };
-
   constructor(
     private readonly kube: Kube,
     private readonly namespace: string,
     private readonly name: string,
-    private readonly ttlMs = 10_000,
+    private readonly cache: TtlCache<'platform', WorkspacePlatform>,
   ) {}
 
   async get(): Promise<WorkspacePlatform> {
-    if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.value;
+    const kept = this.cache.get('platform');
+    if (kept) return kept;
     const cm = await this.kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', plural: 'configmaps', namespace: this.namespace, name: this.name });
     const json = cm.data?.WORKSPACE_PLATFORM;
     if (!json) throw new Error(`ConfigMap ${this.namespace}/${this.name} has no WORKSPACE_PLATFORM key`);
-    const value = JSON.parse(json) as WorkspacePlatform;
-    this.cached = { at: Date.now(), value };
-    return value;
+    return this.cache.set('platform', JSON.parse(json) as WorkspacePlatform);
   }
 }

@@ -1,89 +1,49 @@
 /**
- * One idempotent reconcile of one Workspace: compute the desired objects
- * (lib/workspace), apply server-side those whose hash differs from what the
- * cluster has, delete what is no longer desired, and write status when it
- * changed. What the cluster has comes from the owned-object watches
- * (owned-cache.ts), never from a LIST, so a reconcile that changes nothing
- * makes no API call, and an update writes only the objects it changes.
- * Cross-namespace objects are cleaned up by a finalizer.
+ * One idempotent reconcile of one Workspace, as a list of steps, each saying
+ * what comes next (reconcile/step.ts):
+ *
+ *   resolve    the platform settings and credentials, and the Workspace against them, once; its namespace's Pod Security
+ *   render     the plan: kept while its inputs stay the same, taken from the cluster when status says it holds it, else
+ *              rendered from the constructs (lib/workspace)
+ *   finalizer  added when the objects go to another namespace than the Workspace's
+ *   plan       against what the watches hold: what to apply, what to delete, whether the namespace's baseline is due
+ *   apply      in stages, policies before the Deployments that make pods
+ *   prune      what the Workspace no longer wants
+ *   status     written when it changed
+ *
+ * What the cluster has comes from the owned-object watches (owned-cache.ts), never from a LIST: a reconcile that
+ * changes nothing makes no API call, and an update writes only the objects it changes. What is kept between
+ * reconciles is in reconcile/caches.ts.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { desiredState, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
-import { PlatformCredentials } from './platform-credentials.js';
-import { resolveWorkspace, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
-import { NamespaceGuard } from './namespace-guard.js';
+import { renderWorkspace, type DesiredStateOptions } from '../lib/workspace/workspace-chart.js';
+import { resolveWorkspace, targetNamespaceOf, WorkspaceError, type ResolvedWorkspace } from '../lib/workspace/model.js';
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
-import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { apiMessage, type Kube, statusCode } from './kube.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
+import { WORKSPACE_API_GROUP, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
+import { apiMessage, type Kube, statusCode } from './kube.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { buildStatus, statusDigest, type DeploymentView, type ObservedWorkspace } from './status.js';
 import type { PlatformSource } from './platform-source.js';
+import { PlatformCredentials } from './platform-credentials.js';
+import { NamespaceGuard } from './namespace-guard.js';
 import { appliedHash, objectHash, Planned, planFromCluster, planOf } from './plan.js';
-import { APPLIED_HASH_ANNOTATION, ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
+import { ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
+import { ReconcileCaches, type KeptPlan } from './reconcile/caches.js';
+import { annotated, ApplyError, applyStages } from './reconcile/apply.js';
+import { errored, failedReason, next, ReportedError, stop, type StepName, type StepResult } from './reconcile/step.js';
+import { FINALIZER, updateFinalizers, workspaceRef } from './reconcile/finalizers.js';
 
-export const FINALIZER = 'platform.aileron.io/cleanup';
+export { ReportedError } from './reconcile/step.js';
+export { FINALIZER } from './reconcile/finalizers.js';
 
-/** A failure already reported in status and an Event: the queue retries it, and reports nothing more. */
-export class ReportedError extends Error {}
-
-/** A write or list the API server refused, with the object and the server's own message. */
-export class ApplyError extends Error {
-  constructor(
-    readonly verb: 'apply' | 'list' | 'delete',
-    readonly obj: KubernetesObject,
-    readonly cause: unknown,
-  ) {
-    const where = `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? ''}`.trim();
-    super(`${verb} ${where}: ${apiMessage(cause)}${hint(obj, cause)}`);
-    this.name = 'ApplyError';
+/** Asked to come back later, with nothing to report: the queue retries it with backoff. */
+export class Requeue extends ReportedError {
+  constructor(why: string) {
+    super(why, 'Requeued');
   }
-}
-
-function hint(obj: KubernetesObject, cause: unknown): string {
-  if (obj.kind === 'CiliumNetworkPolicy' && statusCode(cause) === 404) {
-    return ' (the cluster has no CiliumNetworkPolicy API: install Cilium, or set cilium.enabled=false)';
-  }
-  if (statusCode(cause) === 403) return ' (the operator\'s ClusterRole does not allow it)';
-  return '';
-}
-
-/**
- * Policies before anything they govern, Deployments (the only source of pods) last: a workspace's pods never
- * start before its firewall is in place. Within a stage the objects are independent and go out together.
- */
-const APPLY_STAGES = [['NetworkPolicy', 'CiliumNetworkPolicy'], ['Secret', 'PersistentVolumeClaim', 'Service', 'Ingress'], ['Deployment']];
-export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
-  const stageOf = (o: T) => {
-    const i = APPLY_STAGES.findIndex((kinds) => kinds.includes(o.kind ?? ''));
-    return i < 0 ? APPLY_STAGES.length - 1 : i;
-  };
-  return APPLY_STAGES.map((_, i) => objects.filter((o) => stageOf(o) === i)).filter((stage) => stage.length > 0);
-}
-
-/** The desired object with the hash it was computed to, as it is applied. */
-export function annotated(obj: KubernetesObject, hash: string): KubernetesObject {
-  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
-}
-
-/**
- * What a Workspace's desired state was computed from, and its plan. The objects and the resolved workspace live
- * only within the reconcile that computed them: resolving again is cheap, and at 10,000 workspaces they would be
- * most of the heap.
- */
-interface DesiredEntry {
-  inputs: string;
-  plan: Planned[];
-  /** The applied hash of inputs and plan, for status once the cluster holds the plan. */
-  applied: string;
-}
-
-/** The desired state of one reconcile: the kept plan, the resolved workspace, and the objects if synthesized. */
-interface Desired extends DesiredEntry {
-  resolved: ResolvedWorkspace;
-  objects?: KubernetesObject[];
 }
 
 export interface ReconcilerDeps {
@@ -93,6 +53,7 @@ export interface ReconcilerDeps {
   log: Logger;
   /** What the cluster has of the operator's objects (watched, not listed). */
   owned: OwnedCache;
+  caches: ReconcileCaches;
   /**
    * The operator's build (a digest of its bundle): one of a render's inputs, so a new operator version renders
    * every Workspace again instead of trusting plans an older one applied.
@@ -100,123 +61,241 @@ export interface ReconcilerDeps {
   codeVersion: string;
 }
 
+/** The platform and the Workspace resolved against it: what every later step works from. */
+interface Resolution {
+  platform: WorkspacePlatform;
+  credentials: DesiredStateOptions;
+  resolved: ResolvedWorkspace;
+}
+
+/** The plan, and the objects when this reconcile rendered them (only the plan is kept between reconciles). */
+interface Rendering {
+  kept: KeptPlan;
+  objects?: KubernetesObject[];
+}
+
+/** What the cluster lacks of the plan, and holds beyond it. */
+interface Changes {
+  stale: Map<string, Planned>;
+  unwanted: OwnedRef[];
+  baseline?: { object: KubernetesObject; planned: Planned };
+}
+
+/** One reconcile in progress: the Workspace, its logger, and its resolution once made. */
+interface Run {
+  ws: ObservedWorkspace;
+  log: Logger;
+  resolution?: Resolution;
+}
+
 /** The owned cache's key for a Workspace's objects: its namespace and name label. */
 const ownerOf = (ws: { owner: { namespace: string; name: string } }) => ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name));
-
 /** The key of the per-Workspace caches. */
 const uidOf = (ws: ObservedWorkspace) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
-
 const refKey = (o: { kind?: string; namespace?: string; name?: string }) => `${o.kind}/${o.namespace}/${o.name}`;
 const objectRef = (o: KubernetesObject) => refKey({ kind: o.kind, ...o.metadata });
 
-export class Reconciler {
-  /** A digest of the status last written per uid (the informer cache lags behind our own writes). */
-  private readonly written = new Map<string, string>();
-  /**
-   * The desired plan per uid, with what it was computed from: most reconciles come from status and
-   * Deployment events and change none of its inputs, so they skip the synthesis.
-   */
-  private readonly desired = new Map<string, DesiredEntry>();
+/** A spec the platform cannot honour, as the step result that says so. */
+function specFailure<T>(err: WorkspaceError): StepResult<T> {
+  return { kind: 'fail', reason: err.reason, field: err.field, message: err.message, retry: err.platformIncomplete };
+}
 
+export class Reconciler {
+  private readonly caches: ReconcileCaches;
   private readonly credentials: PlatformCredentials;
   private readonly namespaces: NamespaceGuard;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.credentials = new PlatformCredentials(deps.kube, deps.log);
-    this.namespaces = new NamespaceGuard(deps.kube);
+    this.caches = deps.caches;
+    this.credentials = new PlatformCredentials(deps.kube, deps.log, deps.caches.credentials);
+    this.namespaces = new NamespaceGuard(deps.kube, deps.caches.restrictedNamespaces);
   }
 
   /** Drops everything kept for a Workspace that no longer exists. */
   forget(uid: string): void {
-    this.written.delete(uid);
-    this.desired.delete(uid);
+    this.caches.forget(uid);
   }
 
   async reconcile(ws: ObservedWorkspace): Promise<void> {
-    const log = this.deps.log.with({ workspace: ws.metadata.name, namespace: ws.metadata.namespace });
-    if (ws.metadata.deletionTimestamp) return this.finalize(ws, log);
+    const run: Run = { ws, log: this.deps.log.with({ workspace: ws.metadata.name, namespace: ws.metadata.namespace }) };
+    if (ws.metadata.deletionTimestamp) return this.finalize(run);
 
-    let platform: WorkspacePlatform;
-    try {
-      platform = await this.deps.platform.get();
-    } catch (err) {
-      throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
+    const resolution = (run.resolution = await this.step(run, 'resolve', () => this.resolve(ws)));
+    if (!resolution) return;
+    const rendering = await this.step(run, 'render', () => this.render(ws, resolution));
+    if (!rendering) return;
+    if (!(await this.step(run, 'finalizer', () => this.addFinalizer(ws, resolution.resolved)))) return;
+    const changes = await this.step(run, 'plan', () => next(this.changes(rendering.kept.plan, resolution.resolved)));
+    if (!changes) return;
+    if (!(await this.step(run, 'apply', () => this.apply(changes, rendering, resolution)))) return;
+    if (!(await this.step(run, 'prune', () => this.prune(changes.unwanted)))) return;
+    if (changes.baseline || changes.stale.size > 0 || changes.unwanted.length > 0) {
+      run.log.info('applied desired state', { applied: changes.stale.size, deleted: changes.unwanted.length, targetNamespace: resolution.resolved.namespace });
     }
-    const uid = uidOf(ws);
-    let desired: Desired;
+    await this.step(run, 'status', () => this.writeConverged(ws, resolution, rendering.kept.applied));
+  }
+
+  /**
+   * Runs one step and acts on what it says: its value to go on with, or undefined once the outcome is handled
+   * (recorded in status and an Event where the user should see it). A step asking to retry throws a
+   * ReportedError, which the queue retries with backoff; anything a step does not expect is thrown as it is.
+   */
+  private async step<T>(run: Run, name: StepName, body: () => Promise<StepResult<T>> | StepResult<T>): Promise<T | undefined> {
+    const result = await body();
+    switch (result.kind) {
+      case 'continue':
+        return result.value;
+      case 'stop':
+        run.log.debug(result.why);
+        return undefined;
+      case 'requeue':
+        throw new Requeue(`${name}: ${result.why}`);
+      case 'fail':
+        // The Event and the log go with the status change, not with every reconcile (an operator restart).
+        if (await this.writeStatus(run.ws, buildStatus({ ws: run.ws, deployments: new Map(), failure: result }))) {
+          run.log.warn('workspace spec cannot be honoured', { field: result.field, reason: result.reason, error: result.message });
+          await this.event(run.ws, 'Warning', result.reason, result.message);
+        }
+        // Something the platform lacks (a Secret, a namespace's label) may come at any time: retried with backoff.
+        if (result.retry) throw new ReportedError(result.message, result.reason);
+        this.deps.metrics.reconcileErrors.inc({ reason: result.reason });
+        return undefined;
+      case 'error': {
+        const reason = failedReason(name);
+        const { ws, resolution } = run;
+        if (resolution) {
+          const deployments = this.observedDeployments(resolution.resolved);
+          await this.writeStatus(ws, buildStatus({ ws, ...resolution, deployments, stepFailure: { reason, message: result.error.message } }));
+        }
+        await this.event(ws, 'Warning', reason, result.error.message.slice(0, 1024));
+        throw new ReportedError(result.error.message, reason);
+      }
+    }
+  }
+
+  /** Step resolve: the platform, its credentials and the Workspace, once; and whether its namespace may run it. */
+  private async resolve(ws: ObservedWorkspace): Promise<StepResult<Resolution>> {
+    const platform = await this.platformSettings();
     try {
-      desired = await this.desiredFor(uid, ws, platform);
-      await this.namespaces.check(desired.resolved.namespace);
+      const credentials = await this.credentials.get(platform);
+      const resolved = resolveWorkspace(ws, platform);
+      await this.namespaces.check(resolved.namespace);
+      return next({ platform, credentials, resolved });
     } catch (err) {
       if (!(err instanceof WorkspaceError)) throw err;
       // Aimed at a namespace another release of the platform created: that release's operator reconciles it.
-      const target = ws.spec?.targetNamespace || platform.defaultNamespace;
+      const target = targetNamespaceOf(ws.spec, platform);
       if (err.reason === 'NamespaceNotAllowed' && (await this.namespaces.belongsToAnotherRelease(target, { name: platform.releaseName, namespace: platform.releaseNamespace }))) {
-        log.debug('workspace belongs to another release', { targetNamespace: target });
-        return;
+        return stop(`workspace belongs to another release (${target})`);
       }
-      // A spec we cannot honour: say why in status and an Event, create nothing, retry only on change.
-      this.deps.metrics.reconcileErrors.inc({ reason: err.reason });
-      // The Event and the log go with the status change, not with every reconcile (an operator restart).
-      if (await this.writeStatus(ws, buildStatus({ ws, deployments: new Map(), failure: { reason: err.reason, message: err.message } }))) {
-        log.warn('workspace spec cannot be honoured', { field: err.field, reason: err.reason, error: err.message });
-        await this.event(ws, 'Warning', err.reason, err.message);
-      }
-      // A missing platform Secret, or a namespace's label, may be fixed at any time: retry with backoff (nothing is applied meanwhile).
-      if (err.platformIncomplete) throw new ReportedError(err.message);
-      return;
+      return specFailure(err);
     }
-    const resolved = desired.resolved;
-    if (resolved.namespace !== ws.metadata.namespace && !ws.metadata.finalizers?.includes(FINALIZER)) {
-      await this.setFinalizers(ws, [...(ws.metadata.finalizers ?? []), FINALIZER]);
-    }
-
-    const owned = this.deps.owned;
-    const stale = new Map(desired.plan.filter((p) => owned.get(p.kind, p.key)?.hash !== p.hash).map((p) => [p.ref, p]));
-    const unwanted = this.unwanted(resolved, new Set(desired.plan.map((p) => p.ref)));
-    const baseline = this.staleBaseline(resolved.namespace);
-    if (baseline || stale.size > 0 || unwanted.length > 0) {
-      try {
-        if (baseline) await this.applyOne(baseline.object, baseline.planned);
-        if (stale.size > 0) {
-          // Only the plan outlives a reconcile; a later re-apply (an object was deleted) computes the objects again.
-          const objects = desired.objects ?? this.render(ws, platform, await this.credentials.get(platform)).objects;
-          const toApply = objects.filter((o) => stale.has(objectRef(o)));
-          for (const stage of applyStages(toApply)) {
-            // Every object of a stage is tried; the first refusal stops the later stages.
-            const applies = stage.map((obj) => this.applyOne(obj, stale.get(objectRef(obj))!));
-            const failed = (await Promise.allSettled(applies)).find((r) => r.status === 'rejected');
-            if (failed) throw (failed as PromiseRejectedResult).reason;
-          }
-        }
-        for (const ref of unwanted) await this.deleteOne(ref);
-      } catch (err) {
-        if (!(err instanceof ApplyError)) throw err;
-        // Say what the API server refused, in status and an Event; the queue retries with backoff.
-        const deployments = this.observedDeployments(resolved);
-        await this.writeStatus(ws, buildStatus({ ws, resolved, platform, deployments, applyFailure: err.message }));
-        await this.event(ws, 'Warning', 'ApplyFailed', err.message.slice(0, 1024));
-        throw err;
-      }
-      log.info('applied desired state', { applied: stale.size, deleted: unwanted.length, targetNamespace: resolved.namespace });
-    }
-    // Everything planned is applied and nothing else is left: status records it, for a restarted operator.
-    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: desired.applied });
-    const wasRunning = ws.status?.phase === 'Running';
-    if (status.phase === 'Running' && !wasRunning && ws.metadata.generation === 1) {
-      const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
-      if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
-    }
-    await this.writeStatus(ws, status);
   }
 
-  private observedDeployments(resolved: ResolvedWorkspace): Map<string, DeploymentView> {
-    const deployments = new Map<string, DeploymentView>();
-    for (const c of Object.values(resolved.components)) {
-      const d = this.deps.owned.deployment(resolved.namespace, c.name);
-      if (d) deployments.set(c.name, d);
+  private async platformSettings(): Promise<WorkspacePlatform> {
+    try {
+      return await this.deps.platform.get();
+    } catch (err) {
+      throw new Error(`platform configuration unavailable: ${(err as Error).message}`);
     }
-    return deployments;
+  }
+
+  /**
+   * Step render: the plan, rendered from the constructs only when its inputs changed. Not for the status and
+   * Deployment events that make most reconciles, and not for a Workspace whose status says the cluster holds what
+   * these inputs render (a restarted operator over converged Workspaces renders nothing).
+   */
+  private render(ws: ObservedWorkspace, { platform, credentials, resolved }: Resolution): StepResult<Rendering> {
+    const uid = uidOf(ws);
+    const inputs = this.renderInputs(ws, platform, credentials);
+    const kept = this.caches.plans.get(uid);
+    if (kept?.inputs === inputs) return next({ kept });
+    // A Workspace seen for the first time (a new one, or any after a restart) whose status records an applied hash.
+    if (!kept && ws.status?.appliedHash) {
+      const adopted = planFromCluster(inputs, ws.status.appliedHash, this.deps.owned.viewsOf(ownerOf(resolved), resolved.id));
+      if (adopted) return next({ kept: this.keep(uid, { inputs, plan: adopted, applied: ws.status.appliedHash }) });
+    }
+    let objects: KubernetesObject[];
+    try {
+      objects = this.objectsOf(resolved, platform, credentials);
+    } catch (err) {
+      if (err instanceof WorkspaceError) return specFailure(err);
+      throw err;
+    }
+    const plan = planOf(objects, this.deps.owned);
+    return next({ kept: this.keep(uid, { inputs, plan, applied: appliedHash(inputs, plan) }), objects });
+  }
+
+  private keep(uid: string, plan: KeptPlan): KeptPlan {
+    this.caches.plans.set(uid, plan);
+    return plan;
+  }
+
+  /**
+   * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, the platform
+   * settings, the TURN and proxy credentials copied into it, and the operator's own build.
+   */
+  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): string {
+    const { generation, name, namespace, uid } = ws.metadata;
+    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, credentials.turn, credentials.auth]);
+  }
+
+  private objectsOf(resolved: ResolvedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): KubernetesObject[] {
+    // Counted once rendered: a spec that cannot be honoured throws (WorkspaceError) before any object is made.
+    const objects = renderWorkspace(resolved, platform, credentials) as KubernetesObject[];
+    this.deps.metrics.renders.inc();
+    return objects;
+  }
+
+  /** Step finalizer: objects in another namespace than the Workspace's are cleaned up by a finalizer. */
+  private addFinalizer(ws: ObservedWorkspace, resolved: ResolvedWorkspace): Promise<StepResult<true>> | StepResult<true> {
+    if (resolved.namespace === ws.metadata.namespace) return next(true);
+    return updateFinalizers(this.deps.kube, ws, (current) => (current.includes(FINALIZER) ? undefined : [...current, FINALIZER]));
+  }
+
+  /** Step plan: what the cluster, as the watches show it, lacks of the plan or holds beyond it. */
+  private changes(plan: Planned[], resolved: ResolvedWorkspace): Changes {
+    const owned = this.deps.owned;
+    const wanted = new Set(plan.map((p) => p.ref));
+    return {
+      stale: new Map(plan.filter((p) => owned.get(p.kind, p.key)?.hash !== p.hash).map((p) => [p.ref, p])),
+      unwanted: this.ownedObjects(resolved).filter((ref) => !wanted.has(refKey(ref))),
+      baseline: this.staleBaseline(resolved.namespace),
+    };
+  }
+
+  /**
+   * The namespace's default-deny baseline for workspace pods, when the cluster lacks it or has an older one:
+   * it goes in before any workspace object.
+   */
+  private staleBaseline(namespace: string): Changes['baseline'] {
+    let baseline = this.caches.baselines.get(namespace);
+    if (!baseline) {
+      const object = baselinePolicy(namespace) as KubernetesObject;
+      this.caches.baselines.set(namespace, (baseline = { object, planned: Planned.of(object) }));
+    }
+    return this.deps.owned.get('NetworkPolicy', baseline.planned.key)?.hash === baseline.planned.hash ? undefined : baseline;
+  }
+
+  /** Step apply: the baseline, then the stale objects stage by stage; the first refusal stops the later stages. */
+  private async apply(changes: Changes, rendering: Rendering, { platform, credentials, resolved }: Resolution): Promise<StepResult<true>> {
+    try {
+      if (changes.baseline) await this.applyOne(changes.baseline.object, changes.baseline.planned);
+      if (changes.stale.size === 0) return next(true);
+      // Only the plan outlives a reconcile; a later re-apply (an object was deleted) renders the objects again.
+      const objects = rendering.objects ?? this.objectsOf(resolved, platform, credentials);
+      const toApply = objects.filter((o) => changes.stale.has(objectRef(o)));
+      for (const stage of applyStages(toApply)) {
+        // Every object of a stage is tried.
+        const applies = stage.map((obj) => this.applyOne(obj, changes.stale.get(objectRef(obj))!));
+        const failed = (await Promise.allSettled(applies)).find((r) => r.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      }
+      return next(true);
+    } catch (err) {
+      if (err instanceof ApplyError) return errored(err);
+      throw err;
+    }
   }
 
   /** Applies one object with its planned hash, and records it as applied. */
@@ -233,117 +312,69 @@ export class Reconciler {
     this.deps.owned.recordApplied(answer.metadata ? answer : applied, planned.hash, planned.key);
   }
 
-  /**
-   * The namespace's default-deny baseline for workspace pods, when the cluster lacks it or has an older one:
-   * it goes in before any workspace object.
-   */
-  private staleBaseline(namespace: string): { object: KubernetesObject; planned: Planned } | undefined {
-    let baseline = this.baselines.get(namespace);
-    if (!baseline) {
-      const object = baselinePolicy(namespace) as KubernetesObject;
-      this.baselines.set(namespace, (baseline = { object, planned: Planned.of(object) }));
-    }
-    return this.deps.owned.get('NetworkPolicy', baseline.planned.key)?.hash === baseline.planned.hash ? undefined : baseline;
-  }
-
-  private readonly baselines = new Map<string, { object: KubernetesObject; planned: Planned }>();
-
-  /**
-   * The desired plan, rendered from the constructs only when its inputs changed: not for the status and
-   * Deployment events that make most reconciles, and not for a Workspace whose status says the cluster holds what
-   * these inputs render (a restarted operator over converged Workspaces renders nothing).
-   */
-  private async desiredFor(uid: string, ws: ObservedWorkspace, platform: WorkspacePlatform): Promise<Desired> {
-    const credentials = await this.credentials.get(platform);
-    const inputs = this.renderInputs(ws, platform, credentials);
-    const cached = this.desired.get(uid);
-    if (cached?.inputs === inputs) return { ...cached, resolved: resolveWorkspace(ws, platform) };
-    // A Workspace seen for the first time (a new one, or any after a restart) whose status records an applied hash.
-    if (!cached && ws.status?.appliedHash) {
-      const resolved = resolveWorkspace(ws, platform);
-      const adopted = planFromCluster(inputs, ws.status.appliedHash, this.deps.owned.viewsOf(ownerOf(resolved), resolved.id));
-      if (adopted) {
-        const entry = { inputs, plan: adopted, applied: ws.status.appliedHash };
-        this.desired.set(uid, entry);
-        return { ...entry, resolved };
+  /** Step prune: deletes what the Workspace no longer wants (a component turned off), or all of it on deletion. */
+  private async prune(refs: OwnedRef[]): Promise<StepResult<true>> {
+    for (const ref of refs) {
+      const obj = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } };
+      try {
+        await this.deps.kube.delete(obj);
+      } catch (err) {
+        return errored(new ApplyError('delete', obj, err));
       }
+      this.deps.owned.recordDeleted(ref);
     }
-    const state = this.render(ws, platform, credentials);
-    const plan = planOf(state.objects, this.deps.owned);
-    const entry = { inputs, plan, applied: appliedHash(inputs, plan) };
-    this.desired.set(uid, entry);
-    return { ...entry, resolved: state.workspace, objects: state.objects };
+    return next(true);
   }
 
-  /**
-   * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, the platform
-   * settings, the TURN and proxy credentials copied into it, and the operator's own build.
-   */
-  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): string {
-    const { generation, name, namespace, uid } = ws.metadata;
-    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, credentials.turn, credentials.auth]);
-  }
-
-  private render(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): { workspace: ResolvedWorkspace; objects: KubernetesObject[] } {
-    // Counted once rendered: a spec that cannot be honoured throws (WorkspaceError) before any object is made.
-    const state = desiredState(ws, platform, credentials);
-    this.deps.metrics.renders.inc();
-    return { workspace: state.workspace, objects: state.objects as KubernetesObject[] };
-  }
-
-  /** This workspace's objects that the desired state no longer has (a component turned off), from the watches. */
-  private unwanted(ws: ResolvedWorkspace, desired: Set<string>): OwnedRef[] {
-    return this.ownedObjects(ws).filter((ref) => !desired.has(refKey(ref)));
-  }
-
-  private async deleteOne(ref: OwnedRef): Promise<void> {
-    const obj = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } };
-    try {
-      await this.deps.kube.delete(obj);
-    } catch (err) {
-      throw new ApplyError('delete', obj, err);
+  /** Step status: everything planned is applied and nothing else is left; status records it, for a restarted operator. */
+  private async writeConverged(ws: ObservedWorkspace, { platform, resolved }: Resolution, applied: string): Promise<StepResult<true>> {
+    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: applied });
+    if (status.phase === 'Running' && ws.status?.phase !== 'Running' && ws.metadata.generation === 1) {
+      const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
+      if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
     }
-    this.deps.owned.recordDeleted(ref);
+    await this.writeStatus(ws, status);
+    return next(true);
+  }
+
+  private observedDeployments(resolved: ResolvedWorkspace): Map<string, DeploymentView> {
+    const deployments = new Map<string, DeploymentView>();
+    for (const c of Object.values(resolved.components)) {
+      const d = this.deps.owned.deployment(resolved.namespace, c.name);
+      if (d) deployments.set(c.name, d);
+    }
+    return deployments;
   }
 
   private ownedObjects(ws: { id: string; owner: { namespace: string; name: string } }): OwnedRef[] {
     return this.deps.owned.ownedBy(ownerOf(ws), ws.id);
   }
 
-  private async finalize(ws: ObservedWorkspace, log: Logger): Promise<void> {
+  /** A Workspace being deleted: its objects in other namespaces (and its volume, if so configured), then the finalizer. */
+  private async finalize(run: Run): Promise<void> {
+    const { ws } = run;
     if (!ws.metadata.finalizers?.includes(FINALIZER)) return;
-    const platform = await this.deps.platform.get();
-    const namespace = ws.spec.targetNamespace || platform.defaultNamespace;
-    const owner = { namespace: ws.metadata.namespace ?? 'default', name: ws.metadata.name };
-    const objects = this.ownedObjects({ id: ws.spec.workspaceId, owner });
-    for (const obj of objects) await this.deleteOne(obj);
+    const platform = await this.platformSettings();
+    const namespace = targetNamespaceOf(ws.spec, platform);
+    const objects = this.ownedObjects({ id: ws.spec.workspaceId, owner: { namespace: ws.metadata.namespace ?? 'default', name: ws.metadata.name } });
+    if (!(await this.step(run, 'prune', () => this.prune(objects)))) return;
     if (platform.storage.deleteWithWorkspace) {
       await this.deps.kube.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${platform.storage.pvcPrefix}-${ws.spec.workspaceId}`, namespace } });
     }
-    await this.setFinalizers(ws, ws.metadata.finalizers.filter((f) => f !== FINALIZER));
-    this.forget(ws.metadata.uid ?? '');
-    log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
-  }
-
-  /** A merge patch of the Workspace, or of its status subresource. */
-  private patchWorkspace(ws: ObservedWorkspace, body: object, subresource?: 'status'): Promise<unknown> {
-    const ref = { apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`, plural: WORKSPACE_RESOURCE, namespace: ws.metadata.namespace, name: ws.metadata.name, subresource };
-    return this.deps.kube.mergePatch(ref, body);
-  }
-
-  private async setFinalizers(ws: ObservedWorkspace, finalizers: string[]): Promise<void> {
-    // resourceVersion makes it conditional: a concurrent change is a conflict, retried on fresh data.
-    await this.patchWorkspace(ws, { metadata: { finalizers, resourceVersion: (ws.metadata as { resourceVersion?: string }).resourceVersion } });
+    const removed = (current: string[]) => (current.includes(FINALIZER) ? current.filter((f) => f !== FINALIZER) : undefined);
+    if (!(await this.step(run, 'finalizer', () => updateFinalizers(this.deps.kube, ws, removed)))) return;
+    this.forget(uidOf(ws));
+    run.log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 
   /** Writes status when it changed; says whether it did. */
   private async writeStatus(ws: ObservedWorkspace, status: Record<string, unknown>): Promise<boolean> {
     const uid = uidOf(ws);
     const digest = statusDigest(status);
-    if (ws.status?.digest === digest || this.written.get(uid) === digest) return false;
+    if (ws.status?.digest === digest || this.caches.writtenStatus.get(uid) === digest) return false;
     try {
-      await this.patchWorkspace(ws, { status }, 'status');
-      this.written.set(uid, digest);
+      await this.deps.kube.mergePatch(workspaceRef(ws, 'status'), { status });
+      this.caches.writtenStatus.set(uid, digest);
       return true;
     } catch (err) {
       if (statusCode(err) !== 404) throw err; // deleted meanwhile

@@ -78,8 +78,8 @@ export interface StatusInput {
   platform?: WorkspacePlatform;
   deployments: Map<string, DeploymentView>;
   failure?: { reason: string; message: string };
-  /** What the API server refused while applying (the operator retries); the workspace is Degraded meanwhile. */
-  applyFailure?: string;
+  /** What the API server refused in a step of the reconcile (the operator retries), and the reason naming the step; Degraded meanwhile. */
+  stepFailure?: { reason: string; message: string };
   /** The applied hash (plan.ts), once the cluster holds the whole plan; absent while it does not. */
   appliedHash?: string;
   now?: string;
@@ -92,7 +92,7 @@ function condition(previous: ObservedStatus['conditions'], next: Omit<Condition,
 }
 
 export function buildStatus(input: StatusInput): Record<string, unknown> {
-  const { ws, resolved, platform, deployments, failure, applyFailure, appliedHash } = input;
+  const { ws, resolved, platform, deployments, failure, stepFailure, appliedHash } = input;
   const now = input.now ?? new Date().toISOString();
   const generation = ws.metadata.generation;
   const previous = ws.status?.conditions;
@@ -149,18 +149,18 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
     targetNamespace: resolved.namespace,
     components,
     firewall,
-    ...(appliedHash && !applyFailure ? { appliedHash } : {}),
+    ...(appliedHash && !stepFailure ? { appliedHash } : {}),
     conditions: [
       running
         ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })
         : cond({ type: 'Ready', status: 'False', reason: 'ComponentsNotReady', message: `waiting for ${waiting.join(', ')}` }),
-      applyFailure
+      stepFailure
         ? cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: 'the desired state could not be applied; retrying with backoff' })
         : running
           ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
           : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
-      applyFailure
-        ? cond({ type: 'Degraded', status: 'True', reason: 'ApplyFailed', message: applyFailure })
+      stepFailure
+        ? cond({ type: 'Degraded', status: 'True', reason: stepFailure.reason, message: stepFailure.message })
         : failing.length > 0
           ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
           : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),

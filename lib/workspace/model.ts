@@ -93,12 +93,17 @@ function latest(...times: Array<string | undefined>): string | undefined {
   return set.at(-1);
 }
 
+/** Where a Workspace's objects go: its spec.targetNamespace, else the platform's default. */
+export function targetNamespaceOf(spec: Pick<WorkspaceResource['spec'], 'targetNamespace'>, platform: Pick<WorkspacePlatform, 'defaultNamespace'>): string {
+  return spec.targetNamespace || platform.defaultNamespace;
+}
+
 export function resolveWorkspace(ws: WorkspaceResource, platform: WorkspacePlatform): ResolvedWorkspace {
   const spec = ws.spec;
   const [problem] = specProblems(spec);
   if (problem) throw new WorkspaceError(problem.field, problem.message);
   const id = spec.workspaceId;
-  const namespace = spec.targetNamespace || platform.defaultNamespace;
+  const namespace = targetNamespaceOf(spec, platform);
   if (!platform.allowedNamespaces.includes(namespace)) {
     throw new WorkspaceError(
       'spec.targetNamespace',

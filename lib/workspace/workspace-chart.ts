@@ -108,7 +108,10 @@ export interface DesiredState {
 /** The objects one Workspace needs; throws WorkspaceError naming the field when it cannot have them. */
 export function desiredState(ws: WorkspaceResource, platform: WorkspacePlatform, options: DesiredStateOptions = {}): DesiredState {
   const resolved = resolveWorkspace(ws, platform);
-  const app = new App();
-  const chart = new WorkspaceChart(app, resolved, platform, options);
-  return { workspace: resolved, objects: chart.toJson() as K8sObject[] };
+  return { workspace: resolved, objects: renderWorkspace(resolved, platform, options) };
+}
+
+/** The objects of a Workspace already resolved (the operator resolves once a reconcile); throws WorkspaceError like desiredState. */
+export function renderWorkspace(resolved: ResolvedWorkspace, platform: WorkspacePlatform, options: DesiredStateOptions = {}): K8sObject[] {
+  return new WorkspaceChart(new App(), resolved, platform, options).toJson() as K8sObject[];
 }

@@ -1,4 +1,5 @@
 import { appliedHash, Planned, planFromCluster, planOf } from '../../operator/plan.js';
+import { TtlCache } from '../../operator/reconcile/caches.js';
 import { OwnedCache, type OwnedView } from '../../operator/owned-cache.js';
 import { buildStatus, observedStatus } from '../../operator/status.js';
 import { Logger } from '../../operator/log.js';
@@ -69,7 +70,19 @@ describe('applied hash: what a restarted operator trusts instead of rendering ag
     const ok = buildStatus({ ws, resolved, platform, deployments: new Map(), appliedHash: applied });
     expect(ok.appliedHash).toBe(applied);
     expect(observedStatus(JSON.parse(JSON.stringify(ok)))?.appliedHash).toBe(applied);
-    const failing = buildStatus({ ws, resolved, platform, deployments: new Map(), appliedHash: applied, applyFailure: 'refused' });
+    const failing = buildStatus({ ws, resolved, platform, deployments: new Map(), appliedHash: applied, stepFailure: { reason: 'ApplyFailed', message: 'refused' } });
     expect(failing.appliedHash).toBeUndefined();
+  });
+});
+
+describe('TtlCache', () => {
+  test('a value is kept for its time, then dropped', () => {
+    let now = 0;
+    const cache = new TtlCache<string, number>(1000, () => now);
+    cache.set('a', 1);
+    now = 999;
+    expect(cache.get('a')).toBe(1);
+    now = 1000;
+    expect(cache.get('a')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { ApiError } from '../../operator/api-client.js';
-import { retryDelayMs } from '../../operator/kube.js';
+import { retryable, retryDelayMs } from '../../operator/kube.js';
 
 const throttled = (retryAfter?: string) => new ApiError(429, '{}', retryAfter === undefined ? {} : { 'retry-after': retryAfter });
 
@@ -26,5 +26,16 @@ describe('retryDelayMs', () => {
   test('a backoff already longer than Retry-After is kept', () => {
     // 100 ms * 2^5 * (0.5 + 0.5), then the spread: 1 s * 0.5 * 0.5.
     expect(retryDelayMs(throttled('1'), 5, () => 0.5)).toBe(3200 + 250);
+  });
+});
+
+describe('retryable', () => {
+  test('a conflict is sent again, except a write conditional on the resourceVersion it carries: that one must re-read first', () => {
+    const conflict = new ApiError(409, '{}', {});
+    expect(retryable(conflict)).toBe(true);
+    expect(retryable(conflict, true)).toBe(false);
+    // Throttling and server errors are retried either way; a refusal never is.
+    expect([retryable(throttled(), true), retryable(new ApiError(503, '{}', {}), true)]).toEqual([true, true]);
+    expect(retryable(new ApiError(422, '{}', {}))).toBe(false);
   });
 });

@@ -21,11 +21,10 @@ import { resolveWorkspace, targetNamespaceOf, WorkspaceError, type ResolvedWorks
 import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 import { ownerNameLabel } from '../lib/workspace/labels.js';
 import { baselinePolicy } from '../lib/workspace/firewall.js';
-import { WORKSPACE_API_GROUP, WORKSPACE_VERSION } from '../lib/crd/workspace-crd.js';
-import { apiMessage, type Kube, statusCode } from './kube.js';
+import { apiMessage, type Kube } from './kube.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { buildStatus, statusDigest, type DeploymentView, type ObservedWorkspace } from './status.js';
+import { buildStatus, type DeploymentView, type ObservedWorkspace } from './status.js';
 import type { PlatformSource } from './platform-source.js';
 import { PlatformCredentials } from './platform-credentials.js';
 import { NamespaceGuard } from './namespace-guard.js';
@@ -34,7 +33,8 @@ import { ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 import { ReconcileCaches, type KeptPlan } from './reconcile/caches.js';
 import { annotated, ApplyError, applyStages } from './reconcile/apply.js';
 import { errored, failedReason, next, ReportedError, stop, type StepName, type StepResult } from './reconcile/step.js';
-import { FINALIZER, updateFinalizers, workspaceRef } from './reconcile/finalizers.js';
+import { FINALIZER, updateFinalizers } from './reconcile/finalizers.js';
+import { uidOf, WorkspaceReport } from './reconcile/report.js';
 
 export { ReportedError } from './reconcile/step.js';
 export { FINALIZER } from './reconcile/finalizers.js';
@@ -90,8 +90,6 @@ interface Run {
 
 /** The owned cache's key for a Workspace's objects: its namespace and name label. */
 const ownerOf = (ws: { owner: { namespace: string; name: string } }) => ownerKey(ws.owner.namespace, ownerNameLabel(ws.owner.name));
-/** The key of the per-Workspace caches. */
-const uidOf = (ws: ObservedWorkspace) => ws.metadata.uid ?? `${ws.metadata.namespace}/${ws.metadata.name}`;
 const refKey = (o: { kind?: string; namespace?: string; name?: string }) => `${o.kind}/${o.namespace}/${o.name}`;
 const objectRef = (o: KubernetesObject) => refKey({ kind: o.kind, ...o.metadata });
 
@@ -104,9 +102,11 @@ export class Reconciler {
   private readonly caches: ReconcileCaches;
   private readonly credentials: PlatformCredentials;
   private readonly namespaces: NamespaceGuard;
+  private readonly report: WorkspaceReport;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.caches = deps.caches;
+    this.report = new WorkspaceReport(deps.kube, deps.log, deps.caches.writtenStatus);
     this.credentials = new PlatformCredentials(deps.kube, deps.log, deps.caches.credentials);
     this.namespaces = new NamespaceGuard(deps.kube, deps.caches.restrictedNamespaces);
   }
@@ -152,9 +152,9 @@ export class Reconciler {
         throw new Requeue(`${name}: ${result.why}`);
       case 'fail':
         // The Event and the log go with the status change, not with every reconcile (an operator restart).
-        if (await this.writeStatus(run.ws, buildStatus({ ws: run.ws, deployments: new Map(), failure: result }))) {
+        if (await this.report.status(run.ws, buildStatus({ ws: run.ws, deployments: new Map(), failure: result }))) {
           run.log.warn('workspace spec cannot be honoured', { field: result.field, reason: result.reason, error: result.message });
-          await this.event(run.ws, 'Warning', result.reason, result.message);
+          await this.report.event(run.ws, 'Warning', result.reason, result.message);
         }
         // Something the platform lacks (a Secret, a namespace's label) may come at any time: retried with backoff.
         if (result.retry) throw new ReportedError(result.message, result.reason);
@@ -165,9 +165,9 @@ export class Reconciler {
         const { ws, resolution } = run;
         if (resolution) {
           const deployments = this.observedDeployments(resolution.resolved);
-          await this.writeStatus(ws, buildStatus({ ws, ...resolution, deployments, stepFailure: { reason, message: result.error.message } }));
+          await this.report.status(ws, buildStatus({ ws, ...resolution, deployments, stepFailure: { reason, message: result.error.message } }));
         }
-        await this.event(ws, 'Warning', reason, result.error.message.slice(0, 1024));
+        await this.report.event(ws, 'Warning', reason, result.error.message.slice(0, 1024));
         throw new ReportedError(result.error.message, reason);
       }
     }
@@ -333,7 +333,7 @@ export class Reconciler {
       const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
       if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
     }
-    await this.writeStatus(ws, status);
+    await this.report.status(ws, status);
     return next(true);
   }
 
@@ -367,51 +367,10 @@ export class Reconciler {
     run.log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 
-  /** Writes status when it changed; says whether it did. */
-  private async writeStatus(ws: ObservedWorkspace, status: Record<string, unknown>): Promise<boolean> {
-    const uid = uidOf(ws);
-    const digest = statusDigest(status);
-    if (ws.status?.digest === digest || this.caches.writtenStatus.get(uid) === digest) return false;
-    try {
-      await this.deps.kube.mergePatch(workspaceRef(ws, 'status'), { status });
-      this.caches.writtenStatus.set(uid, digest);
-      return true;
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err; // deleted meanwhile
-      return false;
-    }
-  }
-
   /** A Warning Event for a reconcile that failed and will be retried. */
   recordFailure(ws: ObservedWorkspace, error: Error): Promise<void> {
     // Already recorded by reconcile: with the object, or in status.
     if (error instanceof ApplyError || error instanceof ReportedError) return Promise.resolve();
-    return this.event(ws, 'Warning', 'ReconcileFailed', apiMessage(error).slice(0, 1024));
-  }
-
-  private async event(ws: ObservedWorkspace, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const namespace = ws.metadata.namespace!;
-    const now = new Date().toISOString();
-    try {
-      await this.deps.kube.create({ apiVersion: 'v1', plural: 'events', namespace }, {
-        metadata: { generateName: `${ws.metadata.name}.`, namespace },
-        involvedObject: {
-          apiVersion: `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`,
-          kind: 'Workspace',
-          name: ws.metadata.name,
-          namespace,
-          uid: ws.metadata.uid,
-        },
-        type,
-        reason,
-        message,
-        source: { component: 'aileron-workspace-operator' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      });
-    } catch (err) {
-      this.deps.log.warn('could not record an Event', { error: (err as Error).message });
-    }
+    return this.report.event(ws, 'Warning', 'ReconcileFailed', apiMessage(error).slice(0, 1024));
   }
 }

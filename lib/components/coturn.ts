@@ -9,10 +9,11 @@
  */
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { container, emptyDir, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
-import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { secretNameOf, SECRET_KEYS } from './secrets.js';
 import { turnContext } from './turn-namespace.js';
 import { cidrRange } from '../values/ip.js';
 import { BLOCKED_CIDRS_V4, BLOCKED_CIDRS_V6 } from '../workspace/firewall-rules.js';
@@ -72,13 +73,15 @@ export function coturnScript(c: TurnSettings): string {
   );
 }
 
+/** CoTURN: `coturn.*` of values. */
+export type CoturnProps = ConstructProps<Values['coturn']>;
+
 export class Coturn extends Construct {
-  constructor(scope: Construct, id: string, release: PlatformContext) {
+  constructor(scope: Construct, id: string, { release, values: c }: CoturnProps) {
     super(scope, id);
-    const ctx = turnContext(release);
-    const { x, values: v } = ctx;
-    const c = v.coturn;
-    const secret = credentialsSecretName(ctx, 'coturn');
+    const ctx = turnContext(release, c.namespace);
+    const { x } = ctx;
+    const secret = secretNameOf(ctx, 'coturn', c.existingSecret);
     const script = coturnScript({ ...c, externalIp: x.firstSet(c.externalIp, c.host) });
 
     platformDeployment(this, ctx, {

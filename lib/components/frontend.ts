@@ -6,15 +6,16 @@
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { checksum } from '../platform/checksum.js';
 import { container, emptyDir, httpProbe, podSpec, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 
 export const FRONTEND_PORT = 8080;
 
-export function frontendNginxConf(ctx: PlatformContext): string {
-  const manager = `${ctx.name('workspace-manager')}.${ctx.namespace}.svc.cluster.local:${ctx.values.workspaceManager.service.port}`;
+function frontendNginxConf(release: Release, managerPort: number): string {
+  const manager = `${release.serviceHost('workspace-manager')}:${managerPort}`;
   return `worker_processes auto;
 pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
@@ -49,13 +50,18 @@ http {
 `;
 }
 
+/** The frontend: `frontend.*` of values, and where the manager listens. */
+export interface FrontendProps extends ConstructProps<Values['frontend']> {
+  /** The workspace manager's Service port (workspaceManager.service.port), where nginx proxies `/api/`. */
+  readonly managerPort: number;
+}
+
 export class Frontend extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: v, managerPort }: FrontendProps) {
     super(scope, id);
     const { x } = ctx;
-    const v = ctx.values.frontend;
     const configName = ctx.name('frontend-nginx');
-    const data = x.named('frontend-nginx', { 'nginx.conf': frontendNginxConf(ctx) });
+    const data = x.named('frontend-nginx', { 'nginx.conf': frontendNginxConf(ctx, managerPort) });
     new k8s.KubeConfigMap(this, 'nginx-config', { metadata: ctx.metadata('frontend', configName), data });
 
     platformDeployment(this, ctx, {

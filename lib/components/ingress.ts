@@ -5,13 +5,17 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { Component, PlatformContext } from '../platform/context.js';
+import type { Component, ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 
+/** The platform Ingress: `ingress.*` and publicRouting of values, and which backends are on. */
+export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
+
 export class PlatformIngress extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformIngressProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
+    const { x } = ctx;
     const r = v.publicRouting;
     const backends: Array<{ host: string; component: Component; port: string; enabled: Cond }> = [
       { host: ctx.host(r.frontendHost), component: 'frontend', port: 'http', enabled: x.truthy(v.frontend.enabled) },

@@ -5,12 +5,13 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { checksum, goJson } from '../platform/checksum.js';
 import { extraEnv } from '../platform/credentials.js';
 import { container, emptyDir, httpProbe, podSpec, secretEnv } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
-import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { secretNameOf, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { callbackUrl, usesBundledRealm } from './workspace-auth.js';
 import { WORKSPACE_ADMIN_ROLE } from '../workspace/auth-proxy.js';
@@ -31,19 +32,28 @@ function audienceMapper(clientId: string) {
   };
 }
 
-export function realmJson(ctx: PlatformContext): string {
-  const { x, values: v } = ctx;
-  const frontend = `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.frontendHost)}`;
-  const a = v.workspaceAuth;
-  const auth = usesBundledRealm(ctx);
+/** Keycloak: `keycloak.*` of values, and what the realm and the database connection read besides. */
+export interface KeycloakProps extends ConstructProps<Values['keycloak']> {
+  /** publicRouting: Keycloak's own public URL, and the frontend's, which the platform client redirects to. */
+  readonly routing: Values['publicRouting'];
+  /** postgres.enabled and postgres.auth: with the bundled database, Keycloak connects as its own role. */
+  readonly database: Pick<Values['postgres'], 'enabled' | 'auth'>;
+  /** workspaceAuth: with the bundled realm, it carries the workspace proxies' client. */
+  readonly workspaceAuth: Values['workspaceAuth'];
+}
+
+function realmJson({ release: ctx, values: kc, routing, workspaceAuth: a }: KeycloakProps): string {
+  const { x } = ctx;
+  const frontend = `${routing.scheme}://${ctx.host(routing.frontendHost)}`;
+  const auth = usesBundledRealm(ctx, a);
   const realm = {
-    realm: v.keycloak.realm,
+    realm: kc.realm,
     enabled: true,
-    sslRequired: x.choose(x.equals(v.publicRouting.scheme, 'https'), 'external', 'none'),
+    sslRequired: x.choose(x.equals(routing.scheme, 'https'), 'external', 'none'),
     registrationAllowed: false,
     clients: x.list<Record<string, unknown>>(
       {
-        clientId: v.keycloak.clientId,
+        clientId: kc.clientId,
         enabled: true,
         publicClient: true,
         standardFlowEnabled: true,
@@ -63,7 +73,7 @@ export function realmJson(ctx: PlatformContext): string {
         secret: `\${${WORKSPACE_CLIENT_SECRET_ENV}}`,
         standardFlowEnabled: true,
         directAccessGrantsEnabled: false,
-        redirectUris: [callbackUrl(ctx)],
+        redirectUris: [callbackUrl(ctx, routing, a)],
         attributes: { 'pkce.code.challenge.method': 'S256', 'access.token.lifespan': x.str(a.sessionLifetimeSeconds) },
         protocolMappers: [audienceMapper(a.clientId)],
       }),
@@ -75,15 +85,15 @@ export function realmJson(ctx: PlatformContext): string {
 }
 
 export class Keycloak extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, props: KeycloakProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    const kc = v.keycloak;
+    const { release: ctx, values: kc, routing, database: db, workspaceAuth } = props;
+    const { x } = ctx;
     const realmName = ctx.name('keycloak-realm');
-    const data = x.named('keycloak-realm', { 'realm.json': realmJson(ctx) });
+    const data = x.named('keycloak-realm', { 'realm.json': realmJson(props) });
     new k8s.KubeConfigMap(this, 'realm', { metadata: ctx.metadata('keycloak', realmName), data });
 
-    const secret = credentialsSecretName(ctx, 'keycloak');
+    const secret = secretNameOf(ctx, 'keycloak', kc.auth.existingSecret);
     const env: k8s.EnvVar[] = [
       secretEnv('KC_BOOTSTRAP_ADMIN_USERNAME', secret, SECRET_KEYS.keycloak.adminUser),
       secretEnv('KC_BOOTSTRAP_ADMIN_PASSWORD', secret, SECRET_KEYS.keycloak.adminPassword),
@@ -92,20 +102,20 @@ export class Keycloak extends Construct {
       { name: 'KC_HEALTH_ENABLED', value: 'true' },
       { name: 'KC_METRICS_ENABLED', value: 'true' },
       { name: 'KC_PROXY_HEADERS', value: 'xforwarded' },
-      { name: 'KC_HOSTNAME', value: `${v.publicRouting.scheme}://${ctx.host(v.publicRouting.keycloakHost)}` },
-      ...x.whenAll(x.truthy(v.postgres.enabled), [
+      { name: 'KC_HOSTNAME', value: `${routing.scheme}://${ctx.host(routing.keycloakHost)}` },
+      ...x.whenAll(x.truthy(db.enabled), [
         { name: 'KC_DB', value: 'postgres' },
         {
           name: 'KC_DB_URL',
-          value: `jdbc:postgresql://${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${v.postgres.auth.keycloakDatabase}`,
+          value: `jdbc:postgresql://${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${db.auth.keycloakDatabase}`,
         },
-        { name: 'KC_DB_USERNAME', value: v.postgres.auth.keycloakUsername },
-        secretEnv('KC_DB_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.keycloakPassword),
+        { name: 'KC_DB_USERNAME', value: db.auth.keycloakUsername },
+        secretEnv('KC_DB_PASSWORD', secretNameOf(ctx, 'postgres', db.auth.existingSecret), SECRET_KEYS.postgres.keycloakPassword),
       ]),
       // An external database: the user names its kind in env, PostgreSQL by default.
-      ...x.whenAll(x.and(x.not(x.truthy(v.postgres.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
-      ...x.whenAll(usesBundledRealm(ctx), [
-        secretEnv(WORKSPACE_CLIENT_SECRET_ENV, credentialsSecretName(ctx, 'workspace-auth'), SECRET_KEYS.workspaceAuth.clientSecret),
+      ...x.whenAll(x.and(x.not(x.truthy(db.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
+      ...x.whenAll(usesBundledRealm(ctx, workspaceAuth), [
+        secretEnv(WORKSPACE_CLIENT_SECRET_ENV, secretNameOf(ctx, 'workspace-auth', workspaceAuth.existingSecret), SECRET_KEYS.workspaceAuth.clientSecret),
       ]),
       ...extraEnv(kc.env, secret, x),
     ];

@@ -6,7 +6,8 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { turnNamespace } from './turn-namespace.js';
 
 export const RESTRICTED = {
@@ -15,22 +16,14 @@ export const RESTRICTED = {
   'pod-security.kubernetes.io/audit': 'restricted',
 };
 
-/** Whether CoTURN runs in the release namespace itself (synth only: the chart leaves that namespace to the installer). */
-function hostsTurn(ctx: PlatformContext): boolean {
-  return ctx.values.coturn.enabled && turnNamespace(ctx) === ctx.namespace;
-}
 
-export function managedWorkspaceNamespaces(ctx: PlatformContext): string[] {
-  const k = ctx.values.kubernetes;
-  if (!k.enabled || !k.createNamespaces) return [];
-  return k.allowedNamespaces.filter((ns) => ns !== 'default' && !ns.startsWith('kube-') && ns !== ctx.namespace);
-}
+/** The workspace namespaces: `kubernetes.enabled`, `createNamespaces` and `allowedNamespaces` of values. */
+export type WorkspaceNamespacesProps = ConstructProps<Pick<Values['kubernetes'], 'enabled' | 'createNamespaces' | 'allowedNamespaces'>>;
 
 export class WorkspaceNamespaces extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: k }: WorkspaceNamespacesProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    const k = v.kubernetes;
+    const { x } = ctx;
     x.scope(this, x.and(x.truthy(k.enabled), x.truthy(k.createNamespaces)), () =>
       x.forEach(this, k.allowedNamespaces, (ns) => {
         const ours = x.and(x.not(x.equals(ns, 'default')), x.not(x.hasPrefix(ns, 'kube-')), x.not(x.equals(ns, ctx.namespace)));
@@ -56,16 +49,20 @@ export class WorkspaceNamespaces extends Construct {
  * --from-release` does, to keep an upstream NodePort in place) is it enforced
  * "privileged", still warning and auditing at "restricted".
  */
+export type ReleaseNamespaceProps = ConstructProps<Pick<Values['coturn'], 'enabled' | 'namespace'>>;
+
 export class ReleaseNamespace extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: coturn }: ReleaseNamespaceProps) {
     super(scope, id);
+    // Synth only: the chart leaves the release namespace to the installer, so this test is concrete.
+    const hostsTurn = coturn.enabled && turnNamespace(ctx, coturn.namespace) === ctx.namespace;
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: ctx.namespace,
         labels: {
           ...ctx.labels('platform'),
           ...RESTRICTED,
-          'pod-security.kubernetes.io/enforce': hostsTurn(ctx) ? 'privileged' : 'restricted',
+          'pod-security.kubernetes.io/enforce': hostsTurn ? 'privileged' : 'restricted',
         },
       },
     });

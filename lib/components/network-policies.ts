@@ -10,7 +10,8 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { Component, PlatformContext } from '../platform/context.js';
+import type { Component, ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 import { FRONTEND_PORT } from './frontend.js';
 import { WORKSPACE_MANAGER_PORT } from './workspace-manager.js';
@@ -36,10 +37,15 @@ const DNS: k8s.NetworkPolicyEgressRule = {
   ],
 };
 
+/** The platform's NetworkPolicies: which components are on (each gets its policy), and nothing else of values. */
+export type PlatformNetworkPoliciesProps = ConstructProps<
+  Pick<Values, 'frontend' | 'workspaceManager' | 'workspaceOperator' | 'kubernetes' | 'keycloak' | 'workspaceAuth' | 'postgres' | 'redis'>
+>;
+
 export class PlatformNetworkPolicies extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformNetworkPoliciesProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
+    const { x } = ctx;
     const toPostgres: k8s.NetworkPolicyEgressRule = {
       to: [{ podSelector: { matchLabels: ctx.selector('postgres') } }],
       ports: [{ port: k8s.IntOrString.fromNumber(POSTGRES_PORT), protocol: 'TCP' }],
@@ -47,7 +53,7 @@ export class PlatformNetworkPolicies extends Construct {
     const policies: Array<[Component, Cond, Rule[], Egress?]> = [
       ['frontend', x.truthy(v.frontend.enabled), [{ ports: [FRONTEND_PORT] }]],
       ['workspace-manager', x.truthy(v.workspaceManager.enabled), [{ ports: [WORKSPACE_MANAGER_PORT] }]],
-      ['workspace-operator', operatorEnabled(ctx), [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
+      ['workspace-operator', operatorEnabled(ctx, v), [{ ports: [OPERATOR_METRICS_PORT, OPERATOR_HEALTH_PORT] }]],
       [
         'keycloak',
         x.truthy(v.keycloak.enabled),

@@ -5,7 +5,8 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { checksum, goJson } from '../platform/checksum.js';
 import { platformOf } from '../workspace/platform.js';
 
@@ -16,7 +17,7 @@ export const WORKSPACE_PORTS = {
   canvas: { http: 3003, ws: 3013 },
 } as const;
 
-export function configMapNames(ctx: PlatformContext) {
+export function configMapNames(ctx: Release) {
   return {
     platform: ctx.name('platform-config'),
     routing: ctx.name('workspace-routing'),
@@ -24,8 +25,8 @@ export function configMapNames(ctx: PlatformContext) {
   };
 }
 
-export function platformConfigData(ctx: PlatformContext): Record<string, string> {
-  const { x, values: v } = ctx;
+function platformConfigData(ctx: Release, v: Values): Record<string, string> {
+  const { x } = ctx;
   const k = v.kubernetes;
   const r = v.publicRouting;
   const names = configMapNames(ctx);
@@ -63,12 +64,11 @@ export function platformConfigData(ctx: PlatformContext): Record<string, string>
     TURN_PORT: x.str(v.coturn.nodePort),
     TURN_REALM: v.coturn.realm,
     // Everything that shapes a workspace, for the operator (Go JSON, as the chart's toJson writes it).
-    WORKSPACE_PLATFORM: json(platformOf(ctx)),
+    WORKSPACE_PLATFORM: json(platformOf(ctx, v)),
   };
 }
 
-export function routingData(ctx: PlatformContext): Record<string, string> {
-  const r = ctx.values.publicRouting;
+function routingData(ctx: Release, r: Values['publicRouting']): Record<string, string> {
   return {
     PUBLIC_SCHEME: r.scheme,
     PUBLIC_BASE_DOMAIN: r.baseDomain,
@@ -90,26 +90,31 @@ export function routingData(ctx: PlatformContext): Record<string, string> {
   };
 }
 
-export function firewallData(ctx: PlatformContext): Record<string, string> {
+function firewallData(ctx: Release, f: Values['firewall']['defaults']): Record<string, string> {
   const { x } = ctx;
-  const f = ctx.values.firewall.defaults;
   return {
     WORKSPACE_ALLOWED_DOMAINS: x.join(f.workspace.allowedDomains, ','),
     BROWSER_ALLOWED_DOMAINS: x.join(f.browser.allowedDomains, ','),
   };
 }
 
+/**
+ * The platform settings: the whole values tree, since WORKSPACE_PLATFORM carries what every workspace is shaped by
+ * and the env table names most components' settings.
+ */
+export type PlatformConfigProps = ConstructProps<Values>;
+
 export class PlatformConfig extends Construct {
   /** Digest of all three maps, for the pods that read them. */
   readonly checksum: string;
 
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values }: PlatformConfigProps) {
     super(scope, id);
     const names = configMapNames(ctx);
     const maps = {
-      platform: ctx.x.named('platform-config', platformConfigData(ctx)),
-      routing: ctx.x.named('workspace-routing', routingData(ctx)),
-      firewall: ctx.x.named('firewall-defaults', firewallData(ctx)),
+      platform: ctx.x.named('platform-config', platformConfigData(ctx, values)),
+      routing: ctx.x.named('workspace-routing', routingData(ctx, values.publicRouting)),
+      firewall: ctx.x.named('firewall-defaults', firewallData(ctx, values.firewall.defaults)),
     };
     for (const [key, data] of Object.entries(maps)) {
       new k8s.KubeConfigMap(this, key, {

@@ -8,10 +8,11 @@
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { container, emptyDir, execProbe, podMetadata, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { dataVolumes, platformService, platformStatefulSet } from '../platform/workload.js';
-import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { secretNameOf, SECRET_KEYS } from './secrets.js';
 
 export const POSTGRES_PORT = 5432;
 const DATA_MOUNT = '/var/lib/postgresql/data';
@@ -27,17 +28,18 @@ export const PG_HBA_CONF = [
 ].join('\n');
 
 /** PGDATA: the data folder of the volume, or its root. */
-export function pgdata(ctx: PlatformContext): string {
-  const sub = ctx.values.postgres.dataSubdirectory;
+export function pgdata(ctx: Release, sub: string): string {
   return ctx.x.dual(() => (sub ? `${DATA_MOUNT}/${sub}` : DATA_MOUNT), () => `trimSuffix "/" (printf "${DATA_MOUNT}/%s" ${ctx.x.helm(sub)})`, 'string');
 }
 
+/** PostgreSQL and its bootstrap: `postgres.*` of values. */
+export type PostgresProps = ConstructProps<Values['postgres']>;
+
 export class Postgres extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: p }: PostgresProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    const p = v.postgres;
-    const password = secretEnv('POSTGRES_PASSWORD', credentialsSecretName(ctx, 'postgres'), SECRET_KEYS.postgres.password);
+    const { x } = ctx;
+    const password = secretEnv('POSTGRES_PASSWORD', secretNameOf(ctx, 'postgres', p.auth.existingSecret), SECRET_KEYS.postgres.password);
     const ready = execProbe(['/bin/sh', '-c', `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`]);
     const hbaConfig = ctx.name('postgres');
     new k8s.KubeConfigMap(this, 'hba', { metadata: ctx.metadata('postgres', hbaConfig), data: { 'pg_hba.conf': PG_HBA_CONF } });
@@ -61,7 +63,7 @@ export class Postgres extends Construct {
               { name: 'POSTGRES_USER', value: p.auth.username },
               { name: 'POSTGRES_DB', value: p.auth.appDatabase },
               password,
-              { name: 'PGDATA', value: pgdata(ctx) },
+              { name: 'PGDATA', value: pgdata(ctx, p.dataSubdirectory) },
               ...plainEnv(p.env, x),
             ],
             volumeMounts: [
@@ -132,11 +134,9 @@ export function bootstrapScript(): string {
  * the next run: a Job's pod template cannot change in place, so an upgrade that changes it would fail.
  */
 export class PostgresBootstrap extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: p }: PostgresProps) {
     super(scope, id);
-    const v = ctx.values;
-    const p = v.postgres;
-    const secret = credentialsSecretName(ctx, 'postgres');
+    const secret = secretNameOf(ctx, 'postgres', p.auth.existingSecret);
     new k8s.KubeJob(this, 'job', {
       metadata: {
         ...ctx.metadata('postgres-bootstrap'),

@@ -5,10 +5,11 @@
  */
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { container, execProbe, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { dataVolumes, platformService, platformStatefulSet } from '../platform/workload.js';
-import { credentialsSecretName, SECRET_KEYS } from './secrets.js';
+import { secretNameOf, SECRET_KEYS } from './secrets.js';
 
 export const REDIS_PORT = 6379;
 const REDIS_UID = 999;
@@ -19,13 +20,15 @@ export function redisCommand(appendonly: string): string {
   return `printf '${config}' "$REDIS_PASSWORD" | exec redis-server -`;
 }
 
+/** Redis: `redis.*` of values. */
+export type RedisProps = ConstructProps<Values['redis']>;
+
 export class Redis extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: r }: RedisProps) {
     super(scope, id);
-    const { x, values } = ctx;
-    const r = values.redis;
+    const { x } = ctx;
     const persistent = x.truthy(r.persistence.enabled);
-    const secret = credentialsSecretName(ctx, 'redis');
+    const secret = secretNameOf(ctx, 'redis', r.auth.existingSecret);
     const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG']);
 
     platformStatefulSet(this, ctx, {

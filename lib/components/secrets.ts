@@ -5,7 +5,8 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { Component, PlatformContext } from '../platform/context.js';
+import type { Component, ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import { sensitiveEnv, type SecretGenerator } from '../platform/credentials.js';
 import type { Cond } from '../platform/expr.js';
 import { turnContext } from './turn-namespace.js';
@@ -22,29 +23,21 @@ export const SECRET_KEYS = {
 
 type SecretOwner = 'postgres' | 'redis' | 'keycloak' | 'coturn' | 'workspace-manager' | 'workspace-auth';
 
-/** The Secret a component's credentials live in: its existingSecret, or ours. */
-export function credentialsSecretName(ctx: PlatformContext, owner: SecretOwner): string {
-  const v = ctx.values;
-  const existing = {
-    postgres: v.postgres.auth.existingSecret,
-    redis: v.redis.auth.existingSecret,
-    keycloak: v.keycloak.auth.existingSecret,
-    coturn: v.coturn.existingSecret,
-    'workspace-manager': v.workspaceManager.existingSecret,
-    'workspace-auth': v.workspaceAuth.existingSecret,
-  }[owner];
-  return ctx.x.firstSet(existing, ctx.name(owner));
+/** The Secret a component's credentials live in: its existingSecret, or ours (`<fullname>-<owner>`). */
+export function secretNameOf(release: Release, owner: SecretOwner, existingSecret: string): string {
+  return release.x.firstSet(existingSecret, release.name(owner));
 }
 
-export interface PlatformSecretsProps {
-  ctx: PlatformContext;
-  generator: SecretGenerator;
+/** The credentials Secrets: each component's credential values and existingSecret, and how fresh values are made. */
+export interface PlatformSecretsProps extends ConstructProps<Pick<Values, 'postgres' | 'redis' | 'keycloak' | 'coturn' | 'workspaceManager' | 'workspaceAuth'>> {
+  /** Where values not given come from: kept from an earlier render (synth), or Helm's lookup in the chart. */
+  readonly generator: SecretGenerator;
 }
 
 export class PlatformSecrets extends Construct {
-  constructor(scope: Construct, id: string, { ctx, generator }: PlatformSecretsProps) {
+  constructor(scope: Construct, id: string, { release: ctx, values: v, generator }: PlatformSecretsProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
+    const { x } = ctx;
     const secret = (
       owner: SecretOwner,
       component: Component,
@@ -52,7 +45,7 @@ export class PlatformSecrets extends Construct {
       existing: string,
       entries: Record<string, string | undefined>,
       env?: Record<string, string>,
-      home: PlatformContext = ctx,
+      home: Release = ctx,
     ) => {
       const name = ctx.name(owner);
       // A value given in values; else the one already in the cluster (Helm's lookup) or generated before (synth); else fresh.
@@ -93,7 +86,7 @@ export class PlatformSecrets extends Construct {
       v.coturn.existingSecret,
       { [SECRET_KEYS.coturn.username]: v.coturn.username, [SECRET_KEYS.coturn.credential]: v.coturn.credential },
       undefined,
-      turnContext(ctx),
+      turnContext(ctx, v.coturn.namespace),
     );
     secret(
       'workspace-manager',

@@ -4,12 +4,15 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
+
+/** The knowledge-bases claim: `kubernetes.knowledgeBases.*` of values. */
+export type KnowledgeBasesPvcProps = ConstructProps<Values['kubernetes']['knowledgeBases']>;
 
 export class KnowledgeBasesPvc extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: kb }: KnowledgeBasesPvcProps) {
     super(scope, id);
-    const kb = ctx.values.kubernetes.knowledgeBases;
     new k8s.KubePersistentVolumeClaim(this, 'pvc', {
       metadata: {
         ...ctx.metadata('platform', kb.pvcName),
@@ -18,7 +21,7 @@ export class KnowledgeBasesPvc extends Construct {
       },
       spec: {
         accessModes: kb.accessModes,
-        storageClassName: ctx.x.optional(ctx.x.firstSet(kb.storageClassName, ctx.values.global.storageClass)),
+        storageClassName: ctx.x.optional(ctx.x.firstSet(kb.storageClassName, ctx.storageClass)),
         resources: { requests: { storage: k8s.Quantity.fromString(kb.size) } },
       },
     });

@@ -5,36 +5,40 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
 import type { Cond } from '../platform/expr.js';
-
-export const TURN_POD_SECURITY = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'restricted' };
+import type { Values } from '../values/schema.js';
 
 /** coturn.namespace, else `<release>-turn`. */
-export function turnNamespace(ctx: PlatformContext): string {
-  const { x, values: v } = ctx;
-  return x.dual(() => v.coturn.namespace || `${ctx.release}-turn`, () => 'include "aileron.turnNamespace" $', 'string');
+export function turnNamespace(release: Release, coturnNamespace: string): string {
+  return release.x.dual(() => coturnNamespace || `${release.release}-turn`, () => 'include "aileron.turnNamespace" $', 'string');
 }
 
-/** The context CoTURN's objects (its Deployment, Service and credentials Secret) are made in. */
-export function turnContext(ctx: PlatformContext): PlatformContext {
-  return ctx.inNamespace(turnNamespace(ctx));
+/** The release, as seen from CoTURN's namespace: where its Deployment, Service and credentials Secret are made. */
+export function turnContext(release: Release, coturnNamespace: string): Release {
+  return release.inNamespace(turnNamespace(release, coturnNamespace));
 }
 
 /** Whether CoTURN runs apart from the release namespace (coturn.namespace left to its default, or set elsewhere). */
-export function turnRunsApart(ctx: PlatformContext): Cond {
-  return ctx.x.and(ctx.x.truthy(ctx.values.coturn.enabled), ctx.x.not(ctx.x.equals(turnNamespace(ctx), ctx.namespace)));
+export function turnRunsApart(release: Release, coturn: Pick<Values['coturn'], 'enabled' | 'namespace'>): Cond {
+  const { x } = release;
+  return x.and(x.truthy(coturn.enabled), x.not(x.equals(turnNamespace(release, coturn.namespace), release.namespace)));
 }
 
+/** Enforces "privileged" (hostNetwork) and audits at "restricted", so anything else run here shows in the audit log. */
+export const TURN_POD_SECURITY = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'restricted' };
+
+/** CoTURN's namespace: `coturn.enabled`, `namespace` and `createNamespace` of values. */
+export type TurnNamespaceProps = ConstructProps<Pick<Values['coturn'], 'enabled' | 'namespace' | 'createNamespace'>>;
+
 export class TurnNamespace extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release, values: coturn }: TurnNamespaceProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    x.scope(this, x.and(turnRunsApart(ctx), x.truthy(v.coturn.createNamespace)), () => {
+    const { x } = release;
+    x.scope(this, x.and(turnRunsApart(release, coturn), x.truthy(coturn.createNamespace)), () => {
       new k8s.KubeNamespace(this, 'namespace', {
-        // Enforces "privileged" (hostNetwork) and audits at "restricted", so anything else run here shows in the audit
-        // log; no "warn", which would repeat CoTURN's one known exception on every apply.
-        metadata: { name: turnNamespace(ctx), labels: x.merge(TURN_POD_SECURITY, ctx.labels('coturn')) },
+        // No "warn" label, which would repeat CoTURN's one known exception on every apply.
+        metadata: { name: turnNamespace(release, coturn.namespace), labels: x.merge(TURN_POD_SECURITY, release.labels('coturn')) },
       });
     });
   }

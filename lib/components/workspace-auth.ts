@@ -7,37 +7,44 @@
  * workspace's own proxy decides who gets in.
  */
 import { Construct } from 'constructs';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, imageRef, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { AUTH_PROXY_PORT, AUTH_SECRET_MOUNT, callbackProxyArgs, WORKSPACE_ADMIN_ROLE, type WorkspaceAuth } from '../workspace/auth-proxy.js';
-import { credentialsSecretName } from './secrets.js';
+import { secretNameOf } from './secrets.js';
 
 /** oauth2-proxy's image runs as the distroless nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
 
-/** The proxies sign in at the bundled Keycloak (no issuerUrl of an external IdP). */
-const bundledIdp = (ctx: PlatformContext): Cond => ctx.x.not(ctx.x.truthy(ctx.values.workspaceAuth.issuerUrl));
+type AuthValues = Values['workspaceAuth'];
 
-/** Workspace auth is on and uses the bundled realm: the realm then carries the proxies' client. */
-export const usesBundledRealm = (ctx: PlatformContext): Cond => ctx.x.and(ctx.x.truthy(ctx.values.workspaceAuth.enabled), bundledIdp(ctx));
-
-/** The one redirect URI the IdP knows for every workspace. */
-export function callbackUrl(ctx: PlatformContext): string {
-  const r = ctx.values.publicRouting;
-  return `${r.scheme}://${ctx.host(ctx.values.workspaceAuth.callbackHost)}/oauth2/callback`;
+/** What the sign-in settings read besides workspaceAuth: the public scheme and hosts, and where Keycloak serves the realm. */
+export interface SignInSources {
+  readonly routing: Values['publicRouting'];
+  readonly keycloak: Pick<Values['keycloak'], 'realm' | 'service'>;
 }
 
-export function workspaceAuthOf(ctx: PlatformContext): WorkspaceAuth {
-  const { x, values: v } = ctx;
-  const a = v.workspaceAuth;
-  const r = v.publicRouting;
-  const bundled = bundledIdp(ctx);
-  const realm = `/realms/${v.keycloak.realm}`;
+/** The proxies sign in at the bundled Keycloak (no issuerUrl of an external IdP). */
+const bundledIdp = (release: Release, a: Pick<AuthValues, 'issuerUrl'>): Cond => release.x.not(release.x.truthy(a.issuerUrl));
+
+/** Workspace auth is on and uses the bundled realm: the realm then carries the proxies' client. */
+export const usesBundledRealm = (release: Release, a: Pick<AuthValues, 'enabled' | 'issuerUrl'>): Cond => release.x.and(release.x.truthy(a.enabled), bundledIdp(release, a));
+
+/** The one redirect URI the IdP knows for every workspace. */
+export function callbackUrl(release: Release, routing: Pick<Values['publicRouting'], 'scheme'>, a: Pick<AuthValues, 'callbackHost'>): string {
+  return `${routing.scheme}://${release.host(a.callbackHost)}/oauth2/callback`;
+}
+
+/** The settings every workspace proxy takes (WORKSPACE_PLATFORM's `auth`). */
+export function workspaceAuthOf(release: Release, a: AuthValues, { routing: r, keycloak }: SignInSources): WorkspaceAuth {
+  const { x } = release;
+  const bundled = bundledIdp(release, a);
+  const realm = `/realms/${keycloak.realm}`;
   const oidc = '/protocol/openid-connect';
-  const publicRealm = `${r.scheme}://${ctx.host(r.keycloakHost)}${realm}`;
-  const internalRealm = `http://${ctx.serviceHost('keycloak')}:${v.keycloak.service.port}${realm}`;
+  const publicRealm = `${r.scheme}://${release.host(r.keycloakHost)}${realm}`;
+  const internalRealm = `http://${release.serviceHost('keycloak')}:${keycloak.service.port}${realm}`;
   return {
     enabled: a.enabled,
     image: imageRef(a.image, x),
@@ -49,22 +56,24 @@ export function workspaceAuthOf(ctx: PlatformContext): WorkspaceAuth {
       jwks: x.choose(bundled, `${internalRealm}${oidc}/certs`, ''),
     },
     clientId: a.clientId,
-    callbackUrl: callbackUrl(ctx),
+    callbackUrl: callbackUrl(release, r, a),
     cookieDomain: `.${r.baseDomain}`,
     cookieSecure: x.choose(x.equals(r.scheme, 'https'), true, false),
     ownerClaim: a.ownerClaim,
     adminRole: x.choose(x.and(bundled, x.not(x.equals(a.adminGroup, ''))), WORKSPACE_ADMIN_ROLE, ''),
     sessionLifetimeSeconds: a.sessionLifetimeSeconds,
-    secretName: credentialsSecretName(ctx, 'workspace-auth'),
+    secretName: secretNameOf(release, 'workspace-auth', a.existingSecret),
     resources: a.proxy.resources,
   };
 }
 
+/** The sign-in callback: `workspaceAuth.*` of values, and where users sign in. */
+export type WorkspaceAuthCallbackProps = ConstructProps<AuthValues> & SignInSources;
+
 export class WorkspaceAuthCallback extends Construct {
-  constructor(scope: Construct, id: string, ctx: PlatformContext) {
+  constructor(scope: Construct, id: string, { release: ctx, values: a, ...sources }: WorkspaceAuthCallbackProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    const a = v.workspaceAuth;
+    const { x } = ctx;
     platformDeployment(this, ctx, {
       component: 'workspace-auth',
       replicas: a.replicaCount,
@@ -77,14 +86,14 @@ export class WorkspaceAuthCallback extends Construct {
             name: 'oauth2-proxy',
             image: a.image,
             resources: a.resources,
-            args: callbackProxyArgs(workspaceAuthOf(ctx), x),
+            args: callbackProxyArgs(workspaceAuthOf(ctx, a, sources), x),
             ports: [{ name: 'http', containerPort: AUTH_PROXY_PORT }],
             volumeMounts: [{ name: 'credentials', mountPath: AUTH_SECRET_MOUNT, readOnly: true }],
             readinessProbe: httpProbe('/ready', 'http'),
             livenessProbe: httpProbe('/ping', 'http', 20),
           }, x),
         ],
-        volumes: [{ name: 'credentials', secret: { secretName: credentialsSecretName(ctx, 'workspace-auth') } }],
+        volumes: [{ name: 'credentials', secret: { secretName: secretNameOf(ctx, 'workspace-auth', a.existingSecret) } }],
       }),
     });
     platformService(this, ctx, 'workspace-auth', [{ name: 'http', port: AUTH_PROXY_PORT }]);

@@ -7,20 +7,21 @@
 import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { PlatformContext } from '../platform/context.js';
+import type { ConstructProps, Release } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService, serviceAccount, serviceAccountBinding } from '../platform/workload.js';
 import { configMapNames } from './platform-config.js';
 import { turnContext } from './turn-namespace.js';
-import { credentialsSecretName } from './secrets.js';
+import { secretNameOf } from './secrets.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
 
 export const OPERATOR_METRICS_PORT = 8080;
 
 /** The operator runs only for Kubernetes workspaces (kubernetes.enabled, upstream's switch). */
-export const operatorEnabled = (ctx: PlatformContext): Cond =>
-  ctx.x.and(ctx.x.truthy(ctx.values.workspaceOperator.enabled), ctx.x.truthy(ctx.values.kubernetes.enabled));
+export const operatorEnabled = ({ x }: Release, v: Pick<Values, 'workspaceOperator' | 'kubernetes'>): Cond =>
+  x.and(x.truthy(v.workspaceOperator.enabled), x.truthy(v.kubernetes.enabled));
 
 /** Old-space size for the operator: half its memory limit (MiB), leaving room for V8's other spaces; 128 when the limit is not in Mi/Gi. */
 export function heapLimitMb(limit: string | undefined): number {
@@ -83,11 +84,24 @@ export function workspaceNamespaceRules(): k8s.PolicyRule[] {
   ];
 }
 
+/** The workspace operator: `workspaceOperator.*` of values, where it writes, and the platform Secrets it copies. */
+export interface WorkspaceOperatorProps extends ConstructProps<Values['workspaceOperator']> {
+  /** Digest of the ConfigMaps the pod reads, to roll it on change. */
+  readonly configChecksum: string;
+  /** kubernetes.allowedNamespaces: the only namespaces it may write what it renders in. */
+  readonly allowedNamespaces: string[];
+  /** workspaceAuth's Secret (in the release namespace) and CoTURN's (in its own), which it copies into workspaces. */
+  readonly copies: {
+    readonly workspaceAuth: Pick<Values['workspaceAuth'], 'enabled' | 'existingSecret'>;
+    readonly coturn: Pick<Values['coturn'], 'enabled' | 'existingSecret' | 'namespace'>;
+  };
+}
+
 export class WorkspaceOperator extends Construct {
-  constructor(scope: Construct, id: string, { ctx, configChecksum }: { ctx: PlatformContext; configChecksum: string }) {
+  constructor(scope: Construct, id: string, { release: ctx, values: o, configChecksum, allowedNamespaces, copies }: WorkspaceOperatorProps) {
     super(scope, id);
-    const { x, values: v } = ctx;
-    const o = v.workspaceOperator;
+    const { x } = ctx;
+    const { workspaceAuth, coturn } = copies;
     const name = ctx.name('workspace-operator');
     // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
     const heapMb = x.dual(() => heapLimitMb(o.resources.limits?.memory), () => `include "aileron.heapLimitMb" ${x.helm(o.resources)}`, 'number');
@@ -108,7 +122,7 @@ export class WorkspaceOperator extends Construct {
       metadata: { name: objectsRole, labels: ctx.labels('workspace-operator') },
       rules: workspaceNamespaceRules(),
     });
-    x.forEach(this, v.kubernetes.allowedNamespaces, (namespace) => {
+    x.forEach(this, allowedNamespaces, (namespace) => {
       serviceAccountBinding(this, `workspace-objects-${namespace}`, {
         kind: 'RoleBinding',
         roleKind: 'ClusterRole',
@@ -124,11 +138,11 @@ export class WorkspaceOperator extends Construct {
       rules: x.list(
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
         { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [names.platform] },
-        x.when(x.truthy(v.workspaceAuth.enabled), {
+        x.when(x.truthy(workspaceAuth.enabled), {
           apiGroups: [''],
           resources: ['secrets'],
           verbs: ['get'],
-          resourceNames: [credentialsSecretName(ctx, 'workspace-auth')],
+          resourceNames: [secretNameOf(ctx, 'workspace-auth', workspaceAuth.existingSecret)],
         }),
       ),
     });
@@ -139,11 +153,12 @@ export class WorkspaceOperator extends Construct {
       account,
     });
     // In CoTURN's namespace: reading the TURN credential it copies to workspace browsers, by name.
-    x.scope(this, x.truthy(v.coturn.enabled), () => {
-      const turn = turnContext(ctx);
+    const turnSecret = secretNameOf(ctx, 'coturn', coturn.existingSecret);
+    x.scope(this, x.truthy(coturn.enabled), () => {
+      const turn = turnContext(ctx, coturn.namespace);
       new k8s.KubeRole(this, 'turn-credentials-role', {
         metadata: turn.metadata('workspace-operator', `${name}-turn-credentials`),
-        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [credentialsSecretName(ctx, 'coturn')] }],
+        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [turnSecret] }],
       });
       serviceAccountBinding(this, 'turn-credentials-binding', {
         kind: 'RoleBinding',
@@ -183,7 +198,7 @@ export class WorkspaceOperator extends Construct {
               { name: 'KUBE_API_BURST', value: x.dual(() => String(o.apiQps * 2), () => `mul ${x.helm(o.apiQps)} 2 | toString`, 'string') },
               { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
               { name: 'LOG_LEVEL', value: o.logLevel },
-              { name: 'COTURN_SECRET_NAME', value: x.when(x.truthy(v.coturn.enabled), credentialsSecretName(ctx, 'coturn'), '') },
+              { name: 'COTURN_SECRET_NAME', value: x.when(x.truthy(coturn.enabled), turnSecret, '') },
               { name: 'NODE_OPTIONS', value: operatorNodeOptions(heapMb) },
               ...Object.entries(OPERATOR_PROCESS_ENV).map(([name, value]) => ({ name, value })),
               ...plainEnv(o.env, x),

@@ -28,12 +28,31 @@ export type Component =
   | 'platform'
   | 'test';
 
+/**
+ * What a construct gets of its release besides its props: names, labels, the namespace, public hosts and how values
+ * are read (concretely in synth, as `.Values` in the chart). Not the values tree: a construct's props name the
+ * values it reads.
+ */
+export type Release = Omit<PlatformContext, 'values' | 'inNamespace'> & { inNamespace(namespace: string): Release };
+
+/** What every platform construct takes: the release it belongs to, and the values it reads. */
+export interface ConstructProps<V> {
+  /** Names, labels, namespace and public hosts of the release, and how values are read. */
+  readonly release: Release;
+  /** The values this construct reads, and no others. */
+  readonly values: V;
+}
+
 export class PlatformContext {
   readonly release: string;
   readonly namespace: string;
   /** `app.kubernetes.io/name`: the chart name, or nameOverride. */
   readonly appName: string;
   readonly fullname: string;
+  /** global.imagePullSecrets: every platform pod pulls with them. */
+  readonly imagePullSecrets: Array<{ name: string }>;
+  /** global.storageClass: for any claim whose own storageClass is "". */
+  readonly storageClass: string;
   /** The chart sets `Helm` in its own templates; synth's objects say who made them. */
   readonly managedBy = 'aileron-k8s';
 
@@ -47,6 +66,8 @@ export class PlatformContext {
     this.namespace = options.namespace ?? 'aileron';
     this.appName = appName(values);
     this.fullname = fullname(this.release, values);
+    this.imagePullSecrets = values.global.imagePullSecrets;
+    this.storageClass = values.global.storageClass;
   }
 
   /**

@@ -51,28 +51,48 @@ export class PlatformChart extends Chart {
     const { values: v, x } = ctx;
 
     // One template file per construct below, named by its id.
-    if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', ctx);
-    new WorkspaceNamespaces(this, 'namespaces', ctx);
-    new TurnNamespace(this, 'turn-namespace', ctx);
+    if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', { release: ctx, values: v.coturn });
+    new WorkspaceNamespaces(this, 'namespaces', { release: ctx, values: v.kubernetes });
+    new TurnNamespace(this, 'turn-namespace', { release: ctx, values: v.coturn });
     if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
-    const { checksum: configChecksum } = new PlatformConfig(this, 'platform-config', ctx);
-    new PlatformSecrets(this, 'secrets', { ctx, generator: options.secrets ?? new ReusingSecretGenerator() });
-    new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', ctx);
+    const { checksum: configChecksum } = new PlatformConfig(this, 'platform-config', { release: ctx, values: v });
+    new PlatformSecrets(this, 'secrets', { release: ctx, values: v, generator: options.secrets ?? new ReusingSecretGenerator() });
+    new KnowledgeBasesPvc(this, 'knowledge-bases-pvc', { release: ctx, values: v.kubernetes.knowledgeBases });
 
     // Each component is built where enabled; in the chart, its objects are wrapped in the same test.
-    x.scope(this, x.truthy(v.frontend.enabled), () => new Frontend(this, 'frontend', ctx));
-    x.scope(this, x.truthy(v.workspaceManager.enabled), () => new WorkspaceManager(this, 'workspace-manager', { ctx, configChecksum }));
-    x.scope(this, operatorEnabled(ctx), () => new WorkspaceOperator(this, 'workspace-operator', { ctx, configChecksum }));
-    x.scope(this, x.truthy(v.keycloak.enabled), () => new Keycloak(this, 'keycloak', ctx));
-    x.scope(this, x.truthy(v.workspaceAuth.enabled), () => new WorkspaceAuthCallback(this, 'workspace-auth', ctx));
-    x.scope(this, x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', ctx));
+    x.scope(this, x.truthy(v.frontend.enabled), () => new Frontend(this, 'frontend', { release: ctx, values: v.frontend, managerPort: v.workspaceManager.service.port }));
+    x.scope(this, x.truthy(v.workspaceManager.enabled), () =>
+      new WorkspaceManager(this, 'workspace-manager', {
+        release: ctx,
+        values: v.workspaceManager,
+        configChecksum,
+        workspaces: v.kubernetes,
+        services: { postgres: v.postgres, redis: v.redis, keycloak: v.keycloak },
+      }),
+    );
+    x.scope(this, operatorEnabled(ctx, v), () =>
+      new WorkspaceOperator(this, 'workspace-operator', {
+        release: ctx,
+        values: v.workspaceOperator,
+        configChecksum,
+        allowedNamespaces: v.kubernetes.allowedNamespaces,
+        copies: { workspaceAuth: v.workspaceAuth, coturn: v.coturn },
+      }),
+    );
+    x.scope(this, x.truthy(v.keycloak.enabled), () =>
+      new Keycloak(this, 'keycloak', { release: ctx, values: v.keycloak, routing: v.publicRouting, database: v.postgres, workspaceAuth: v.workspaceAuth }),
+    );
+    x.scope(this, x.truthy(v.workspaceAuth.enabled), () =>
+      new WorkspaceAuthCallback(this, 'workspace-auth', { release: ctx, values: v.workspaceAuth, routing: v.publicRouting, keycloak: v.keycloak }),
+    );
+    x.scope(this, x.truthy(v.coturn.enabled), () => new Coturn(this, 'coturn', { release: ctx, values: v.coturn }));
     x.scope(this, x.truthy(v.postgres.enabled), () => {
-      new Postgres(this, 'postgres', ctx);
-      new PostgresBootstrap(this, 'postgres-bootstrap', ctx);
+      new Postgres(this, 'postgres', { release: ctx, values: v.postgres });
+      new PostgresBootstrap(this, 'postgres-bootstrap', { release: ctx, values: v.postgres });
     });
-    x.scope(this, x.truthy(v.redis.enabled), () => new Redis(this, 'redis', ctx));
-    x.scope(this, x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', ctx));
-    x.scope(this, x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', ctx));
+    x.scope(this, x.truthy(v.redis.enabled), () => new Redis(this, 'redis', { release: ctx, values: v.redis }));
+    x.scope(this, x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', { release: ctx, values: v }));
+    x.scope(this, x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', { release: ctx, values: v }));
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
-import type { Component, PlatformContext } from './context.js';
+import type { Component, Release } from './context.js';
 import { Expressions } from './expr.js';
 import { tokenOf } from './helm-tokens.js';
 
@@ -35,7 +35,10 @@ export interface ContainerOptions {
   readinessProbe?: k8s.Probe;
   livenessProbe?: k8s.Probe;
   startupProbe?: k8s.Probe;
-  /** Keycloak rewrites its own install at start; everything else runs read-only. */
+  /**
+   * Keycloak rewrites its own install at start; everything else runs read-only.
+   * @default true
+   */
   readOnlyRootFilesystem?: boolean;
 }
 
@@ -67,6 +70,14 @@ export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.
   };
 }
 
+/** The pod-level half of Pod Security "restricted": a numeric non-root user and group, RuntimeDefault seccomp. */
+export function restrictedPodSecurity(runAsUser: number, fsGroup?: number): k8s.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser, runAsGroup: runAsUser, fsGroup, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/** What a pod that never calls the Kubernetes API gets: no ServiceAccount token, no service-link environment. */
+export const NO_API_ACCESS = { automountServiceAccountToken: false, enableServiceLinks: false } as const;
+
 export function container(o: ContainerOptions, x = CONCRETE): k8s.Container {
   return {
     name: o.name,
@@ -92,16 +103,22 @@ export interface PodOptions {
   containers: k8s.Container[];
   initContainers?: k8s.Container[];
   volumes?: k8s.Volume[];
-  /** Only pods that call the Kubernetes API get a ServiceAccount token. */
+  /**
+   * Only pods that call the Kubernetes API get a ServiceAccount token.
+   * @default none: the namespace's default account, with no token mounted
+   */
   serviceAccountName?: string;
   /** The numeric user the image runs as; restricted needs runAsNonRoot, and a uid makes it checkable. */
   runAsUser: number;
+  /** @default none: volumes keep their own ownership */
   fsGroup?: number;
+  /** @default false */
   hostNetwork?: boolean;
+  /** @default Kubernetes' 30 s */
   terminationGracePeriodSeconds?: number;
 }
 
-export function podSpec(ctx: PlatformContext, settings: PodSettings, o: PodOptions): k8s.PodSpec {
+export function podSpec(ctx: Release, settings: PodSettings, o: PodOptions): k8s.PodSpec {
   const x = ctx.x;
   return {
     serviceAccountName: o.serviceAccountName,
@@ -109,14 +126,8 @@ export function podSpec(ctx: PlatformContext, settings: PodSettings, o: PodOptio
     enableServiceLinks: false,
     hostNetwork: o.hostNetwork,
     dnsPolicy: o.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: o.runAsUser,
-      runAsGroup: o.runAsUser,
-      fsGroup: o.fsGroup,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
-    imagePullSecrets: x.optional(ctx.values.global.imagePullSecrets),
+    securityContext: restrictedPodSecurity(o.runAsUser, o.fsGroup),
+    imagePullSecrets: x.optional(ctx.imagePullSecrets),
     nodeSelector: x.optional(settings.nodeSelector),
     tolerations: x.optional(settings.tolerations as k8s.Toleration[]),
     affinity: x.optional(settings.affinity as k8s.Affinity),
@@ -134,7 +145,7 @@ export function podSpec(ctx: PlatformContext, settings: PodSettings, o: PodOptio
 }
 
 /** Pod template metadata: the component's labels over podLabels, and podAnnotations under the given ones. */
-export function podMetadata(ctx: PlatformContext, component: Component, settings: PodSettings, annotations: Record<string, string> = {}): k8s.ObjectMeta {
+export function podMetadata(ctx: Release, component: Component, settings: PodSettings, annotations: Record<string, string> = {}): k8s.ObjectMeta {
   const { x } = ctx;
   return {
     labels: x.merge(ctx.labels(component), settings.podLabels),

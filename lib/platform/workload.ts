@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { Component, PlatformContext } from './context.js';
+import type { Component, Release } from './context.js';
 import { emptyDir, podMetadata, type PodSettings } from './pod.js';
 
 export interface DeploymentOptions {
@@ -19,7 +19,7 @@ export interface DeploymentOptions {
 }
 
 /** Pod labels, and podAnnotations with the checksums (checksums win). */
-function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplateSpec {
+function podTemplate(ctx: Release, o: DeploymentOptions): k8s.PodTemplateSpec {
   const checksums = Object.fromEntries(Object.entries(o.checksums ?? {}).map(([k, v]) => [`checksum/${k}`, v]));
   return { metadata: podMetadata(ctx, o.component, o.settings, checksums), spec: o.spec };
 }
@@ -28,7 +28,7 @@ function podTemplate(ctx: PlatformContext, o: DeploymentOptions): k8s.PodTemplat
  * With more than one replica: a PodDisruptionBudget, and replicas spread over
  * nodes unless the user gave their own affinity.
  */
-function highAvailability(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.PodSpec {
+function highAvailability(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.PodSpec {
   const x = ctx.x;
   const replicated = x.atLeast(o.replicas ?? 1, 2);
   x.scope(scope, replicated, () => {
@@ -51,7 +51,7 @@ function highAvailability(scope: Construct, ctx: PlatformContext, o: DeploymentO
   return { ...o.spec, affinity: x.when(x.truthy(own), own, x.when(replicated, spread)) };
 }
 
-export function platformDeployment(scope: Construct, ctx: PlatformContext, o: DeploymentOptions): k8s.KubeDeployment {
+export function platformDeployment(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.KubeDeployment {
   const spec = highAvailability(scope, ctx, o);
   return new k8s.KubeDeployment(scope, 'deployment', {
     metadata: ctx.metadata(o.component),
@@ -78,7 +78,7 @@ export interface Persistence {
 }
 
 /** The pod's `data` volume where no claim template brings it: an emptyDir without persistence, or the existing claim. */
-export function dataVolumes(ctx: PlatformContext, p: Persistence): k8s.Volume[] {
+export function dataVolumes(ctx: Release, p: Persistence): k8s.Volume[] {
   const x = ctx.x;
   const persistent = x.truthy(p.enabled);
   return [
@@ -87,10 +87,10 @@ export function dataVolumes(ctx: PlatformContext, p: Persistence): k8s.Volume[] 
   ];
 }
 
-export function platformStatefulSet(scope: Construct, ctx: PlatformContext, o: StatefulSetOptions): k8s.KubeStatefulSet {
-  const { x, values } = ctx;
+export function platformStatefulSet(scope: Construct, ctx: Release, o: StatefulSetOptions): k8s.KubeStatefulSet {
+  const { x } = ctx;
   const name = ctx.name(o.component);
-  const storageClass = x.firstSet(o.persistence.storageClass, values.global.storageClass);
+  const storageClass = x.firstSet(o.persistence.storageClass, ctx.storageClass);
   return new k8s.KubeStatefulSet(scope, 'statefulset', {
     metadata: ctx.metadata(o.component),
     spec: {
@@ -122,7 +122,7 @@ export interface ServicePort {
 
 export function platformService(
   scope: Construct,
-  ctx: PlatformContext,
+  ctx: Release,
   component: Component,
   ports: ServicePort[],
   o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; headless?: boolean; annotations?: Record<string, string> } = {},
@@ -155,7 +155,7 @@ export function platformService(
  */
 export function serviceAccount(
   scope: Construct,
-  ctx: PlatformContext,
+  ctx: Release,
   component: Component,
   settings: { create: boolean; name: string },
 ): string {

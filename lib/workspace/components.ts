@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { COMPONENT_PORTS } from './component-ports.js';
-import { resourceRequirements, restrictedContainerSecurity, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
+import { resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, NO_API_ACCESS, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
 import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
 import { labels, metadata, RESTARTED_AT_ANNOTATION, selector } from './labels.js';
@@ -134,15 +134,8 @@ export class WorkspaceComponentConstruct extends Construct {
             annotations: c.restartedAt ? { [RESTARTED_AT_ANNOTATION]: c.restartedAt } : undefined,
           },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: WORKSPACE_UID,
-              runAsGroup: WORKSPACE_UID,
-              fsGroup: WORKSPACE_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            ...NO_API_ACCESS,
+            securityContext: restrictedPodSecurity(WORKSPACE_UID, WORKSPACE_UID),
             imagePullSecrets: platform.imagePullSecrets.length > 0 ? platform.imagePullSecrets : undefined,
             affinity: affinityFor(p),
             containers: p.authSecret ? [containerFor(p), authProxyFor(p)] : [containerFor(p)],

@@ -4,9 +4,9 @@
  * (WORKSPACE_PLATFORM), and the operator and `aileron-k8s workspace` read it.
  */
 import type { Values, Resources } from '../values/schema.js';
-import { PlatformContext } from '../platform/context.js';
+import { PlatformContext, type Release } from '../platform/context.js';
 import { turnNamespace } from '../components/turn-namespace.js';
-import { credentialsSecretName } from '../components/secrets.js';
+import { secretNameOf } from '../components/secrets.js';
 import { workspaceAuthOf } from '../components/workspace-auth.js';
 import type { WorkspaceAuth } from './auth-proxy.js';
 
@@ -62,12 +62,12 @@ function wildcardTlsSecret(v: Values): string {
 }
 
 export function workspacePlatform(values: Values, options: { release?: string; namespace?: string } = {}): WorkspacePlatform {
-  return platformOf(new PlatformContext(values, options));
+  return platformOf(new PlatformContext(values, options), values);
 }
 
 /** What the operator needs to shape workspaces, from the platform's values (the platform-config ConfigMap carries it). */
-export function platformOf(ctx: PlatformContext): WorkspacePlatform {
-  const { x, values } = ctx;
+export function platformOf(ctx: Release, values: Values): WorkspacePlatform {
+  const { x } = ctx;
   const k = values.kubernetes;
   return {
     releaseNamespace: ctx.namespace,
@@ -115,9 +115,9 @@ export function platformOf(ctx: PlatformContext): WorkspacePlatform {
       listenPort: values.coturn.port,
       minRelayPort: values.coturn.minRelayPort,
       maxRelayPort: values.coturn.maxRelayPort,
-      secretName: x.choose(x.truthy(values.coturn.enabled), credentialsSecretName(ctx, 'coturn'), ''),
-      secretNamespace: x.choose(x.truthy(values.coturn.enabled), turnNamespace(ctx), ''),
+      secretName: x.choose(x.truthy(values.coturn.enabled), secretNameOf(ctx, 'coturn', values.coturn.existingSecret), ''),
+      secretNamespace: x.choose(x.truthy(values.coturn.enabled), turnNamespace(ctx, values.coturn.namespace), ''),
     },
-    auth: workspaceAuthOf(ctx),
+    auth: workspaceAuthOf(ctx, values.workspaceAuth, { routing: values.publicRouting, keycloak: values.keycloak }),
   };
 }

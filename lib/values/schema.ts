@@ -613,7 +613,7 @@ export const ValuesSchema = Type.Object(
     coturn: obj(
       {
         enabled: bool(true, 'Enable the TURN server'),
-        image: image('coturn/coturn', '4.6.3', 'CoTURN'),
+        image: image('coturn/coturn', '4.17.0', 'CoTURN'),
         port: int(3478, 'coturn listening port (inside the container, on the node with hostNetwork)', {
           minimum: 1,
           maximum: 65535,

@@ -43,6 +43,9 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? chartDefaults.workers);
 const QPS = Number(process.env.BENCH_QPS ?? chartDefaults.apiQps);
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? heapLimitMb(chartDefaults.resources.limits?.memory));
 const NS = 'workspace-system';
+// Platform values beside Cilium, as --set would take them (BENCH_SET="workspaceAuth.enabled=false,..."): to weigh a
+// feature, run the benchmark with it on and off, same code, same machine.
+const SET = ['cilium.enabled=true', ...(process.env.BENCH_SET ?? '').split(',').filter(Boolean)];
 // Anchor and burst in turn, ROUNDS times: the machine's pace drifts by a third within minutes, so one pair can
 // read 1.2x and the next 1.9x; the median of the rounds' ratios is the figure.
 const ROUNDS = PODS || process.env.BENCH_ANCHOR === '0' ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
@@ -65,7 +68,7 @@ const k = (args: string[]): string => {
   return r.stdout;
 };
 k(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
-k(['apply', '--server-side', '-f', synthToDir({ set: ['cilium.enabled=true'] }, 'aileron', 'aileron')]);
+k(['apply', '--server-side', '-f', synthToDir({ set: SET }, 'aileron', 'aileron')]);
 k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io']);
 const operatorSettings = {
   kubeconfig: kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator'),
@@ -81,7 +84,7 @@ const credentials = await loadCredentials({ KUBECONFIG: info.kubeconfig });
 const kube = new Kube(credentials, 1e9, 1e9, undefined, 64);
 const workspaces = { apiVersion: 'platform.aileron.io/v1alpha1', plural: 'workspaces', namespace: NS };
 
-const platform = workspacePlatform(loadValues({ set: ['cilium.enabled=true'] }), { namespace: 'aileron', release: 'aileron' });
+const platform = workspacePlatform(loadValues({ set: SET }), { namespace: 'aileron', release: 'aileron' });
 // BENCH_ANCHOR=0 skips it (a quicker run when only the operator's own figures are wanted); so does --pods, where
 // the anchor's Deployments would take the simulated nodes' room.
 // The same platform credentials the operator reads, so the anchor applies the same objects (each workspace's TURN
@@ -220,7 +223,7 @@ const ticker = tickProgress();
 
 const lines: string[] = [];
 const out = (s: string) => lines.push(s);
-out(`workspaces: ${N}, Cilium on; operator: ${WORKERS} workers, ${QPS} requests/s (burst ${QPS * 2}), heap cap ${HEAP_MB} MB`);
+out(`workspaces: ${N}, values: ${SET.join(', ')}; operator: ${WORKERS} workers, ${QPS} requests/s (burst ${QPS * 2}), heap cap ${HEAP_MB} MB`);
 const anchorText = (a: typeof anchor) => `${seconds(a.totalMs)}, ${a.writesPerWorkspace.toFixed(1)} writes per workspace, per-workspace p50 ${seconds(pct(a.latenciesMs, 50))}`;
 const median = (xs: number[]) => pct(xs, 50);
 if (Number.isNaN(anchor.totalMs)) {

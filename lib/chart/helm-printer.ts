@@ -5,7 +5,7 @@
  * and `range` blocks. Objects a condition guards are wrapped in it.
  */
 import { stringify } from 'yaml';
-import { hoistedName, type HelmToken, MARK, markerOf, paren, splitTokens, tokenOf } from '../platform/helm-tokens.js';
+import { type HelmToken, MARK, markerOf, paren, type TemplateRegistry } from '../platform/helm-tokens.js';
 
 export interface TemplateDocument {
   /** Conditions around the whole object, outermost first. */
@@ -14,6 +14,8 @@ export interface TemplateDocument {
 }
 
 interface Scope {
+  /** The render the documents come from: what their tokens stand for. */
+  registry: TemplateRegistry;
   /** `.` is the root context (not inside `range` or `with`). */
   dotIsRoot: boolean;
   /** Named templates the file needs (hoisted ConfigMap data), by name. */
@@ -57,13 +59,13 @@ function printfQuoted(parts: (string | HelmToken)[], scope: Scope): string {
 /** A scalar on one line, or undefined when it needs a block. */
 function inlineScalar(value: unknown, scope: Scope): string {
   if (typeof value !== 'string') return String(value);
-  const t = tokenOf(value);
+  const t = scope.registry.tokenOf(value);
   if (t) {
     if (t.type === 'string') return `{{ ${expr(t.text, scope)} | quote }}`;
     if (t.type === 'number' || t.type === 'boolean') return `{{ ${expr(t.text, scope)} }}`;
     throw new Error(`a ${t.type} (${t.text}) cannot stand in a string`);
   }
-  const parts = splitTokens(value);
+  const parts = scope.registry.splitTokens(value);
   if (parts.some((p) => typeof p !== 'string')) return printfQuoted(parts, scope);
   return stringify(value, { version: '1.1', lineWidth: 0 }).trimEnd();
 }
@@ -77,7 +79,7 @@ function blockScalar(value: string, pad: string, scope: Scope): string[] {
     l === ''
       ? ''
       : pad +
-        splitTokens(l)
+        scope.registry.splitTokens(l)
           .map((p) => (typeof p === 'string' ? p : `{{ ${expr(p.text, scope)} }}`))
           .join(''),
   );
@@ -89,9 +91,9 @@ const needsBlock = (v: unknown) => typeof v === 'string' && v.includes('\n') && 
 export class HelmPrinter {
   private readonly defines = new Map<string, string>();
 
-  /** One template file: its named templates, then each object under its conditions. */
-  file(documents: TemplateDocument[]): string {
-    const scope: Scope = { dotIsRoot: true, defines: this.defines };
+  /** One template file of one render: its named templates, then each object under its conditions. */
+  file(documents: TemplateDocument[], registry: TemplateRegistry): string {
+    const scope: Scope = { registry, dotIsRoot: true, defines: this.defines };
     const out: string[] = [];
     let open: string[] = [];
     for (const doc of documents) {
@@ -145,7 +147,7 @@ export class HelmPrinter {
   /** `head` is `key:` or `-`; the value follows on the same line or below it. */
   private valueLines(head: string, v: unknown, pad: string, scope: Scope): string[] {
     const inner = `${pad}  `;
-    const t = tokenOf(v);
+    const t = scope.registry.tokenOf(v);
     if (t && (t.type === 'map' || t.type === 'list')) {
       const text = expr(t.text, scope);
       return [head, `${inner}{{- ${t.yamlText ? text : `toYaml ${paren(text)}`} | nindent ${inner.length} }}`];
@@ -164,7 +166,7 @@ export class HelmPrinter {
       return [head, ...empty, ...this.listLines(v, inner, scope)];
     }
     if (v !== null && typeof v === 'object') {
-      const define = hoistedName(v);
+      const define = scope.registry.hoistedName(v);
       if (define) {
         this.defines.set(define, indentActions(this.mapLines(v as Record<string, unknown>, '', { ...scope, dotIsRoot: true })).join('\n'));
         return [head, `${inner}{{- include ${JSON.stringify(define)} $ | nindent ${inner.length} }}`];
@@ -188,7 +190,7 @@ export class HelmPrinter {
         const inner = { ...scope, dotIsRoot: false };
         return [`${pad}{{- range ${m.variables} := ${expr(m.expr, scope)} }}`, ...this.listLines([m.item], pad, inner), `${pad}{{- end }}`];
       }
-      if (item !== null && typeof item === 'object' && !Array.isArray(item) && !tokenOf(item)) {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item) && !scope.registry.tokenOf(item)) {
         const entries = orderedEntries(item as Record<string, unknown>);
         // The dash goes on the first plain entry's line: `name` where there is one.
         const named = entries.findIndex(([k, v]) => k === 'name' && !markerOf(v));

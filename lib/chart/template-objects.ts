@@ -8,7 +8,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { HelmTest } from './test-hook.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { conditionsOf, hoist, hoistedName, MARK } from '../platform/helm-tokens.js';
+import { MARK, type TemplateRegistry } from '../platform/helm-tokens.js';
 import { PlatformChart } from '../platform/platform-chart.js';
 import { TemplateContext } from './template-context.js';
 import type { TemplateDocument } from './helm-printer.js';
@@ -26,45 +26,52 @@ const API_FIELD_NAMES: Record<string, string> = {
   setHostnameAsFqdn: 'setHostnameAsFQDN',
 };
 
-function apiJson(value: unknown): unknown {
+function apiJson(value: unknown, registry: TemplateRegistry): unknown {
   if (value instanceof k8s.IntOrString || value instanceof k8s.Quantity) return value.value;
-  if (Array.isArray(value)) return value.map(apiJson);
+  if (Array.isArray(value)) return value.map((v) => apiJson(v, registry));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    out[k === MARK ? k : (API_FIELD_NAMES[k] ?? k)] = apiJson(v);
+    out[k === MARK ? k : (API_FIELD_NAMES[k] ?? k)] = apiJson(v, registry);
   }
-  const hoisted = hoistedName(value);
-  if (hoisted) hoist(out, hoisted);
+  const hoisted = registry.hoistedName(value);
+  if (hoisted) registry.hoist(out, hoisted);
   return out;
 }
 
-/** The template documents of each component, by the construct id that names its file. */
-export function templateDocuments(): Map<string, TemplateDocument[]> {
+/** One render in template mode: its documents by the construct id that names their file, and what their tokens stand for. */
+export interface TemplateRender {
+  registry: TemplateRegistry;
+  files: Map<string, TemplateDocument[]>;
+}
+
+/** The template documents of each component. */
+export function templateDocuments(): TemplateRender {
+  const ctx = new TemplateContext();
   // Helm leaves the release namespace to --create-namespace and keeps the CRD in crds/.
-  return documentsOf((app) => new PlatformChart(app, 'aileron', { ctx: new TemplateContext(), createReleaseNamespace: false, includeCrd: false }));
+  return documentsOf(ctx.registry, (app) => new PlatformChart(app, 'aileron', { ctx, createReleaseNamespace: false, includeCrd: false }));
 }
 
 /** The template documents of the `helm test` hook. */
-export function testHookDocuments(): TemplateDocument[] {
-  const docs = documentsOf((app) => {
+export function testHookDocuments(): TemplateRender {
+  const ctx = new TemplateContext();
+  return documentsOf(ctx.registry, (app) => {
     const chart = new Chart(app, 'aileron');
-    new HelmTest(chart, 'test', new TemplateContext());
+    new HelmTest(chart, 'test', ctx);
     return chart;
   });
-  return [...docs.values()].flat();
 }
 
-function documentsOf(build: (app: App) => Chart): Map<string, TemplateDocument[]> {
+function documentsOf(registry: TemplateRegistry, build: (app: App) => Chart): TemplateRender {
   const chart = build(new App());
   const files = new Map<string, TemplateDocument[]>();
   for (const c of chart.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;
     const file = c.node.scopes[2].node.id;
     const props = (c as unknown as { props: Record<string, unknown> }).props;
-    const doc = { conditions: conditionsOf(c), object: apiJson(props) as Record<string, unknown> };
+    const doc = { conditions: registry.conditionsOf(c), object: apiJson(props, registry) as Record<string, unknown> };
     files.set(file, [...(files.get(file) ?? []), doc]);
   }
-  return files;
+  return { registry, files };
 }

@@ -60,7 +60,7 @@ export class PlatformContext {
     readonly values: Values,
     options: ReleaseOptions = {},
     /** How constructs test and loop over values: concretely here, as Helm actions in the chart. */
-    readonly x: Expressions = new Expressions(false),
+    readonly x: Expressions = new Expressions(),
   ) {
     this.release = options.release ?? 'aileron';
     this.namespace = options.namespace ?? 'aileron';

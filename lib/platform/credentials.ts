@@ -67,7 +67,7 @@ export function sensitiveEnv(x: Expressions, env: Record<string, string>): Recor
 export function extraEnv(
   env: Record<string, string>,
   secretName: string,
-  x = new Expressions(false),
+  x = new Expressions(),
   exclude = '',
 ): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> {
   const sensitive = (key: string, value: string) =>

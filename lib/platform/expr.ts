@@ -11,44 +11,48 @@
  */
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import {
-  CONDITIONS,
-  condText,
-  conditionsOf,
-  goTruthy,
-  helmOf,
-  hoist,
-  hoistedName,
-  MARK,
-  paren,
-  token,
-  tokenOf,
-  valueTokens,
-  valueType,
-  type Cond,
-  type HelmToken,
-  type ValueType,
-} from './helm-tokens.js';
+import { condText, goTruthy, MARK, paren, TemplateRegistry, valueType, type Cond, type HelmToken, type ValueType } from './helm-tokens.js';
 
 export type { Cond } from './helm-tokens.js';
+
+/** Go-template text of plain values (a literal's `dict`, `list` or quoted string), which need no render's tokens. */
+const LITERALS = new TemplateRegistry();
 
 export class Expressions {
   private depth = 0;
 
-  constructor(readonly template: boolean) {}
+  /** Concrete mode without a registry; template mode with the render's (tokens, conditions, hoisted data). */
+  constructor(readonly registry?: TemplateRegistry) {}
+
+  get template(): boolean {
+    return this.registry !== undefined;
+  }
+
+  /** The token a value is, in template mode; never one in concrete mode. */
+  tokenOf(value: unknown): HelmToken | undefined {
+    return this.registry?.tokenOf(value);
+  }
+
+  private helmOf(value: unknown): string {
+    return (this.registry ?? LITERALS).helmOf(value);
+  }
+
+  private token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+    return this.registry!.token<T>(text, type, extra);
+  }
 
   /** A value computed in JavaScript, or by the Helm expression that computes the same. */
   dual<T>(concrete: () => T, helm: () => string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
-    return this.template ? token<T>(helm(), type, extra) : concrete();
+    return this.template ? this.token<T>(helm(), type, extra) : concrete();
   }
 
   /** The Go-template expression of a value (a token's, or a literal's), as an argument: parenthesized where needed. */
   helm(value: unknown): string {
-    return paren(helmOf(value));
+    return paren(this.helmOf(value));
   }
 
   truthy(value: unknown): Cond {
-    return tokenOf(value) ? { helm: helmOf(value) } : goTruthy(value);
+    return this.tokenOf(value) ? { helm: this.helmOf(value) } : goTruthy(value);
   }
 
   not(c: Cond): Cond {
@@ -71,28 +75,28 @@ export class Expressions {
   }
 
   atLeast(value: number, n: number): Cond {
-    return tokenOf(value) ? { helm: `ge (int ${paren(helmOf(value))}) ${n}` } : value >= n;
+    return this.tokenOf(value) ? { helm: `ge (int ${paren(this.helmOf(value))}) ${n}` } : value >= n;
   }
 
   equals(value: unknown, other: string | number | boolean): Cond {
-    return tokenOf(value) || tokenOf(other) ? { helm: `eq ${paren(helmOf(value))} ${paren(helmOf(other))}` } : value === other;
+    return this.tokenOf(value) || this.tokenOf(other) ? { helm: `eq ${paren(this.helmOf(value))} ${paren(this.helmOf(other))}` } : value === other;
   }
 
   hasPrefix(value: string, prefix: string): Cond {
-    return tokenOf(value) ? { helm: `hasPrefix ${JSON.stringify(prefix)} ${paren(helmOf(value))}` } : value.startsWith(prefix);
+    return this.tokenOf(value) ? { helm: `hasPrefix ${JSON.stringify(prefix)} ${paren(this.helmOf(value))}` } : value.startsWith(prefix);
   }
 
   /** `a` when set (Go truth), else `b`. */
   firstSet<T>(a: T, b: T): T {
-    if (!tokenOf(a)) return goTruthy(a) ? a : b;
-    return token<T>(`${paren(helmOf(a))} | default ${paren(helmOf(b))}`, tokenOf(a)!.type);
+    if (!this.tokenOf(a)) return goTruthy(a) ? a : b;
+    return this.token<T>(`${paren(this.helmOf(a))} | default ${paren(this.helmOf(b))}`, this.tokenOf(a)!.type);
   }
 
   /** One of two values by a condition. */
   choose<T extends string | number | boolean>(cond: Cond, a: T, b: T): T {
     if (typeof cond === 'boolean') return cond ? a : b;
-    const type = tokenOf(a)?.type ?? (typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
-    return token<T>(`ternary ${paren(helmOf(a))} ${paren(helmOf(b))} ${paren(cond.helm)}`, type);
+    const type = this.tokenOf(a)?.type ?? (typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
+    return this.token<T>(`ternary ${paren(this.helmOf(a))} ${paren(this.helmOf(b))} ${paren(cond.helm)}`, type);
   }
 
   /** `value` where the condition holds; left out otherwise (a field, or an item of `list`). */
@@ -109,9 +113,9 @@ export class Expressions {
 
   /** A map or list from values, left out when empty. */
   optional<T>(value: T): T | undefined {
-    const t = tokenOf(value);
+    const t = this.tokenOf(value);
     if (!t) return goTruthy(value) ? value : undefined;
-    return { [MARK]: 'with', expr: helmOf(value), type: t.type } as unknown as T;
+    return { [MARK]: 'with', expr: this.helmOf(value), type: t.type } as unknown as T;
   }
 
   /** A list's items, without those `when` left out. */
@@ -124,41 +128,41 @@ export class Expressions {
    * (for maps with optional keys, which must stay absent where unset), not an object of its fields.
    */
   each<T, R>(list: T[], build: (item: T) => R, options: { whole?: boolean } = {}): R[] {
-    const t = tokenOf(list);
+    const t = this.tokenOf(list);
     if (!t) return list.map(build);
     if (t.type !== 'list') throw new Error(`each() needs a list, and ${t.text} is a ${t.type}`);
     const variable = `$item${this.depth || ''}`;
     const itemSchema = t.schema?.items ?? {};
-    const item = this.nested(() => build((options.whole ? token(variable, valueType(itemSchema), { schema: itemSchema }) : valueTokens(itemSchema, variable)) as T));
+    const item = this.nested(() => build((options.whole ? this.token(variable, valueType(itemSchema), { schema: itemSchema }) : this.registry!.valueTokens(itemSchema, variable)) as T));
     return [{ [MARK]: 'range', expr: t.text, item, variables: variable } as unknown as R];
   }
 
   /** One result per entry of a map from values, in key order (as Helm ranges over a map). */
   entries<R>(map: Record<string, string>, build: (key: string, value: string) => R): R[] {
-    if (!tokenOf(map)) return Object.keys(map).sort().map((k) => build(k, map[k]));
+    if (!this.tokenOf(map)) return Object.keys(map).sort().map((k) => build(k, map[k]));
     const [key, value] = [`$key${this.depth || ''}`, `$value${this.depth || ''}`];
-    const item = this.nested(() => build(token(key, 'string'), token(value, 'string')));
-    return [{ [MARK]: 'range', expr: helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
+    const item = this.nested(() => build(this.token(key, 'string'), this.token(value, 'string')));
+    return [{ [MARK]: 'range', expr: this.helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
   }
 
   /** `key` of a map from values, or `fallback` where it is not set. */
   withDefault<T extends object>(map: T, key: string, fallback: unknown): T {
-    if (!tokenOf(map)) return { ...map, [key]: (map as Record<string, unknown>)[key] || fallback };
-    const m = paren(helmOf(map));
-    return token<T>(`set (deepCopy ${m}) ${JSON.stringify(key)} (get ${m} ${JSON.stringify(key)} | default ${paren(helmOf(fallback))})`, 'map');
+    if (!this.tokenOf(map)) return { ...map, [key]: (map as Record<string, unknown>)[key] || fallback };
+    const m = paren(this.helmOf(map));
+    return this.token<T>(`set (deepCopy ${m}) ${JSON.stringify(key)} (get ${m} ${JSON.stringify(key)} | default ${paren(this.helmOf(fallback))})`, 'map');
   }
 
   /** Flat maps: `a` with `b`'s entries added where `a` has none (Sprig's merge, whose first map wins). */
   merge<T extends object>(a: T, b: object): T {
-    if (!tokenOf(a) && !tokenOf(b)) return { ...b, ...a };
+    if (!this.tokenOf(a) && !this.tokenOf(b)) return { ...b, ...a };
     // merge writes into its first map: never into .Values.
-    const first = tokenOf(a) && !tokenOf(a)!.yamlText ? `deepCopy ${paren(helmOf(a))}` : helmOf(a);
-    return token<T>(`merge ${paren(first)} ${paren(helmOf(b))}`, 'map');
+    const first = this.tokenOf(a) && !this.tokenOf(a)!.yamlText ? `deepCopy ${paren(this.helmOf(a))}` : this.helmOf(a);
+    return this.token<T>(`merge ${paren(first)} ${paren(this.helmOf(b))}`, 'map');
   }
 
   /** ConfigMap data the chart prints once, as the named template `aileron.data.<name>`, so a checksum can hash it. */
   named<T extends object>(name: string, data: T): T {
-    if (this.template) hoist(data, `aileron.data.${name}`);
+    this.registry?.hoist(data, `aileron.data.${name}`);
     return data;
   }
 
@@ -169,16 +173,16 @@ export class Expressions {
   checksum(data: object, concrete: (d: unknown) => string): string {
     if (!this.template) return concrete(data);
     const json = (d: object): string => {
-      const define = hoistedName(d);
+      const define = this.registry!.hoistedName(d);
       if (define) return `(include "${define}" $ | fromYaml)`;
       return `(dict ${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)} ${json(v)}`).join(' ')})`;
     };
-    return token<string>(`${json(data).slice(1, -1)} | toJson | sha256sum`, 'string');
+    return this.token<string>(`${json(data).slice(1, -1)} | toJson | sha256sum`, 'string');
   }
 
   /** `map` has `key` (set, even to ""). */
   hasKey(map: Record<string, unknown>, key: string): Cond {
-    return tokenOf(map) ? { helm: `hasKey ${paren(helmOf(map))} ${JSON.stringify(key)}` } : key in map;
+    return this.tokenOf(map) ? { helm: `hasKey ${paren(this.helmOf(map))} ${JSON.stringify(key)}` } : key in map;
   }
 
   /** A test computed in JavaScript, or by a `_helpers.tpl` definition that computes the same. */
@@ -188,17 +192,17 @@ export class Expressions {
 
   /** A number or boolean as text. */
   str(value: unknown): string {
-    return tokenOf(value) ? token<string>(`${paren(helmOf(value))} | toString`, 'string') : String(value);
+    return this.tokenOf(value) ? this.token<string>(`${paren(this.helmOf(value))} | toString`, 'string') : String(value);
   }
 
   /** A list's items joined by `sep`. */
   join(list: string[], sep: string): string {
-    return tokenOf(list) ? token<string>(`join ${JSON.stringify(sep)} ${paren(helmOf(list))}`, 'string') : list.join(sep);
+    return this.tokenOf(list) ? this.token<string>(`join ${JSON.stringify(sep)} ${paren(this.helmOf(list))}`, 'string') : list.join(sep);
   }
 
   /** A value as Go's JSON (Helm's toJson, or toPrettyJson). */
   toJson(value: unknown, concrete: (v: unknown) => string, pretty = false): string {
-    return this.template ? token<string>(`${paren(helmOf(value))} | ${pretty ? 'toPrettyJson' : 'toJson'}`, 'string') : concrete(value);
+    return this.template ? this.token<string>(`${paren(this.helmOf(value))} | ${pretty ? 'toPrettyJson' : 'toJson'}`, 'string') : concrete(value);
   }
 
   /**
@@ -215,13 +219,13 @@ export class Expressions {
 
   /** Builds objects once per item of a list from values (a `range` around them in the chart). */
   forEach<T>(within: Construct, list: T[], build: (item: T) => void): void {
-    const t = tokenOf(list);
+    const t = this.tokenOf(list);
     if (!t) {
       list.forEach(build);
       return;
     }
     const variable = `$item${this.depth || ''}`;
-    this.wrap(within, `range ${variable} := ${t.text}`, () => this.nested(() => build(valueTokens(t.schema?.items ?? {}, variable) as T)));
+    this.wrap(within, `range ${variable} := ${t.text}`, () => this.nested(() => build(this.registry!.valueTokens(t.schema?.items ?? {}, variable) as T)));
   }
 
   /** Loop variables are named by depth: siblings reuse `$key`, a nested loop gets `$key1`. */
@@ -239,7 +243,7 @@ export class Expressions {
     build();
     for (const c of within.node.findAll()) {
       if (before.has(c) || !(c instanceof ApiObject)) continue;
-      CONDITIONS.set(c, [action, ...conditionsOf(c)]);
+      this.registry!.setConditions(c, [action, ...this.registry!.conditionsOf(c)]);
     }
   }
 }

@@ -2,9 +2,11 @@
  * Tokens and marks: how template mode carries Helm expressions through
  * construct code (see expr.ts). A token is a string standing for a Go-template
  * expression; a mark is a plain object the printer turns into an `if`, `with`
- * or `range` block. Both pass through cdk8s untouched.
+ * or `range` block. Both pass through cdk8s untouched. The tokens of a render,
+ * the conditions on its objects and the data it hoists live in that render's
+ * TemplateRegistry, not in this module.
  */
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'map' | 'list';
 
@@ -19,39 +21,6 @@ export interface HelmToken {
 }
 
 export type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[] };
-
-const registry: HelmToken[] = [];
-const TOKEN = /\u0000T(\d+)\u0000/;
-const TOKENS = /\u0000T(\d+)\u0000/g;
-
-export function token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
-  registry.push({ text, type, ...extra });
-  return `\u0000T${registry.length - 1}\u0000` as unknown as T;
-}
-
-/** The token a value is, when it is exactly one. */
-export function tokenOf(value: unknown): HelmToken | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = new RegExp(`^${TOKEN.source}$`).exec(value);
-  return m ? registry[Number(m[1])] : undefined;
-}
-
-/** A string cut into literal text and the tokens inside it. */
-export function splitTokens(value: string): (string | HelmToken)[] {
-  const parts: (string | HelmToken)[] = [];
-  let last = 0;
-  for (const m of value.matchAll(TOKENS)) {
-    if (m.index! > last) parts.push(value.slice(last, m.index));
-    parts.push(registry[Number(m[1])]);
-    last = m.index! + m[0].length;
-  }
-  if (last < value.length) parts.push(value.slice(last));
-  return parts;
-}
-
-export function hasTokens(value: unknown): boolean {
-  return typeof value === 'string' && TOKEN.test(value);
-}
 
 /** Marks on the rendered tree that the printer turns into template actions. */
 export const MARK = '\u0000helm';
@@ -73,60 +42,6 @@ export function goTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
   return true;
-}
-
-export const CONDITIONS = new WeakMap<ApiObject, string[]>();
-/** ConfigMap data whose checksum a pod template carries: printed once, as a named template. */
-const HOISTED = new WeakMap<object, string>();
-
-export function conditionsOf(obj: ApiObject): string[] {
-  return CONDITIONS.get(obj) ?? [];
-}
-
-export function hoistedName(value: object): string | undefined {
-  return HOISTED.get(value);
-}
-
-/** Marks data to be printed once as the named template `name`. */
-export function hoist(value: object, name: string): void {
-  HOISTED.set(value, name);
-}
-
-/** A token's expression, or a literal's. Long `dict`s and `list`s get one entry per line (Go templates allow newlines in actions). */
-export function helmOf(value: unknown, depth = 0): string {
-  const t = tokenOf(value);
-  if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
-  if (typeof value === 'string' && hasTokens(value)) {
-    const parts = splitTokens(value);
-    const format = parts.map((p) => (typeof p === 'string' ? p.replace(/%/g, '%%') : '%v')).join('');
-    const args = parts.filter((p): p is HelmToken => typeof p !== 'string').map((p) => paren(p.text));
-    return `printf ${JSON.stringify(format)} ${args.join(' ')}`;
-  }
-  const call = (fn: string, args: string[]) => {
-    const flat = `${fn} ${args.join(' ')}`.trimEnd();
-    if (flat.length <= 100 && !flat.includes('\n')) return flat;
-    return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
-  };
-  if (Array.isArray(value)) {
-    // Items that are there only where a condition holds (x.when, x.whenAll): lists joined by concat.
-    if (value.some((v) => markerOf(v)?.[MARK] === 'if')) {
-      const part = (v: unknown) => {
-        const m = markerOf(v);
-        if (m?.[MARK] !== 'if') return `list ${paren(helmOf(v, depth + 1))}`;
-        const items = Array.isArray(m.then) ? m.then : [m.then];
-        // ternary takes a boolean; `not (not c)` is Go's truth of any value (a string, a list).
-        return `ternary ${paren(helmOf(items, depth + 1))} (list) (not (not ${paren(m.cond)}))`;
-      };
-      // concat of nothing is nil; the list stays a list (JSON []).
-      return `default (list) ${paren(call('concat', value.map((v) => paren(part(v)))))}`;
-    }
-    return call('list', value.map((v) => paren(helmOf(v, depth + 1))));
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    return call('dict', entries.map(([k, v]) => `${JSON.stringify(k)} ${paren(helmOf(v, depth + 1))}`));
-  }
-  return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
 }
 
 export function condText(c: Cond): string {
@@ -156,17 +71,6 @@ function enclosed(text: string): boolean {
   return depth === 0;
 }
 
-/**
- * Tokens for a schema's values: objects with required properties (image, service) nest; maps, lists and
- * objects of optional parts (resources, affinity) are single values.
- */
-export function valueTokens(schema: Schema, base: string): unknown {
-  if (schema.properties && (schema.required?.length ?? 0) > 0) {
-    return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, valueTokens(s, `${base}.${k}`)]));
-  }
-  return token(base, valueType(schema), { schema });
-}
-
 export function valueType(schema: Schema): ValueType {
   switch (schema.type) {
     case 'integer':
@@ -180,5 +84,117 @@ export function valueType(schema: Schema): ValueType {
       return 'list';
     default:
       return 'string';
+  }
+}
+
+let renders = 0;
+
+/**
+ * One chart render's template state: the tokens its values and expressions became, the conditions put on its
+ * objects, and the ConfigMap data it prints once as named templates. TemplateContext makes one per render; the
+ * printer reads it. Tokens carry their registry's number, so a token of another render is refused, not misread.
+ */
+export class TemplateRegistry {
+  private readonly id = ++renders;
+  private readonly tokens: HelmToken[] = [];
+  private readonly conditions = new WeakMap<ApiObject, string[]>();
+  private readonly hoisted = new WeakMap<object, string>();
+  private readonly pattern = new RegExp(`\u0000T(\\d+)\\.(\\d+)\u0000`, 'g');
+
+  token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+    this.tokens.push({ text, type, ...extra });
+    return `\u0000T${this.id}.${this.tokens.length - 1}\u0000` as unknown as T;
+  }
+
+  /** The token a value is, when it is exactly one. */
+  tokenOf(value: unknown): HelmToken | undefined {
+    if (typeof value !== 'string' || !value.startsWith('\u0000T')) return undefined;
+    const parts = this.splitTokens(value);
+    return parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+  }
+
+  /** A string cut into literal text and the tokens inside it. */
+  splitTokens(value: string): (string | HelmToken)[] {
+    const parts: (string | HelmToken)[] = [];
+    let last = 0;
+    for (const m of value.matchAll(this.pattern)) {
+      if (Number(m[1]) !== this.id) throw new Error(`a template value of another render (${m[0].slice(1, -1)}) reached this one`);
+      if (m.index! > last) parts.push(value.slice(last, m.index));
+      parts.push(this.tokens[Number(m[2])]);
+      last = m.index! + m[0].length;
+    }
+    if (last < value.length) parts.push(value.slice(last));
+    return parts;
+  }
+
+  hasTokens(value: unknown): boolean {
+    return typeof value === 'string' && value.includes('\u0000T');
+  }
+
+  /** Conditions (outermost first) that wrap an object in the chart. */
+  conditionsOf(obj: ApiObject): string[] {
+    return this.conditions.get(obj) ?? [];
+  }
+
+  setConditions(obj: ApiObject, conditions: string[]): void {
+    this.conditions.set(obj, conditions);
+  }
+
+  /** The named template that data is printed as, if hoisted. */
+  hoistedName(value: object): string | undefined {
+    return this.hoisted.get(value);
+  }
+
+  /** Marks data to be printed once as the named template `name`. */
+  hoist(value: object, name: string): void {
+    this.hoisted.set(value, name);
+  }
+
+  /** A token's expression, or a literal's. Long `dict`s and `list`s get one entry per line (Go templates allow newlines in actions). */
+  helmOf(value: unknown, depth = 0): string {
+    const t = this.tokenOf(value);
+    if (t) return t.yamlText ? `(${t.text} | fromYaml)` : t.text;
+    if (typeof value === 'string' && this.hasTokens(value)) {
+      const parts = this.splitTokens(value);
+      const format = parts.map((p) => (typeof p === 'string' ? p.replace(/%/g, '%%') : '%v')).join('');
+      const args = parts.filter((p): p is HelmToken => typeof p !== 'string').map((p) => paren(p.text));
+      return `printf ${JSON.stringify(format)} ${args.join(' ')}`;
+    }
+    const call = (fn: string, args: string[]) => {
+      const flat = `${fn} ${args.join(' ')}`.trimEnd();
+      if (flat.length <= 100 && !flat.includes('\n')) return flat;
+      return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
+    };
+    if (Array.isArray(value)) {
+      // Items that are there only where a condition holds (x.when, x.whenAll): lists joined by concat.
+      if (value.some((v) => markerOf(v)?.[MARK] === 'if')) {
+        const part = (v: unknown) => {
+          const m = markerOf(v);
+          if (m?.[MARK] !== 'if') return `list ${paren(this.helmOf(v, depth + 1))}`;
+          const items = Array.isArray(m.then) ? m.then : [m.then];
+          // ternary takes a boolean; `not (not c)` is Go's truth of any value (a string, a list).
+          return `ternary ${paren(this.helmOf(items, depth + 1))} (list) (not (not ${paren(m.cond)}))`;
+        };
+        // concat of nothing is nil; the list stays a list (JSON []).
+        return `default (list) ${paren(call('concat', value.map((v) => paren(part(v)))))}`;
+      }
+      return call('list', value.map((v) => paren(this.helmOf(v, depth + 1))));
+    }
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+      return call('dict', entries.map(([k, v]) => `${JSON.stringify(k)} ${paren(this.helmOf(v, depth + 1))}`));
+    }
+    return JSON.stringify(value ?? null).replace(/^null$/, 'nil');
+  }
+
+  /**
+   * Tokens for a schema's values: objects with required properties (image, service) nest; maps, lists and
+   * objects of optional parts (resources, affinity) are single values.
+   */
+  valueTokens(schema: Schema, base: string): unknown {
+    if (schema.properties && (schema.required?.length ?? 0) > 0) {
+      return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, this.valueTokens(s, `${base}.${k}`)]));
+    }
+    return this.token(base, valueType(schema), { schema });
   }
 }

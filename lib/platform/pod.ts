@@ -7,9 +7,8 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
 import type { Component, Release } from './context.js';
 import { Expressions } from './expr.js';
-import { tokenOf } from './helm-tokens.js';
 
-const CONCRETE = new Expressions(false);
+const CONCRETE = new Expressions();
 
 /** The scheduling and pod knobs every platform component takes from values (schema.ts podSettings). */
 export interface PodSettings {
@@ -57,7 +56,7 @@ export function quantities(list: Record<string, string | undefined> | undefined)
 
 /** Requests and limits as given, empty lists left out. */
 export function resourceRequirements(resources: Resources, x = CONCRETE): k8s.ResourceRequirements {
-  if (tokenOf(resources)) return x.dual(() => ({}), () => `include "aileron.resources" ${x.helm(resources)}`, 'map', { yamlText: true });
+  if (x.tokenOf(resources)) return x.dual(() => ({}), () => `include "aileron.resources" ${x.helm(resources)}`, 'map', { yamlText: true });
   return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
 }
 

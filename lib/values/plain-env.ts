@@ -49,7 +49,7 @@ export type PlainEnvComponent = 'frontend' | 'workspaceOperator' | 'coturn' | 'p
 export const PLAIN_ENV_COMPONENTS = Object.keys(CHART_ENV) as PlainEnvComponent[];
 
 /** The entries as container env, in key order (as Helm ranges over a map). */
-export function plainEnv(env: Record<string, string>, x = new Expressions(false)): Array<{ name: string; value: string }> {
+export function plainEnv(env: Record<string, string>, x = new Expressions()): Array<{ name: string; value: string }> {
   return x.entries(env, (name, value) => ({ name, value }));
 }
 

@@ -58,7 +58,7 @@ export interface WorkspaceAuth {
 }
 
 /** The flags both proxies share: same client, same cookie, same claims, so a session made on one is read by the other. */
-export function oauth2ProxyArgs(a: WorkspaceAuth, x: Expressions = new Expressions(false)): string[] {
+export function oauth2ProxyArgs(a: WorkspaceAuth, x: Expressions = new Expressions()): string[] {
   return [
     `--http-address=0.0.0.0:${AUTH_PROXY_PORT}`,
     `--provider=${a.provider}`,

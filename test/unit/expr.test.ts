@@ -4,7 +4,7 @@
  * template mode. (The chart tests render the whole chart with real helm.)
  */
 import { Expressions } from '../../lib/platform/expr.js';
-import { valueTokens, paren, type Schema } from '../../lib/platform/helm-tokens.js';
+import { paren, TemplateRegistry, type Schema } from '../../lib/platform/helm-tokens.js';
 import { HelmPrinter } from '../../lib/chart/helm-printer.js';
 
 const SCHEMA: Schema = {
@@ -21,7 +21,7 @@ const SCHEMA: Schema = {
 };
 type Values = { name: string; replicas: number; enabled: boolean; labels: Record<string, string>; hosts: string[]; env: Record<string, string> };
 
-const concrete = new Expressions(false);
+const concrete = new Expressions();
 
 describe('concrete mode computes what the JavaScript would', () => {
   test('tests, defaults and choices', () => {
@@ -48,9 +48,10 @@ describe('concrete mode computes what the JavaScript would', () => {
 });
 
 describe('template mode prints Helm actions', () => {
-  const x = new Expressions(true);
-  const v = valueTokens(SCHEMA, '$.Values') as Values;
-  const print = (object: Record<string, unknown>, conditions: string[] = []) => new HelmPrinter().file([{ conditions, object }]);
+  const registry = new TemplateRegistry();
+  const x = new Expressions(registry);
+  const v = registry.valueTokens(SCHEMA, '$.Values') as Values;
+  const print = (object: Record<string, unknown>, conditions: string[] = []) => new HelmPrinter().file([{ conditions, object }], registry);
 
   test('values: strings quoted, numbers and booleans bare, text with values through printf', () => {
     const text = print({ name: v.name, replicas: v.replicas, image: `${v.name}:100%` });
@@ -75,6 +76,11 @@ describe('template mode prints Helm actions', () => {
     expect(env).toContain('{{- range $key, $value := .Values.env }}\n  - name: {{ $key | quote }}\n    value: {{ $value | quote }}');
     const ranged = print({ name: v.name }, ['range $item := $.Values.hosts']);
     expect(ranged).toContain('{{- range $item := .Values.hosts }}\n---\nname: {{ $.Values.name | quote }}\n{{- end }}');
+  });
+
+  test("a render's tokens are its own: another render refuses them rather than misreading them", () => {
+    const other = new TemplateRegistry();
+    expect(() => new HelmPrinter().file([{ conditions: [], object: { name: v.name } }], other)).toThrow(/a template value of another render/);
   });
 
   test('arguments are parenthesized only where needed', () => {

@@ -22,6 +22,9 @@ ACTIONLINT_VERSION=v1.7.12
 # Simulated nodes and pod lifecycles for the control plane (sigs.k8s.io/kwok, a Kubernetes SIG project).
 # renovate: datasource=go depName=sigs.k8s.io/kwok
 KWOK_VERSION=v0.8.0
+# The Gateway API CRDs (standard channel) the gateway-mode output is applied against. v1.7.0 needs a newer Go.
+# renovate: datasource=go depName=sigs.k8s.io/gateway-api
+GATEWAY_API_VERSION=v1.6.3
 # The workspace proxy the chart runs (workspaceAuth.image: keep the two equal), and the Keycloak the realm is
 # imported into (keycloak.image). Keycloak runs on Java 21+: the Temurin 25 these machines have, else JAVA_HOME.
 # renovate: datasource=go depName=github.com/oauth2-proxy/oauth2-proxy/v7
@@ -106,6 +109,20 @@ cilium() {
   ln -sfn "$dest/crds" "$cache/cilium-crds"
 }
 
+# The real Gateway API CRDs, standard channel, from the module (config/crd/standard).
+gateway_api() {
+  local dest=$cache/gateway-api-$GATEWAY_API_VERSION
+  if [ ! -f "$dest/.done" ]; then
+    local module
+    module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$dest"
+    cp "$module"/config/crd/standard/*.yaml "$dest/"
+    chmod u+w "$dest"/*.yaml
+    touch "$dest/.done"
+  fi
+  ln -sfn "$dest" "$cache/gateway-api-crds"
+}
+
 # kwok and its stock stages (fast node and pod lifecycles, node leases) from the same module version.
 kwok() {
   go_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
@@ -182,6 +199,7 @@ go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSIO
 go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 schemas
 cilium
+gateway_api
 kwok
 oauth2_proxy
 keycloak

@@ -5,24 +5,42 @@
  */
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import type { Component, ConstructProps } from '../platform/context.js';
+import type { Component, ConstructProps, Release } from '../platform/context.js';
+import { AUTH_PROXY_PORT } from '../workspace/auth-proxy.js';
 import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 
-/** The platform Ingress: `ingress.*` and publicRouting of values, and which backends are on. */
-export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
+/** The public hosts' sections of values: the host patterns, and each backend's switch and Service. */
+export type PlatformHostValues = Pick<Values, 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>;
+
+/** A public host of the platform and the Service behind it (its `http` port), where that component is on. */
+export interface PlatformBackend {
+  host: string;
+  component: Component;
+  servicePort: number;
+  enabled: Cond;
+}
+
+/** The platform's public hosts, as the Ingress and the HTTPRoutes both route them. */
+export function platformBackends(ctx: Release, v: PlatformHostValues): PlatformBackend[] {
+  const { x } = ctx;
+  const r = v.publicRouting;
+  return [
+    { host: ctx.host(r.frontendHost), component: 'frontend', servicePort: v.frontend.service.port, enabled: x.truthy(v.frontend.enabled) },
+    { host: ctx.host(r.workspaceManagerHost), component: 'workspace-manager', servicePort: v.workspaceManager.service.port, enabled: x.truthy(v.workspaceManager.enabled) },
+    { host: ctx.host(r.keycloakHost), component: 'keycloak', servicePort: v.keycloak.service.port, enabled: x.truthy(v.keycloak.enabled) },
+    { host: ctx.host(v.workspaceAuth.callbackHost), component: 'workspace-auth', servicePort: AUTH_PROXY_PORT, enabled: x.truthy(v.workspaceAuth.enabled) },
+  ];
+}
+
+/** The platform Ingress: `ingress.*` of values, and the public hosts. */
+export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress'> & PlatformHostValues>;
 
 export class PlatformIngress extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformIngressProps) {
     super(scope, id);
     const { x } = ctx;
-    const r = v.publicRouting;
-    const backends: Array<{ host: string; component: Component; port: string; enabled: Cond }> = [
-      { host: ctx.host(r.frontendHost), component: 'frontend', port: 'http', enabled: x.truthy(v.frontend.enabled) },
-      { host: ctx.host(r.workspaceManagerHost), component: 'workspace-manager', port: 'http', enabled: x.truthy(v.workspaceManager.enabled) },
-      { host: ctx.host(r.keycloakHost), component: 'keycloak', port: 'http', enabled: x.truthy(v.keycloak.enabled) },
-      { host: ctx.host(v.workspaceAuth.callbackHost), component: 'workspace-auth', port: 'http', enabled: x.truthy(v.workspaceAuth.enabled) },
-    ];
+    const backends = platformBackends(ctx, v);
     const rules = x.list(
       ...backends.map((b) =>
         x.when(b.enabled, {
@@ -32,7 +50,7 @@ export class PlatformIngress extends Construct {
               {
                 path: '/',
                 pathType: 'Prefix',
-                backend: { service: { name: ctx.name(b.component), port: { name: b.port } } },
+                backend: { service: { name: ctx.name(b.component), port: { name: 'http' } } },
               },
             ],
           },

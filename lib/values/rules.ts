@@ -13,6 +13,7 @@ export function checkValues(v: Values): string[] {
     ...checkHosts(v),
     ...checkExternalServices(v),
     ...checkCoturn(v),
+    ...checkGatewayAPI(v),
     ...checkDatabaseRoles(v),
     ...checkResources(v),
     ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
@@ -126,6 +127,13 @@ function checkExternalServices(v: Values): string[] {
     );
   }
   return problems;
+}
+
+function checkGatewayAPI(v: Values): string[] {
+  if (v.gatewayAPI.enabled && v.gatewayAPI.parentRefs.length === 0) {
+    return ['gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})'];
+  }
+  return [];
 }
 
 function checkCoturn(v: Values): string[] {

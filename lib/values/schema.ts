@@ -376,6 +376,26 @@ export const ValuesSchema = Type.Object(
       },
       'Ingress settings',
     ),
+    gatewayAPI: obj(
+      {
+        enabled: bool(false, 'Route the platform hosts (frontend, manager, Keycloak, sign-in callback) through Gateway API HTTPRoutes, attached to parentRefs'),
+        parentRefs: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: DNS_SUBDOMAIN, maxLength: 253 }),
+              namespace: Type.Optional(Type.String({ pattern: DNS_LABEL, maxLength: 63 })),
+              sectionName: Type.Optional(Type.String({ pattern: DNS_SUBDOMAIN, maxLength: 253 })),
+            },
+            { additionalProperties: false },
+          ),
+          {
+            default: [],
+            description: 'The Gateways the routes attach to: {name, namespace (default: the release namespace), sectionName (default: every listener)}',
+          },
+        ),
+      },
+      'Gateway API routing (ingress-nginx, the default class of the Ingress, is retired)',
+    ),
     kubernetes: obj(
       {
         enabled: bool(

@@ -60,6 +60,8 @@ export const CURATED: HostileInput[] = [
   { name: 'a default namespace outside the allowed ones', yaml: 'kubernetes:\n  defaultNamespace: elsewhere\n' },
   { name: 'relay ports in the wrong order', yaml: 'coturn:\n  minRelayPort: 60000\n  maxRelayPort: 50000\n' },
   { name: 'CoTURN in a workspace namespace', yaml: 'coturn:\n  namespace: workspace-system\n' },
+  { name: 'Gateway API on with no Gateway to attach to', yaml: 'gatewayAPI:\n  enabled: true\n' },
+  { name: 'a parentRef without a name', yaml: 'gatewayAPI:\n  parentRefs:\n    - {namespace: gw}\n' },
   { name: 'CoTURN in default, created by the chart', yaml: 'coturn:\n  namespace: default\n' },
   { name: 'CoTURN in kube-system, not created', yaml: 'coturn:\n  namespace: kube-system\n  createNamespace: false\n' },
   { name: 'a TURN host name', yaml: 'coturn:\n  host: turn.example.com\n' },

@@ -463,3 +463,33 @@ describe('workspace CRD', () => {
     expect(schema.spec.required).toEqual(['workspaceId', 'ownerId']);
   });
 });
+
+describe('Gateway API routing', () => {
+  const routes = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'HTTPRoute');
+
+  test('off by default: the Ingress routes the platform hosts', () => {
+    expect(routes(defaults)).toEqual([]);
+  });
+
+  test('on: one HTTPRoute per public host, on the Gateways named, to the Services the Ingress uses', () => {
+    const objects = render({ files: [exampleFile('gateway-api')] });
+    expect(objects.filter((o) => o.kind === 'Ingress' && o.metadata.namespace === 'aileron')).toEqual([]);
+    const got = routes(objects).map((r) => [r.metadata.name, (r.spec as Loose).hostnames, (r.spec as Loose).rules[0].backendRefs]);
+    expect(got).toEqual([
+      ['aileron-frontend', ['example.com'], [{ name: 'aileron-frontend', port: 80 }]],
+      ['aileron-workspace-manager', ['workspace-manager.example.com'], [{ name: 'aileron-workspace-manager', port: 3001 }]],
+      ['aileron-keycloak', ['keycloak.example.com'], [{ name: 'aileron-keycloak', port: 8080 }]],
+      ['aileron-workspace-auth', ['auth.example.com'], [{ name: 'aileron-workspace-auth', port: 4180 }]],
+    ]);
+    for (const r of routes(objects)) {
+      expect((r.spec as Loose).parentRefs).toEqual([{ name: 'public', namespace: 'gateway-system', sectionName: 'https' }]);
+      expect(r.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    }
+    // A component turned off has no route.
+    expect(routes(render({ files: [exampleFile('gateway-api')], set: ['workspaceAuth.enabled=false'] })).map((r) => r.metadata.name)).toEqual([
+      'aileron-frontend',
+      'aileron-workspace-manager',
+      'aileron-keycloak',
+    ]);
+  });
+});

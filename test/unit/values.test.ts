@@ -194,6 +194,8 @@ describe('errors name the key and what was expected', () => {
     [{ coturn: { minRelayPort: 60000, maxRelayPort: 50000 } }, /^coturn\.minRelayPort: 60000 is above coturn\.maxRelayPort 50000/],
     [{ coturn: { namespace: 'workspace-system' } }, /^coturn\.namespace: workspace-system is a workspace namespace \(kubernetes\.allowedNamespaces\).*give CoTURN a namespace of its own/],
     [{ coturn: { namespace: 'kube-system' } }, /^coturn\.namespace: kube-system exists in every cluster.*or set coturn\.createNamespace=false/],
+    [{ gatewayAPI: { enabled: true } }, /^gatewayAPI\.parentRefs: required when gatewayAPI\.enabled is true: name the Gateway/],
+    [{ gatewayAPI: { parentRefs: [{ name: 'gw', namespace: '' }] } }, /^gatewayAPI\.parentRefs\[0\]\.namespace: /],
     [{ global: { imagePullSecrets: [{ name: 'x', extra: 1 }] } }, /^global\.imagePullSecrets\[0\]\.extra: unknown key/],
   ])('%j', (overlay, message) => {
     const problems = problemsOf(() => loadValues({ overlays: [overlay as never] }));

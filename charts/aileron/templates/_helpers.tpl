@@ -223,6 +223,9 @@ true
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.gatewayAPI.enabled (not $v.gatewayAPI.parentRefs) -}}
+{{- $problems = append $problems "gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})" -}}
+{{- end -}}
 {{- range $block := list (list "frontend" .Values.frontend.resources) (list "workspaceManager" .Values.workspaceManager.resources) (list "workspaceOperator" .Values.workspaceOperator.resources) (list "keycloak" .Values.keycloak.resources) (list "coturn" .Values.coturn.resources) (list "postgres" .Values.postgres.resources) (list "redis" .Values.redis.resources) (list "kubernetes.workspaceDefaults.runtime" .Values.kubernetes.workspaceDefaults.runtime.resources) (list "kubernetes.workspaceDefaults.browser" .Values.kubernetes.workspaceDefaults.browser.resources) (list "kubernetes.workspaceDefaults.canvas" .Values.kubernetes.workspaceDefaults.canvas.resources) -}}
 {{- $path := index $block 0 -}}
 {{- $res := index $block 1 -}}

@@ -111,6 +111,9 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.gatewayAPI.enabled (not $v.gatewayAPI.parentRefs) -}}
+{{- $problems = append $problems "gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})" -}}
+{{- end -}}
 {{- range $block := list ${[...RESOURCE_BLOCKS, ...WORKSPACE_BLOCKS].map(([path, ref]) => `(list "${path}" ${ref})`).join(' ')} -}}
 {{- $path := index $block 0 -}}
 {{- $res := index $block 1 -}}

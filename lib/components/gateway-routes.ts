@@ -1,0 +1,37 @@
+/**
+ * Gateway API routing for the platform hosts: one HTTPRoute per public host
+ * (frontend, manager, Keycloak, the sign-in callback), attached to the
+ * Gateways in gatewayAPI.parentRefs. The same hosts and Services as the
+ * Ingress (platformBackends), for clusters that left ingress-nginx behind.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ConstructProps } from '../platform/context.js';
+import type { Values } from '../values/schema.js';
+import { platformBackends, type PlatformHostValues } from './ingress.js';
+
+export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
+
+/** The platform HTTPRoutes: `gatewayAPI.*` of values, and the public hosts. */
+export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI'> & PlatformHostValues>;
+
+export class PlatformRoutes extends Construct {
+  constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformRoutesProps) {
+    super(scope, id);
+    const { x } = ctx;
+    for (const b of platformBackends(ctx, v)) {
+      x.scope(this, b.enabled, () => {
+        new ApiObject(this, b.component, {
+          apiVersion: GATEWAY_API_VERSION,
+          kind: 'HTTPRoute',
+          metadata: ctx.metadata(b.component),
+          spec: {
+            parentRefs: v.gatewayAPI.parentRefs,
+            hostnames: [b.host],
+            rules: [{ backendRefs: [{ name: ctx.name(b.component), port: b.servicePort }] }],
+          },
+        });
+      });
+    }
+  }
+}

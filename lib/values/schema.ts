@@ -712,7 +712,7 @@ export const ValuesSchema = Type.Object(
       'CRD handling (Helm never upgrades crds/)',
     ),
     tests: obj(
-      { image: image('curlimages/curl', '8.11.1', '`helm test`') },
+      { image: image('curlimages/curl', '8.21.0', '`helm test`') },
       '`helm test` hook (Helm only): checks the manager and Keycloak through their Services',
     ),
     redis: obj(

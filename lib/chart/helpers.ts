@@ -59,6 +59,18 @@ helm.sh/chart: ${CHART_NAME}-${CHART_VERSION}
 {{- index . 1 | replace "{baseDomain}" (index . 0).Values.publicRouting.baseDomain -}}
 {{- end -}}
 
+{{/* An Ingress's annotations: ingress.annotations, less ingress-nginx's own unless the class is nginx or "". Call with (list className annotations); YAML. */}}
+{{- define "aileron.ingressAnnotations" -}}
+{{- $class := index . 0 -}}
+{{- $out := dict -}}
+{{- range $k, $v := index . 1 -}}
+{{- if or (eq $class "nginx") (eq $class "") (not (hasPrefix "nginx.ingress.kubernetes.io/" $k)) -}}
+{{- $_ := set $out $k $v -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
 {{/* The namespace CoTURN runs in: coturn.namespace, else <release>-turn. */}}
 {{- define "aileron.turnNamespace" -}}
 {{- .Values.coturn.namespace | default (printf "%s-turn" .Release.Name) -}}

@@ -8,7 +8,23 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, ConstructProps, Release } from '../platform/context.js';
 import { AUTH_PROXY_PORT } from '../workspace/auth-proxy.js';
 import type { Values } from '../values/schema.js';
-import type { Cond } from '../platform/expr.js';
+import type { Cond, Expressions } from '../platform/expr.js';
+
+/** ingress-nginx's own annotations (its WebSocket timeouts, its HTTP version): meaningless to any other controller. */
+export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
+
+/**
+ * The annotations an Ingress of `className` carries: ingress.annotations, less ingress-nginx's own unless the class
+ * is nginx (or "", the cluster's default, which may be). The platform Ingress and the workspace Ingresses use it.
+ */
+export function ingressAnnotations(x: Expressions, className: string, annotations: Record<string, string>): Record<string, string> {
+  return x.dual(
+    () => (className === 'nginx' || className === '' ? annotations : Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith(NGINX_ANNOTATION_PREFIX)))),
+    () => `include "aileron.ingressAnnotations" (list ${x.helm(className)} ${x.helm(annotations)})`,
+    'map',
+    { yamlText: true },
+  );
+}
 
 /** The public hosts' sections of values: the host patterns, and each backend's switch and Service. */
 export type PlatformHostValues = Pick<Values, 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>;
@@ -60,7 +76,7 @@ export class PlatformIngress extends Construct {
     // No backend, no Ingress.
     x.scope(this, x.or(...backends.map((b) => b.enabled)), () => {
       new k8s.KubeIngress(this, 'ingress', {
-        metadata: ctx.metadata('platform', ctx.fullname, { annotations: x.optional(v.ingress.annotations) }),
+        metadata: ctx.metadata('platform', ctx.fullname, { annotations: x.optional(ingressAnnotations(x, v.ingress.className, v.ingress.annotations)) }),
         spec: {
           ingressClassName: x.optional(v.ingress.className),
           tls: x.when(

@@ -345,7 +345,7 @@ export const ValuesSchema = Type.Object(
       {
         enabled: bool(true, 'Render the platform Ingress (frontend, manager, Keycloak)'),
         className: str('nginx', 'IngressClass name ("" = the cluster default)', { pattern: OPTIONAL_NAME, maxLength: 253 }),
-        annotations: annotationMap('Annotations on the platform and workspace Ingresses (WebSocket timeouts by default)', {
+        annotations: annotationMap('Annotations on the platform and workspace Ingresses (ingress-nginx WebSocket timeouts by default; its nginx.ingress.kubernetes.io/ keys only where className is nginx or "")', {
           'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
           'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
           'nginx.ingress.kubernetes.io/proxy-http-version': '1.1',

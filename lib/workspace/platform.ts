@@ -6,6 +6,7 @@
 import type { Values, Resources } from '../values/schema.js';
 import { PlatformContext, type Release } from '../platform/context.js';
 import { turnNamespace } from '../components/turn-namespace.js';
+import { ingressAnnotations } from '../components/ingress.js';
 import { secretNameOf } from '../components/secrets.js';
 import { workspaceAuthOf } from '../components/workspace-auth.js';
 import type { WorkspaceAuth } from './auth-proxy.js';
@@ -76,7 +77,7 @@ export function platformOf(ctx: Release, values: Values): WorkspacePlatform {
     routing: values.publicRouting,
     ingress: {
       className: values.ingress.className,
-      annotations: values.ingress.annotations,
+      annotations: ingressAnnotations(x, values.ingress.className, values.ingress.annotations),
       tlsSecretName: x.firstSet(
         values.ingress.workspaceTls.secretName,
         x.dual(() => wildcardTlsSecret(values), () => 'include "aileron.wildcardTlsSecret" $', 'string'),

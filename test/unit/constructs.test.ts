@@ -493,3 +493,22 @@ describe('Gateway API routing', () => {
     ]);
   });
 });
+
+describe('ingress annotations follow the class', () => {
+  const annotationsOf = (objects: K8sObject[]) => ({
+    platform: find(objects, 'Ingress', 'aileron', 'aileron').metadata.annotations,
+    workspaces: JSON.parse((find(objects, 'ConfigMap', 'aileron-platform-config').data as Loose).WORKSPACE_PLATFORM).ingress.annotations,
+  });
+
+  test("class nginx (the default): ingress-nginx's WebSocket timeouts on the platform and workspace Ingresses", () => {
+    const { platform, workspaces } = annotationsOf(defaults);
+    expect(Object.keys(platform!).sort()).toEqual(['nginx.ingress.kubernetes.io/proxy-http-version', 'nginx.ingress.kubernetes.io/proxy-read-timeout', 'nginx.ingress.kubernetes.io/proxy-send-timeout']);
+    expect(workspaces).toEqual(platform);
+  });
+
+  test('another class: only the annotations that are not ingress-nginx\'s', () => {
+    const { platform, workspaces } = annotationsOf(render({ files: [exampleFile('custom-hosts')] }));
+    expect(platform).toEqual({ 'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure' });
+    expect(workspaces).toEqual(platform);
+  });
+});

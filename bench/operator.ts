@@ -20,6 +20,7 @@
 import { ControlPlane, kubectl, kubeconfigForServiceAccount, platformConfigEnv } from '../test/cluster/control-plane.js';
 import { synthToDir } from '../test/support/cluster.js';
 import { CILIUM_NETWORK_POLICY_CRD } from '../test/support/cilium.js';
+import { HTTPROUTE_CRD } from '../test/support/gateway-api.js';
 import { heapLimitMb } from '../lib/components/workspace-operator.js';
 import { defaultValues, loadValues } from '../lib/values/load.js';
 import { workspacePlatform } from '../lib/workspace/platform.js';
@@ -68,8 +69,11 @@ const k = (args: string[]): string => {
   return r.stdout;
 };
 k(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
+// The HTTPRoute CRD too: the operator watches the kind in either routing mode (a kind not served is listed again
+// every 15 s, which a cluster without it pays).
+k(['apply', '--server-side', '-f', HTTPROUTE_CRD]);
 k(['apply', '--server-side', '-f', synthToDir({ set: SET }, 'aileron', 'aileron')]);
-k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io']);
+k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io', 'crd/httproutes.gateway.networking.k8s.io']);
 const operatorSettings = {
   kubeconfig: kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator'),
   platformEnv: platformConfigEnv(info.kubeconfig),

@@ -72,6 +72,8 @@ export const OWNED_KINDS: Array<WatchedKind & { prune: boolean }> = [
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', prune: false, metadataOnly: true },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', prune: true, metadataOnly: true },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', prune: true, metadataOnly: true },
+  // Gateway API mode's routes; watched in either mode, so a switch back to Ingresses prunes them.
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', plural: 'httproutes', prune: true, metadataOnly: true },
   { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', prune: true },
 ];
 

@@ -81,6 +81,8 @@ export function workspaceNamespaceRules(): k8s.PolicyRule[] {
     { apiGroups: ['apps'], resources: ['deployments'], verbs: ALL_VERBS },
     { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: ALL_VERBS },
     { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ALL_VERBS },
+    // Both routing kinds whatever gatewayAPI.enabled says, so switching it lets the operator delete the other.
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: ALL_VERBS },
   ];
 }
 

@@ -378,19 +378,19 @@ export const ValuesSchema = Type.Object(
     ),
     gatewayAPI: obj(
       {
-        enabled: bool(false, 'Route the platform hosts (frontend, manager, Keycloak, sign-in callback) through Gateway API HTTPRoutes, attached to parentRefs'),
+        enabled: bool(false, 'Route the platform hosts (frontend, manager, Keycloak, sign-in callback) and every workspace host through Gateway API HTTPRoutes, attached to parentRefs'),
         parentRefs: Type.Array(
           Type.Object(
             {
               name: Type.String({ pattern: DNS_SUBDOMAIN, maxLength: 253 }),
-              namespace: Type.Optional(Type.String({ pattern: DNS_LABEL, maxLength: 63 })),
+              namespace: Type.String({ pattern: DNS_LABEL, maxLength: 63 }),
               sectionName: Type.Optional(Type.String({ pattern: DNS_SUBDOMAIN, maxLength: 253 })),
             },
             { additionalProperties: false },
           ),
           {
             default: [],
-            description: 'The Gateways the routes attach to: {name, namespace (default: the release namespace), sectionName (default: every listener)}',
+            description: 'The Gateways the routes attach to: {name, namespace, sectionName (default: every listener)}; namespace is required, since routes live in the release namespace and in each workspace namespace',
           },
         ),
       },

@@ -3,7 +3,9 @@
  * Service and Ingress, restricted pods, hosts from the routing patterns, TLS
  * when the scheme is https.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { GATEWAY_API_VERSION } from '../components/gateway-routes.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { COMPONENT_PORTS } from './component-ports.js';
 import { resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, NO_API_ACCESS, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
@@ -158,7 +160,8 @@ export class WorkspaceComponentConstruct extends Construct {
         })),
       },
     });
-    new k8s.KubeIngress(this, 'ingress', { metadata: ingressMetadata(p), spec: ingressSpec(p) });
+    if (p.platform.gatewayAPI?.enabled) new WorkspaceRoute(this, 'route', p);
+    else new k8s.KubeIngress(this, 'ingress', { metadata: ingressMetadata(p), spec: ingressSpec(p) });
   }
 }
 
@@ -171,6 +174,27 @@ function ingressMetadata(p: WorkspaceComponentProps) {
 }
 
 const tlsEnabled = (platform: WorkspacePlatform) => platform.routing.scheme === 'https';
+
+/**
+ * Gateway API mode: the component's public paths as one HTTPRoute on the platform's Gateways, to the same Service
+ * ports the Ingress names (the Service sends them on to the sign-in proxy where it runs). The Gateway's listener
+ * holds the TLS certificate.
+ */
+class WorkspaceRoute extends ApiObject {
+  constructor(scope: Construct, id: string, { ws, component: c, platform }: WorkspaceComponentProps) {
+    const publicPorts = COMPONENT_PORTS[c.component].filter((x) => x.path);
+    super(scope, id, {
+      apiVersion: GATEWAY_API_VERSION,
+      kind: 'HTTPRoute',
+      metadata: metadata(ws, c.component, c.name),
+      spec: {
+        parentRefs: platform.gatewayAPI.parentRefs,
+        hostnames: [c.host],
+        rules: publicPorts.map((x) => ({ matches: [{ path: { type: 'PathPrefix', value: x.path } }], backendRefs: [{ name: c.name, port: x.port }] })),
+      },
+    });
+  }
+}
 
 function ingressSpec(p: WorkspaceComponentProps): k8s.IngressSpec {
   const { component: c, platform } = p;

@@ -26,6 +26,8 @@ export interface WorkspacePlatform {
     tlsSecretName: string;
     clusterIssuer: string;
   };
+  /** Gateway API mode: workspace hosts get HTTPRoutes on these Gateways instead of Ingresses. */
+  gatewayAPI: { enabled: boolean; parentRefs: Values['gatewayAPI']['parentRefs'] };
   defaultNamespace: string;
   allowedNamespaces: string[];
   serviceType: 'ClusterIP' | 'NodePort';
@@ -75,6 +77,7 @@ export function platformOf(ctx: Release, values: Values): WorkspacePlatform {
     releaseName: ctx.release,
     appName: ctx.appName,
     routing: values.publicRouting,
+    gatewayAPI: { enabled: values.gatewayAPI.enabled, parentRefs: values.gatewayAPI.parentRefs },
     ingress: {
       className: values.ingress.className,
       annotations: ingressAnnotations(x, values.ingress.className, values.ingress.annotations),

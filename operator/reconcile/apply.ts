@@ -32,7 +32,7 @@ function hint(obj: KubernetesObject, cause: unknown): string {
  * Policies before anything they govern, Deployments (the only source of pods) last: a workspace's pods never
  * start before its firewall is in place. Within a stage the objects are independent and go out together.
  */
-const APPLY_STAGES = [['NetworkPolicy', 'CiliumNetworkPolicy'], ['Secret', 'PersistentVolumeClaim', 'Service', 'Ingress'], ['Deployment']];
+const APPLY_STAGES = [['NetworkPolicy', 'CiliumNetworkPolicy'], ['Secret', 'PersistentVolumeClaim', 'Service', 'Ingress', 'HTTPRoute'], ['Deployment']];
 export function applyStages<T extends { kind?: string }>(objects: T[]): T[][] {
   const stageOf = (o: T) => {
     const i = APPLY_STAGES.findIndex((kinds) => kinds.includes(o.kind ?? ''));

@@ -5,6 +5,7 @@
  * authenticate with the operator ServiceAccount's own token, so its RBAC is
  * exercised on every call.
  */
+import { HTTPROUTE_CRD } from './gateway-api.js';
 import { heapLimitMb, OPERATOR_PROCESS_ENV, operatorNodeOptions } from '../../lib/components/workspace-operator.js';
 import { defaultValues } from '../../lib/values/load.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -106,7 +107,9 @@ export class OperatorHarness {
   async start(platformDir = join(ROOT, 'dist')): Promise<void> {
     this.admin = (await this.plane.start()).kubeconfig;
     this.kOk(['apply', '--server-side', '-f', platformDir]);
-    this.kOk(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io']);
+    // Gateway API's HTTPRoute, which the operator watches in either routing mode, as most clusters now serve it.
+    this.kOk(['apply', '--server-side', '-f', HTTPROUTE_CRD]);
+    this.kOk(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/httproutes.gateway.networking.k8s.io']);
     this.kOk(['create', 'namespace', 'ws-owners']);
     this.operatorConfig = kubeconfigForServiceAccount({ kubeconfig: this.admin, dir: this.plane.dir, server: this.plane.server }, 'aileron', 'aileron-workspace-operator');
   }

@@ -217,7 +217,7 @@ describe('workspace operator', () => {
     const bindings = defaults.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'aileron-workspace-operator-workspace-objects');
     expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...defaultValues().kubernetes.allowedNamespaces].sort());
     expect((bindings[0] as Loose).roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'aileron-workspace-operator-workspace-objects' });
-    expect(namespaceRules(defaults).map((r) => r.resources).flat()).toEqual(['services', 'persistentvolumeclaims', 'secrets', 'deployments', 'ingresses', 'networkpolicies', 'ciliumnetworkpolicies']);
+    expect(namespaceRules(defaults).map((r) => r.resources).flat()).toEqual(['services', 'persistentvolumeclaims', 'secrets', 'deployments', 'ingresses', 'networkpolicies', 'ciliumnetworkpolicies', 'httproutes']);
   });
 
   test('in its own namespace: its Lease, and by name the platform ConfigMap and the Secret it copies', () => {

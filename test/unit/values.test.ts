@@ -196,6 +196,7 @@ describe('errors name the key and what was expected', () => {
     [{ coturn: { namespace: 'kube-system' } }, /^coturn\.namespace: kube-system exists in every cluster.*or set coturn\.createNamespace=false/],
     [{ gatewayAPI: { enabled: true } }, /^gatewayAPI\.parentRefs: required when gatewayAPI\.enabled is true: name the Gateway/],
     [{ gatewayAPI: { parentRefs: [{ name: 'gw', namespace: '' }] } }, /^gatewayAPI\.parentRefs\[0\]\.namespace: /],
+    [{ gatewayAPI: { parentRefs: [{ name: 'gw' }] } }, /^gatewayAPI\.parentRefs\[0\]/],
     [{ global: { imagePullSecrets: [{ name: 'x', extra: 1 }] } }, /^global\.imagePullSecrets\[0\]\.extra: unknown key/],
   ])('%j', (overlay, message) => {
     const problems = problemsOf(() => loadValues({ overlays: [overlay as never] }));

@@ -102,6 +102,12 @@ export function migrateValues(text: string, file: string): Migration {
     );
   }
   migrateWorkspaceAuth(doc, changes, warnings);
+  const ingressClass = valueAt(doc, ['ingress', 'className']) ?? 'nginx';
+  if (ingressClass === 'nginx' && valueAt(doc, ['gatewayAPI', 'enabled']) !== true && valueAt(doc, ['ingress', 'enabled']) !== false) {
+    warnings.push(
+      'ingress.className: nginx, and ingress-nginx reached the end of its maintenance in March 2026. The switch keeps it, so nothing moves now; plan the move: gatewayAPI.enabled with gatewayAPI.parentRefs routes the platform and every workspace through your Gateway (README: Gateway API), or set ingress.className to another controller',
+    );
+  }
 
   if (valueAt(doc, ['workspaceOperator', 'image', 'repository']) === UPSTREAM_OPERATOR_IMAGE) {
     doc.setIn(['workspaceOperator', 'image', 'repository'], OPERATOR_IMAGE);

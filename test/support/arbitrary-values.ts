@@ -119,6 +119,13 @@ export const validValues = fc
     accounts: fc.constantFrom({}, { create: false, name: 'existing-sa' }, { create: true, name: 'custom-sa' }),
     names: fc.constantFrom({}, { nameOverride: 'ws' }, { fullnameOverride: 'platform' }, { nameOverride: 'ws', fullnameOverride: 'team-a' }),
     coturnExternalIp: fc.constantFrom('', '203.0.113.20'),
+    // A name no generated label takes (it holds a hyphen): never a workspace namespace.
+    coturnNamespace: fc.constantFrom('', 'relay-1'),
+    gatewayAPI: fc.constantFrom(
+      { enabled: false, parentRefs: [] },
+      { enabled: true, parentRefs: [{ name: 'public', namespace: 'gateway-system' }] },
+      { enabled: true, parentRefs: [{ name: 'edge-1', namespace: 'edge', sectionName: 'https' }, { name: 'edge-2', namespace: 'edge' }] },
+    ),
     ingressController: fc.constantFrom(
       {},
       { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'app.kubernetes.io/name': 'traefik' } },
@@ -145,6 +152,7 @@ export const validValues = fc
       ...r.names,
       publicRouting: { scheme: r.scheme, baseDomain: r.baseDomain, ...r.patterns },
       ingress: { enabled: r.ingressEnabled, className: r.className, annotations: r.annotations, tls: r.tls },
+      gatewayAPI: r.gatewayAPI,
       global: { imagePullSecrets: r.pullSecrets, storageClass: r.storageClass },
       cilium: { enabled: r.cilium },
       networkPolicy: { ingressController: r.ingressController },
@@ -178,7 +186,7 @@ export const validValues = fc
         auth: { existingSecret: r.existingSecrets.keycloak ? 'kc-admin' : '' },
         env: t.postgres ? {} : { KC_DB_URL: 'jdbc:postgresql://db.example.com:5432/keycloak', KC_DB_USERNAME: 'kc', KC_DB_PASSWORD: 'pw' },
       },
-      coturn: { enabled: t.coturn, ...r.backing.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, externalIp: r.coturnExternalIp, existingSecret: r.existingSecrets.coturn ? 'turn' : '' },
+      coturn: { enabled: t.coturn, ...r.backing.coturn, nodePort: r.coturnNodePort, host: r.coturnHost, externalIp: r.coturnExternalIp, existingSecret: r.existingSecrets.coturn ? 'turn' : '', namespace: r.coturnNamespace },
       postgres: {
         enabled: t.postgres,
         ...r.backing.postgres,

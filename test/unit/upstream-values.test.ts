@@ -127,6 +127,15 @@ describe("the upstream chart's own stock values.yaml", () => {
     expect(res.stderr).toContain('warning: postgres.image.tag: 15-alpine follows every PostgreSQL 15 release');
   });
 
+  test('ingress-nginx stays, with a warning that it is retired and where to go', () => {
+    expect(out.gatewayAPI).toBeUndefined();
+    expect(res.stderr).toContain('warning: ingress.className: nginx, and ingress-nginx reached the end of its maintenance in March 2026');
+    // A file that routes through a Gateway already is not told.
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-'));
+    writeFileSync(join(dir, 'values.yaml'), 'gatewayAPI: {enabled: true, parentRefs: [{name: public, namespace: gateway-system}]}\n');
+    expect(run('migrate', '-f', join(dir, 'values.yaml')).stderr).not.toContain('ingress-nginx');
+  });
+
   test('the public hosts stay upstream\'s, and both renderers agree', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'stock-')), 'values.yaml');
     writeFileSync(file, res.stdout);

@@ -32,19 +32,10 @@ import { appliedHash, objectHash, Planned, planFromCluster, planOf } from './pla
 import { ownerKey, type OwnedCache, type OwnedRef } from './owned-cache.js';
 import { ReconcileCaches, type KeptPlan } from './reconcile/caches.js';
 import { annotated, ApplyError, applyStages } from './reconcile/apply.js';
-import { errored, failedReason, next, ReportedError, stop, type StepName, type StepResult } from './reconcile/step.js';
+import { errored, failedReason, next, ReportedError, Requeue, stop, type StepName, type StepResult } from './reconcile/step.js';
 import { FINALIZER, updateFinalizers } from './reconcile/finalizers.js';
 import { uidOf, WorkspaceReport } from './reconcile/report.js';
 
-export { ReportedError } from './reconcile/step.js';
-export { FINALIZER } from './reconcile/finalizers.js';
-
-/** Asked to come back later, with nothing to report: the queue retries it with backoff. */
-export class Requeue extends ReportedError {
-  constructor(why: string) {
-    super(why, 'Requeued');
-  }
-}
 
 export interface ReconcilerDeps {
   kube: Kube;

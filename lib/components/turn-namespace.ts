@@ -26,7 +26,7 @@ export function turnRunsApart(release: Release, coturn: Pick<Values['coturn'], '
 }
 
 /** Enforces "privileged" (hostNetwork) and audits at "restricted", so anything else run here shows in the audit log. */
-export const TURN_POD_SECURITY = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'restricted' };
+const TURN_POD_SECURITY = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'restricted' };
 
 /** CoTURN's namespace: `coturn.enabled`, `namespace` and `createNamespace` of values. */
 export type TurnNamespaceProps = ConstructProps<Pick<Values['coturn'], 'enabled' | 'namespace' | 'createNamespace'>>;

@@ -100,6 +100,7 @@ export class TemplateRegistry {
   private readonly conditions = new WeakMap<ApiObject, string[]>();
   private readonly hoisted = new WeakMap<object, string>();
   private readonly pattern = new RegExp(`\u0000T(\\d+)\\.(\\d+)\u0000`, 'g');
+  private readonly whole = new RegExp(`^\u0000T(\\d+)\\.(\\d+)\u0000$`);
 
   token<T>(text: string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
     this.tokens.push({ text, type, ...extra });
@@ -109,8 +110,8 @@ export class TemplateRegistry {
   /** The token a value is, when it is exactly one. */
   tokenOf(value: unknown): HelmToken | undefined {
     if (typeof value !== 'string' || !value.startsWith('\u0000T')) return undefined;
-    const parts = this.splitTokens(value);
-    return parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+    const m = this.whole.exec(value);
+    return m ? this.own(m) : undefined;
   }
 
   /** A string cut into literal text and the tokens inside it. */
@@ -118,13 +119,18 @@ export class TemplateRegistry {
     const parts: (string | HelmToken)[] = [];
     let last = 0;
     for (const m of value.matchAll(this.pattern)) {
-      if (Number(m[1]) !== this.id) throw new Error(`a template value of another render (${m[0].slice(1, -1)}) reached this one`);
       if (m.index! > last) parts.push(value.slice(last, m.index));
-      parts.push(this.tokens[Number(m[2])]);
+      parts.push(this.own(m));
       last = m.index! + m[0].length;
     }
     if (last < value.length) parts.push(value.slice(last));
     return parts;
+  }
+
+  /** The token a match names, when it is this render's. */
+  private own(m: RegExpMatchArray): HelmToken {
+    if (Number(m[1]) !== this.id) throw new Error(`a template value of another render (${m[0].slice(1, -1)}) reached this one`);
+    return this.tokens[Number(m[2])];
   }
 
   hasTokens(value: unknown): boolean {

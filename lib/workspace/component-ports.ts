@@ -10,6 +10,11 @@ export interface PortSpec {
 }
 
 /** Ports, and the Ingress paths they serve (longest path first). */
+/** The ports a component serves publicly, with their paths (what the Ingress or the HTTPRoute routes). */
+export function publicPorts(component: WorkspaceComponent): Array<PortSpec & { path: string }> {
+  return COMPONENT_PORTS[component].filter((x): x is PortSpec & { path: string } => x.path !== undefined);
+}
+
 export const COMPONENT_PORTS: Record<WorkspaceComponent, PortSpec[]> = {
   runtime: [
     { name: 'terminal', port: WORKSPACE_PORTS.runtime.terminal, path: '/ws/terminal' },

@@ -7,7 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GATEWAY_API_VERSION } from '../components/gateway-routes.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { COMPONENT_PORTS } from './component-ports.js';
+import { COMPONENT_PORTS, publicPorts } from './component-ports.js';
 import { resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, NO_API_ACCESS, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
 import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
@@ -182,7 +182,6 @@ const tlsEnabled = (platform: WorkspacePlatform) => platform.routing.scheme === 
  */
 class WorkspaceRoute extends ApiObject {
   constructor(scope: Construct, id: string, { ws, component: c, platform }: WorkspaceComponentProps) {
-    const publicPorts = COMPONENT_PORTS[c.component].filter((x) => x.path);
     super(scope, id, {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'HTTPRoute',
@@ -190,7 +189,7 @@ class WorkspaceRoute extends ApiObject {
       spec: {
         parentRefs: platform.gatewayAPI.parentRefs,
         hostnames: [c.host],
-        rules: publicPorts.map((x) => ({ matches: [{ path: { type: 'PathPrefix', value: x.path } }], backendRefs: [{ name: c.name, port: x.port }] })),
+        rules: publicPorts(c.component).map((x) => ({ matches: [{ path: { type: 'PathPrefix', value: x.path } }], backendRefs: [{ name: c.name, port: x.port }] })),
       },
     });
   }
@@ -198,9 +197,7 @@ class WorkspaceRoute extends ApiObject {
 
 function ingressSpec(p: WorkspaceComponentProps): k8s.IngressSpec {
   const { component: c, platform } = p;
-  const paths = COMPONENT_PORTS[c.component]
-    .filter((x) => x.path)
-    .map((x) => ({ path: x.path!, pathType: 'Prefix', backend: { service: { name: c.name, port: { name: x.name } } } }));
+  const paths = publicPorts(c.component).map((x) => ({ path: x.path, pathType: 'Prefix', backend: { service: { name: c.name, port: { name: x.name } } } }));
   // https: the wildcard Secret, or one certificate per Ingress from cert-manager, or the controller's default.
   const secretName = platform.ingress.tlsSecretName || (platform.ingress.clusterIssuer ? `${c.name}-tls` : undefined);
   return {

@@ -35,3 +35,10 @@ export class ReportedError extends Error {
     this.name = 'ReportedError';
   }
 }
+
+/** Asked to come back later, with nothing to report: the queue retries it with backoff. */
+export class Requeue extends ReportedError {
+  constructor(why: string) {
+    super(why, 'Requeued');
+  }
+}

@@ -17,10 +17,8 @@ const { k, kOk, json, exists, owned, condition } = h;
 const NS = 'workspace-system';
 let op: Operator;
 
-/** A platform change reaches the operator as a config-checksum roll: new config, then a new operator pod. */
 async function platformWithCilium(enabled: boolean) {
-  h.applyPlatform([`cilium.enabled=${enabled}`]);
-  op = await h.replaceOperator(op, `op-cilium-${enabled}-${Date.now()}`);
+  op = await h.reconfigure(op, [`cilium.enabled=${enabled}`], `op-cilium-${enabled}-${Date.now()}`);
 }
 
 const storedPolicies = (kind: string, id: string): K8sObject[] =>

@@ -12,15 +12,9 @@ const NS = 'workspace-system';
 const GATEWAY = ['gatewayAPI.enabled=true', 'gatewayAPI.parentRefs[0].name=public', 'gatewayAPI.parentRefs[0].namespace=gateway-system'];
 let op: Operator;
 
-/** A platform change reaches the operator as a config-checksum roll: new config, then a new operator pod. */
-async function platform(set: string[]) {
-  h.applyPlatform(set);
-  op = await h.replaceOperator(op, `op-${Date.now()}`);
-}
-
 beforeAll(async () => {
   await h.start();
-  await platform(GATEWAY);
+  op = await h.reconfigure(op, GATEWAY);
 });
 afterAll(async () => {
   if (process.env.AILERON_DEBUG) process.stderr.write(`${h.logs().join('\n')}\n`);
@@ -43,8 +37,8 @@ test('Gateway API mode: an HTTPRoute per public component on the Gateway, the sa
 });
 
 test('switching to Ingresses replaces the routes and leaves none behind; and back', async () => {
-  await platform([]);
+  op = await h.reconfigure(op, []);
   await eventually('ingresses, no routes', () => owned('ingress', 'gw').length === 3 && owned('httproute', 'gw').length === 0);
-  await platform(GATEWAY);
+  op = await h.reconfigure(op, GATEWAY);
   await eventually('routes, no ingresses', () => owned('httproute', 'gw').length === 3 && owned('ingress', 'gw').length === 0);
 });

@@ -164,6 +164,12 @@ export class OperatorHarness {
     this.kOk(['apply', '--server-side', '--force-conflicts', '-f', synthToDir({ set }, 'aileron', 'aileron')]);
   }
 
+  /** A platform change as it reaches the operator: new config (these `--set` values), then a new operator pod. */
+  async reconfigure(op: Operator | undefined, set: string[], name = `op-${Date.now()}`): Promise<Operator> {
+    this.applyPlatform(set);
+    return this.replaceOperator(op, name);
+  }
+
   /** What a config-checksum roll does: `op` stops (SIGTERM, drained) and a new operator starts. */
   async replaceOperator(op: Operator | undefined, name: string): Promise<Operator> {
     if (op) {

@@ -7,6 +7,7 @@ import { type Component, PlatformContext } from '../platform/context.js';
 import { Expressions } from '../platform/expr.js';
 import { TemplateRegistry, type HelmToken, type Schema, type ValueType } from '../platform/helm-tokens.js';
 import { ValuesSchema, type Values } from '../values/schema.js';
+import type { ValOr } from '../platform/template-value.js';
 
 export class TemplateContext extends PlatformContext {
   override readonly release = this.token<string>('$.Release.Name', 'string');
@@ -35,7 +36,7 @@ export class TemplateContext extends PlatformContext {
     return this.token(`include "aileron.labels" (list $ ${JSON.stringify(component)})`, 'map', { yamlText: true });
   }
 
-  override host(pattern: string): string {
+  override host(pattern: ValOr<string>): string {
     return this.token(`include "aileron.host" (list $ ${this.x.helm(pattern)})`, 'string');
   }
 

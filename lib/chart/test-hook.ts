@@ -8,14 +8,16 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { PlatformContext } from '../platform/context.js';
 import { container, podSpec } from '../platform/pod.js';
 import { KEYCLOAK_MANAGEMENT_PORT } from '../components/keycloak.js';
+import { asVals } from '../platform/template-value.js';
 
-const NO_SCHEDULING = { nodeSelector: {}, tolerations: [], affinity: {}, podAnnotations: {}, podLabels: {}, priorityClassName: '', topologySpreadConstraints: [] };
+const NO_SCHEDULING = asVals({ nodeSelector: {}, tolerations: [], affinity: {}, podAnnotations: {}, podLabels: {}, priorityClassName: '', topologySpreadConstraints: [] });
 const CHECK_RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } };
 
 export class HelmTest extends Construct {
   constructor(scope: Construct, id: string, ctx: PlatformContext) {
     super(scope, id);
-    const { x, values: v } = ctx;
+    const { x } = ctx;
+    const v = asVals(ctx.values);
     const check = (name: string, url: string) =>
       container(
         {

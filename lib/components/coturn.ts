@@ -16,10 +16,11 @@ import { platformDeployment, platformService } from '../platform/workload.js';
 import { secretNameOf, SECRET_KEYS } from './secrets.js';
 import { turnContext } from './turn-namespace.js';
 import { cidrRange } from '../values/ip.js';
+import type { ValOr } from '../platform/template-value.js';
 import { BLOCKED_CIDRS_V4, BLOCKED_CIDRS_V6 } from '../workspace/firewall-rules.js';
 
 /** `externalIp` is what coturn advertises as its relay address (its --external-ip): coturn.externalIp, else host. */
-type TurnSettings = Record<'port' | 'host' | 'externalIp' | 'realm' | 'minRelayPort' | 'maxRelayPort', string | number>;
+type TurnSettings = Record<'port' | 'host' | 'externalIp' | 'realm' | 'minRelayPort' | 'maxRelayPort', ValOr<string | number>>;
 
 /**
  * Peers the relay refuses: the ranges workspaces may not reach either
@@ -28,7 +29,7 @@ type TurnSettings = Record<'port' | 'host' | 'externalIp' | 'realm' | 'minRelayP
  * Relay-to-relay traffic between two allocations goes to coturn's own
  * address, hence the one allowed peer.
  */
-export function relayPeerRules(host: string | number, externalIp: string | number): string[] {
+export function relayPeerRules(host: ValOr<string | number>, externalIp: ValOr<string | number>): string[] {
   return [
     ...[...BLOCKED_CIDRS_V4, ...BLOCKED_CIDRS_V6].map((cidr) => `denied-peer-ip=${cidrRange(cidr).join('-')}`),
     `allowed-peer-ip=${host}`,
@@ -82,7 +83,7 @@ export class Coturn extends Construct {
     const ctx = turnContext(release, c.namespace);
     const { x } = ctx;
     const secret = secretNameOf(ctx, 'coturn', c.existingSecret);
-    const script = coturnScript({ ...c, externalIp: x.firstSet(c.externalIp, c.host) });
+    const script = coturnScript({ ...c, externalIp: x.orDefault(c.externalIp, c.host) });
 
     platformDeployment(this, ctx, {
       component: 'coturn',
@@ -99,8 +100,8 @@ export class Coturn extends Construct {
             resources: c.resources,
             command: ['/bin/sh', '-c', script],
             ports: [
-              { name: 'turn-udp', containerPort: c.port, protocol: 'UDP' },
-              { name: 'turn-tcp', containerPort: c.port, protocol: 'TCP' },
+              { name: 'turn-udp', containerPort: x.value(c.port), protocol: 'UDP' },
+              { name: 'turn-tcp', containerPort: x.value(c.port), protocol: 'TCP' },
             ],
             env: [
               secretEnv('TURN_USERNAME', secret, SECRET_KEYS.coturn.username),
@@ -109,7 +110,7 @@ export class Coturn extends Construct {
               ...plainEnv(c.env, x),
             ],
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            readinessProbe: tcpProbe(c.port),
+            readinessProbe: tcpProbe(x.value(c.port)),
             // A real STUN binding request, not just an open port.
             livenessProbe: execProbe(['turnutils_stunclient', '-p', x.str(c.port), '127.0.0.1'], 20),
           }, x),
@@ -125,7 +126,7 @@ export class Coturn extends Construct {
         { name: 'turn-udp', port: c.port, protocol: 'UDP', nodePort: c.nodePort },
         { name: 'turn-tcp', port: c.port, protocol: 'TCP', nodePort: c.nodePort },
       ],
-      { type: 'NodePort', name: x.firstSet(c.serviceName, ctx.name('coturn')) },
+      { type: 'NodePort', name: x.orDefault(c.serviceName, ctx.name('coturn')) },
     );
   }
 }

@@ -11,10 +11,11 @@ import type { Values } from '../values/schema.js';
 import { checksum } from '../platform/checksum.js';
 import { container, emptyDir, httpProbe, podSpec, tcpProbe } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
+import type { Val } from '../platform/template-value.js';
 
 export const FRONTEND_PORT = 8080;
 
-function frontendNginxConf(release: Release, managerPort: number): string {
+function frontendNginxConf(release: Release, managerPort: Val<number>): string {
   const manager = `${release.serviceHost('workspace-manager')}:${managerPort}`;
   return `worker_processes auto;
 pid /tmp/nginx.pid;
@@ -53,7 +54,7 @@ http {
 /** The frontend: `frontend.*` of values, and where the manager listens. */
 export interface FrontendProps extends ConstructProps<Values['frontend']> {
   /** The workspace manager's Service port (workspaceManager.service.port), where nginx proxies `/api/`. */
-  readonly managerPort: number;
+  readonly managerPort: Val<number>;
 }
 
 export class Frontend extends Construct {

@@ -8,12 +8,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ConstructProps } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
-import { platformBackends, type PlatformHostValues } from './ingress.js';
+import { platformBackends } from './ingress.js';
 
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
 
 /** The platform HTTPRoutes: `gatewayAPI.*` of values, and the public hosts. */
-export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI'> & PlatformHostValues>;
+export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
 
 export class PlatformRoutes extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformRoutesProps) {
@@ -26,9 +26,9 @@ export class PlatformRoutes extends Construct {
           kind: 'HTTPRoute',
           metadata: ctx.metadata(b.component),
           spec: {
-            parentRefs: v.gatewayAPI.parentRefs,
+            parentRefs: x.value(v.gatewayAPI.parentRefs),
             hostnames: [b.host],
-            rules: [{ backendRefs: [{ name: ctx.name(b.component), port: b.servicePort }] }],
+            rules: [{ backendRefs: [{ name: ctx.name(b.component), port: x.value(b.servicePort) }] }],
           },
         });
       });

@@ -9,6 +9,7 @@ import type { Component, ConstructProps, Release } from '../platform/context.js'
 import { AUTH_PROXY_PORT } from '../workspace/auth-proxy.js';
 import type { Values } from '../values/schema.js';
 import type { Cond, Expressions } from '../platform/expr.js';
+import type { Val, ValOr, Vals } from '../platform/template-value.js';
 
 /** ingress-nginx's own annotations (its WebSocket timeouts, its HTTP version): meaningless to any other controller. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -17,23 +18,29 @@ export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
  * The annotations an Ingress of `className` carries: ingress.annotations, less ingress-nginx's own unless the class
  * is nginx (or "", the cluster's default, which may be). The platform Ingress and the workspace Ingresses use it.
  */
-export function ingressAnnotations(x: Expressions, className: string, annotations: Record<string, string>): Record<string, string> {
-  return x.dual(
-    () => (className === 'nginx' || className === '' ? annotations : Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith(NGINX_ANNOTATION_PREFIX)))),
+export function ingressAnnotations(x: Expressions, className: Val<string>, annotations: Val<Record<string, string>>): Record<string, string> {
+  return x.computed(
+    () => nginxAnnotationsFor(x.value(className), x.value(annotations)),
     () => `include "aileron.ingressAnnotations" (list ${x.helm(className)} ${x.helm(annotations)})`,
     'map',
     { yamlText: true },
   );
 }
 
+/** ingress.annotations less ingress-nginx's own, unless the class is nginx or "" (the cluster's default, which may be). */
+function nginxAnnotationsFor(className: string, annotations: Record<string, string>): Record<string, string> {
+  if (className === 'nginx' || className === '') return annotations;
+  return Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith(NGINX_ANNOTATION_PREFIX)));
+}
+
 /** The public hosts' sections of values: the host patterns, and each backend's switch and Service. */
-export type PlatformHostValues = Pick<Values, 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>;
+export type PlatformHostValues = Vals<Pick<Values, 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
 
 /** A public host of the platform and the Service behind it (its `http` port), where that component is on. */
 export interface PlatformBackend {
   host: string;
   component: Component;
-  servicePort: number;
+  servicePort: ValOr<number>;
   enabled: Cond;
 }
 
@@ -50,7 +57,7 @@ export function platformBackends(ctx: Release, v: PlatformHostValues): PlatformB
 }
 
 /** The platform Ingress: `ingress.*` of values, and the public hosts. */
-export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress'> & PlatformHostValues>;
+export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
 
 export class PlatformIngress extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformIngressProps) {
@@ -81,7 +88,7 @@ export class PlatformIngress extends Construct {
           ingressClassName: x.optional(v.ingress.className),
           tls: x.when(
             x.truthy(v.ingress.tls),
-            x.each(v.ingress.tls, (t) => ({ secretName: t.secretName, hosts: x.each(t.hosts, (h) => ctx.host(h)) })),
+            x.each(v.ingress.tls, (t) => ({ secretName: x.value(t.secretName), hosts: x.each(t.hosts, (h) => ctx.host(h)) })),
           ),
           rules,
         },

@@ -15,6 +15,7 @@ import { secretNameOf, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { callbackUrl, usesBundledRealm } from './workspace-auth.js';
 import { WORKSPACE_ADMIN_ROLE } from '../workspace/auth-proxy.js';
+import type { ValOr, Vals } from '../platform/template-value.js';
 
 export const KEYCLOAK_HTTP_PORT = 8080;
 export const KEYCLOAK_MANAGEMENT_PORT = 9000;
@@ -23,7 +24,7 @@ export const KEYCLOAK_MANAGEMENT_PORT = 9000;
 export const WORKSPACE_CLIENT_SECRET_ENV = 'AILERON_WORKSPACE_CLIENT_SECRET';
 
 /** Adds a client to the access token's audience, so that client's proxies accept the token. */
-function audienceMapper(clientId: string) {
+function audienceMapper(clientId: ValOr<string>) {
   return {
     name: `audience-${clientId}`,
     protocol: 'openid-connect',
@@ -35,11 +36,11 @@ function audienceMapper(clientId: string) {
 /** Keycloak: `keycloak.*` of values, and what the realm and the database connection read besides. */
 export interface KeycloakProps extends ConstructProps<Values['keycloak']> {
   /** publicRouting: Keycloak's own public URL, and the frontend's, which the platform client redirects to. */
-  readonly routing: Values['publicRouting'];
+  readonly routing: Vals<Values['publicRouting']>;
   /** postgres.enabled and postgres.auth: with the bundled database, Keycloak connects as its own role. */
-  readonly database: Pick<Values['postgres'], 'enabled' | 'auth'>;
+  readonly database: Vals<Pick<Values['postgres'], 'enabled' | 'auth'>>;
   /** workspaceAuth: with the bundled realm, it carries the workspace proxies' client. */
-  readonly workspaceAuth: Values['workspaceAuth'];
+  readonly workspaceAuth: Vals<Values['workspaceAuth']>;
 }
 
 function realmJson({ release: ctx, values: kc, routing, workspaceAuth: a }: KeycloakProps): string {
@@ -47,13 +48,13 @@ function realmJson({ release: ctx, values: kc, routing, workspaceAuth: a }: Keyc
   const frontend = `${routing.scheme}://${ctx.host(routing.frontendHost)}`;
   const auth = usesBundledRealm(ctx, a);
   const realm = {
-    realm: kc.realm,
+    realm: x.value(kc.realm),
     enabled: true,
     sslRequired: x.choose(x.equals(routing.scheme, 'https'), 'external', 'none'),
     registrationAllowed: false,
     clients: x.list<Record<string, unknown>>(
       {
-        clientId: kc.clientId,
+        clientId: x.value(kc.clientId),
         enabled: true,
         publicClient: true,
         standardFlowEnabled: true,
@@ -65,7 +66,7 @@ function realmJson({ release: ctx, values: kc, routing, workspaceAuth: a }: Keyc
         protocolMappers: x.list(x.when(auth, audienceMapper(a.clientId))),
       },
       x.when(auth, {
-        clientId: a.clientId,
+        clientId: x.value(a.clientId),
         enabled: true,
         publicClient: false,
         clientAuthenticatorType: 'client-secret',
@@ -79,7 +80,7 @@ function realmJson({ release: ctx, values: kc, routing, workspaceAuth: a }: Keyc
       }),
     ),
     roles: { realm: [{ name: WORKSPACE_ADMIN_ROLE, description: 'Opens every workspace (workspaceAuth.adminGroup)' }] },
-    groups: x.list(x.when(x.and(auth, x.truthy(a.adminGroup)), { name: a.adminGroup, path: `/${a.adminGroup}`, realmRoles: [WORKSPACE_ADMIN_ROLE] })),
+    groups: x.list(x.when(x.and(auth, x.truthy(a.adminGroup)), { name: x.value(a.adminGroup), path: `/${a.adminGroup}`, realmRoles: [WORKSPACE_ADMIN_ROLE] })),
   };
   return x.toJson(realm, (r) => goJson(r, '  '), true);
 }
@@ -103,18 +104,18 @@ export class Keycloak extends Construct {
       { name: 'KC_METRICS_ENABLED', value: 'true' },
       { name: 'KC_PROXY_HEADERS', value: 'xforwarded' },
       { name: 'KC_HOSTNAME', value: `${routing.scheme}://${ctx.host(routing.keycloakHost)}` },
-      ...x.whenAll(x.truthy(db.enabled), [
+      ...x.itemsWhen(x.truthy(db.enabled), [
         { name: 'KC_DB', value: 'postgres' },
         {
           name: 'KC_DB_URL',
           value: `jdbc:postgresql://${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${db.auth.keycloakDatabase}`,
         },
-        { name: 'KC_DB_USERNAME', value: db.auth.keycloakUsername },
+        { name: 'KC_DB_USERNAME', value: x.value(db.auth.keycloakUsername) },
         secretEnv('KC_DB_PASSWORD', secretNameOf(ctx, 'postgres', db.auth.existingSecret), SECRET_KEYS.postgres.keycloakPassword),
       ]),
       // An external database: the user names its kind in env, PostgreSQL by default.
-      ...x.whenAll(x.and(x.not(x.truthy(db.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
-      ...x.whenAll(usesBundledRealm(ctx, workspaceAuth), [
+      ...x.itemsWhen(x.and(x.not(x.truthy(db.enabled)), x.not(x.hasKey(kc.env, 'KC_DB'))), [{ name: 'KC_DB', value: 'postgres' }]),
+      ...x.itemsWhen(usesBundledRealm(ctx, workspaceAuth), [
         secretEnv(WORKSPACE_CLIENT_SECRET_ENV, secretNameOf(ctx, 'workspace-auth', workspaceAuth.existingSecret), SECRET_KEYS.workspaceAuth.clientSecret),
       ]),
       ...extraEnv(kc.env, secret, x),

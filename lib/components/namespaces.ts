@@ -28,9 +28,9 @@ export class WorkspaceNamespaces extends Construct {
       x.forEach(this, k.allowedNamespaces, (ns) => {
         const ours = x.and(x.not(x.equals(ns, 'default')), x.not(x.hasPrefix(ns, 'kube-')), x.not(x.equals(ns, ctx.namespace)));
         x.scope(this, ours, () => {
-          new k8s.KubeNamespace(this, ns, {
+          new k8s.KubeNamespace(this, x.value(ns), {
             metadata: {
-              name: ns,
+              name: x.value(ns),
               labels: x.merge(RESTRICTED, ctx.labels('platform')),
               // Deleting a namespace deletes its workspaces: never on uninstall.
               annotations: { 'helm.sh/resource-policy': 'keep' },

@@ -9,6 +9,7 @@ import type { ConstructProps, Release } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
 import { checksum, goJson } from '../platform/checksum.js';
 import { platformOf } from '../workspace/platform.js';
+import type { Val, Vals } from '../platform/template-value.js';
 
 /** Service names, ports and host patterns of the per-workspace components. */
 export const WORKSPACE_PORTS = {
@@ -25,53 +26,54 @@ export function configMapNames(ctx: Release) {
   };
 }
 
-function platformConfigData(ctx: Release, v: Values): Record<string, string> {
+function platformConfigData(ctx: Release, v: Vals<Values>): Record<string, string> {
   const { x } = ctx;
   const k = v.kubernetes;
   const r = v.publicRouting;
   const names = configMapNames(ctx);
-  const url = (pattern: string) => `${r.scheme}://${ctx.host(pattern)}`;
+  const url = (pattern: Val<string>) => `${r.scheme}://${ctx.host(pattern)}`;
   const json = (value: unknown) => x.toJson(value, goJson);
   return {
-    RUNTIME_PROVISIONER: k.provisioner,
-    RUNTIME_K8S_NAMESPACE: k.defaultNamespace,
+    RUNTIME_PROVISIONER: x.value(k.provisioner),
+    RUNTIME_K8S_NAMESPACE: x.value(k.defaultNamespace),
     RUNTIME_K8S_ALLOWED_NAMESPACES: x.join(k.allowedNamespaces, ','),
-    RUNTIME_K8S_SERVICE_TYPE: k.serviceType,
+    RUNTIME_K8S_SERVICE_TYPE: x.value(k.serviceType),
     RUNTIME_K8S_NODE_PORT: x.str(k.nodePort),
-    RUNTIME_K8S_NODE_ADDRESS: k.nodeAddress,
-    RUNTIME_K8S_PVC_NAME: k.pvcName,
-    RUNTIME_K8S_PVC_SIZE: k.workspaceStorage.size,
-    RUNTIME_K8S_PVC_STORAGE_CLASS: x.firstSet(k.workspaceStorage.storageClassName, v.global.storageClass),
-    RUNTIME_K8S_IMAGE: k.runtimeImage,
-    RUNTIME_K8S_BROWSER_IMAGE: k.browserImage,
-    RUNTIME_K8S_CANVAS_IMAGE: k.canvasImage,
+    RUNTIME_K8S_NODE_ADDRESS: x.value(k.nodeAddress),
+    RUNTIME_K8S_PVC_NAME: x.value(k.pvcName),
+    RUNTIME_K8S_PVC_SIZE: x.value(k.workspaceStorage.size),
+    RUNTIME_K8S_PVC_STORAGE_CLASS: x.orDefault(k.workspaceStorage.storageClassName, v.global.storageClass),
+    RUNTIME_K8S_IMAGE: x.value(k.runtimeImage),
+    RUNTIME_K8S_BROWSER_IMAGE: x.value(k.browserImage),
+    RUNTIME_K8S_CANVAS_IMAGE: x.value(k.canvasImage),
     RUNTIME_K8S_RUNTIME_RESOURCES: json(k.workspaceDefaults.runtime.resources),
     RUNTIME_K8S_BROWSER_RESOURCES: json(k.workspaceDefaults.browser.resources),
     RUNTIME_K8S_CANVAS_RESOURCES: json(k.workspaceDefaults.canvas.resources),
-    WATCH_NAMESPACE: k.watchNamespace,
-    KNOWLEDGE_BASES_PVC_NAME: k.knowledgeBases.pvcName,
+    WATCH_NAMESPACE: x.value(k.watchNamespace),
+    KNOWLEDGE_BASES_PVC_NAME: x.value(k.knowledgeBases.pvcName),
     FIREWALL_DEFAULTS_CONFIGMAP_NAME: names.firewall,
     WORKSPACE_ROUTING_CONFIGMAP_NAME: names.routing,
     CILIUM_ENABLED: x.str(v.cilium.enabled),
-    PUBLIC_SCHEME: r.scheme,
-    PUBLIC_BASE_DOMAIN: r.baseDomain,
+    PUBLIC_SCHEME: x.value(r.scheme),
+    PUBLIC_BASE_DOMAIN: x.value(r.baseDomain),
     FRONTEND_URL: url(r.frontendHost),
     WORKSPACE_MANAGER_URL: url(r.workspaceManagerHost),
     KEYCLOAK_PUBLIC_URL: url(r.keycloakHost),
     TURN_ENABLED: x.str(v.coturn.enabled),
-    TURN_HOST: v.coturn.host,
-    TURN_FRONTEND_HOST: x.firstSet(v.coturn.frontendHost, v.coturn.host),
+    TURN_HOST: x.value(v.coturn.host),
+    TURN_FRONTEND_HOST: x.orDefault(v.coturn.frontendHost, v.coturn.host),
     TURN_PORT: x.str(v.coturn.nodePort),
-    TURN_REALM: v.coturn.realm,
+    TURN_REALM: x.value(v.coturn.realm),
     // Everything that shapes a workspace, for the operator (Go JSON, as the chart's toJson writes it).
     WORKSPACE_PLATFORM: json(platformOf(ctx, v)),
   };
 }
 
-function routingData(ctx: Release, r: Values['publicRouting']): Record<string, string> {
+function routingData(ctx: Release, r: Vals<Values['publicRouting']>): Record<string, string> {
+  const { x } = ctx;
   return {
-    PUBLIC_SCHEME: r.scheme,
-    PUBLIC_BASE_DOMAIN: r.baseDomain,
+    PUBLIC_SCHEME: x.value(r.scheme),
+    PUBLIC_BASE_DOMAIN: x.value(r.baseDomain),
     FRONTEND_HOST: ctx.host(r.frontendHost),
     WORKSPACE_MANAGER_HOST: ctx.host(r.workspaceManagerHost),
     KEYCLOAK_HOST: ctx.host(r.keycloakHost),
@@ -90,7 +92,7 @@ function routingData(ctx: Release, r: Values['publicRouting']): Record<string, s
   };
 }
 
-function firewallData(ctx: Release, f: Values['firewall']['defaults']): Record<string, string> {
+function firewallData(ctx: Release, f: Vals<Values['firewall']['defaults']>): Record<string, string> {
   const { x } = ctx;
   return {
     WORKSPACE_ALLOWED_DOMAINS: x.join(f.workspace.allowedDomains, ','),

@@ -13,6 +13,7 @@ import type { Values } from '../values/schema.js';
 import { container, emptyDir, execProbe, podMetadata, podSpec, secretEnv, tcpProbe } from '../platform/pod.js';
 import { dataVolumes, platformService, platformStatefulSet } from '../platform/workload.js';
 import { secretNameOf, SECRET_KEYS } from './secrets.js';
+import type { ValOr } from '../platform/template-value.js';
 
 export const POSTGRES_PORT = 5432;
 const DATA_MOUNT = '/var/lib/postgresql/data';
@@ -28,8 +29,8 @@ export const PG_HBA_CONF = [
 ].join('\n');
 
 /** PGDATA: the data folder of the volume, or its root. */
-export function pgdata(ctx: Release, sub: string): string {
-  return ctx.x.dual(() => (sub ? `${DATA_MOUNT}/${sub}` : DATA_MOUNT), () => `trimSuffix "/" (printf "${DATA_MOUNT}/%s" ${ctx.x.helm(sub)})`, 'string');
+export function pgdata(ctx: Release, sub: ValOr<string>): string {
+  return ctx.x.computed(() => (ctx.x.value(sub) ? `${DATA_MOUNT}/${sub}` : DATA_MOUNT), () => `trimSuffix "/" (printf "${DATA_MOUNT}/%s" ${ctx.x.helm(sub)})`, 'string');
 }
 
 /** PostgreSQL and its bootstrap: `postgres.*` of values. */
@@ -50,8 +51,8 @@ export class Postgres extends Construct {
       persistence: p.persistence,
       spec: podSpec(ctx, p, {
         component: 'postgres',
-        runAsUser: p.runAsUser,
-        fsGroup: p.runAsUser,
+        runAsUser: x.value(p.runAsUser),
+        fsGroup: x.value(p.runAsUser),
         containers: [
           container({
             name: 'postgres',
@@ -60,8 +61,8 @@ export class Postgres extends Construct {
             args: ['postgres', '-c', `hba_file=${HBA_DIR}/pg_hba.conf`],
             ports: [{ name: 'postgres', containerPort: POSTGRES_PORT }],
             env: [
-              { name: 'POSTGRES_USER', value: p.auth.username },
-              { name: 'POSTGRES_DB', value: p.auth.appDatabase },
+              { name: 'POSTGRES_USER', value: x.value(p.auth.username) },
+              { name: 'POSTGRES_DB', value: x.value(p.auth.appDatabase) },
               password,
               { name: 'PGDATA', value: pgdata(ctx, p.dataSubdirectory) },
               ...plainEnv(p.env, x),
@@ -136,6 +137,7 @@ export function bootstrapScript(): string {
 export class PostgresBootstrap extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: p }: PostgresProps) {
     super(scope, id);
+    const { x } = ctx;
     const secret = secretNameOf(ctx, 'postgres', p.auth.existingSecret);
     new k8s.KubeJob(this, 'job', {
       metadata: {
@@ -154,7 +156,7 @@ export class PostgresBootstrap extends Construct {
           spec: {
             ...podSpec(ctx, p, {
               component: 'postgres-bootstrap',
-              runAsUser: p.runAsUser,
+              runAsUser: x.value(p.runAsUser),
               containers: [
                 container({
                   name: 'bootstrap',
@@ -164,18 +166,18 @@ export class PostgresBootstrap extends Construct {
                   env: [
                     { name: 'PGHOST', value: ctx.serviceHost('postgres') },
                     { name: 'PGPORT', value: String(POSTGRES_PORT) },
-                    { name: 'PGUSER', value: p.auth.username },
+                    { name: 'PGUSER', value: x.value(p.auth.username) },
                     { name: 'PGDATABASE', value: 'postgres' },
                     secretEnv('PGPASSWORD', secret, SECRET_KEYS.postgres.password),
-                    { name: 'APP_DATABASE', value: p.auth.appDatabase },
-                    { name: 'APP_USER', value: p.auth.appUsername },
+                    { name: 'APP_DATABASE', value: x.value(p.auth.appDatabase) },
+                    { name: 'APP_USER', value: x.value(p.auth.appUsername) },
                     secretEnv('APP_PASSWORD', secret, SECRET_KEYS.postgres.appPassword),
-                    { name: 'KEYCLOAK_DATABASE', value: p.auth.keycloakDatabase },
-                    { name: 'KEYCLOAK_USER', value: p.auth.keycloakUsername },
+                    { name: 'KEYCLOAK_DATABASE', value: x.value(p.auth.keycloakDatabase) },
+                    { name: 'KEYCLOAK_USER', value: x.value(p.auth.keycloakUsername) },
                     secretEnv('KEYCLOAK_PASSWORD', secret, SECRET_KEYS.postgres.keycloakPassword),
                   ],
                   volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                }, ctx.x),
+                }, x),
               ],
               volumes: [emptyDir('tmp')],
             }),

@@ -9,6 +9,7 @@ import type { Component, ConstructProps, Release } from '../platform/context.js'
 import type { Values } from '../values/schema.js';
 import { sensitiveEnv, type SecretGenerator } from '../platform/credentials.js';
 import type { Cond } from '../platform/expr.js';
+import type { ValOr } from '../platform/template-value.js';
 import { turnContext } from './turn-namespace.js';
 
 /** Secret names and keys the workloads reference. */
@@ -24,8 +25,8 @@ export const SECRET_KEYS = {
 type SecretOwner = 'postgres' | 'redis' | 'keycloak' | 'coturn' | 'workspace-manager' | 'workspace-auth';
 
 /** The Secret a component's credentials live in: its existingSecret, or ours (`<fullname>-<owner>`). */
-export function secretNameOf(release: Release, owner: SecretOwner, existingSecret: string): string {
-  return release.x.firstSet(existingSecret, release.name(owner));
+export function secretNameOf(release: Release, owner: SecretOwner, existingSecret: ValOr<string>): string {
+  return release.x.orDefault(existingSecret, release.name(owner));
 }
 
 /** The credentials Secrets: each component's credential values and existingSecret, and how fresh values are made. */
@@ -42,16 +43,16 @@ export class PlatformSecrets extends Construct {
       owner: SecretOwner,
       component: Component,
       enabled: Cond,
-      existing: string,
-      entries: Record<string, string | undefined>,
-      env?: Record<string, string>,
+      existing: ValOr<string>,
+      entries: Record<string, ValOr<string> | undefined>,
+      env?: ValOr<Record<string, string>>,
       home: Release = ctx,
     ) => {
       const name = ctx.name(owner);
       // A value given in values; else the one already in the cluster (Helm's lookup) or generated before (synth); else fresh.
-      const credential = (key: string, given: string | undefined) =>
-        x.dual(
-          () => given || generator.value(name, key),
+      const credential = (key: string, given: ValOr<string> | undefined) =>
+        x.computed(
+          () => x.value(given) || generator.value(name, key),
           () => `include "aileron.credential" (list $ ${x.helm(name)} ${JSON.stringify(key)} ${x.helm(given ?? '')} ${x.helm(home.namespace)})`,
           'string',
         );
@@ -93,7 +94,7 @@ export class PlatformSecrets extends Construct {
       'workspace-manager',
       x.truthy(v.workspaceManager.enabled),
       v.workspaceManager.existingSecret,
-      { [SECRET_KEYS.workspaceManager.secretKey]: x.dual(() => v.workspaceManager.env.SECRET_KEY, () => `index ${x.helm(v.workspaceManager.env)} "SECRET_KEY" | default ""`, 'string') },
+      { [SECRET_KEYS.workspaceManager.secretKey]: x.computed(() => x.value(v.workspaceManager.env).SECRET_KEY, () => `index ${x.helm(v.workspaceManager.env)} "SECRET_KEY" | default ""`, 'string') },
       v.workspaceManager.env,
     );
     secret('workspace-auth', 'workspace-auth', x.truthy(v.workspaceAuth.enabled), v.workspaceAuth.existingSecret, {

@@ -13,16 +13,17 @@ export type KnowledgeBasesPvcProps = ConstructProps<Values['kubernetes']['knowle
 export class KnowledgeBasesPvc extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: kb }: KnowledgeBasesPvcProps) {
     super(scope, id);
+    const { x } = ctx;
     new k8s.KubePersistentVolumeClaim(this, 'pvc', {
       metadata: {
-        ...ctx.metadata('platform', kb.pvcName),
+        ...ctx.metadata('platform', x.value(kb.pvcName)),
         // Knowledge bases outlive an uninstall, as databases do.
         annotations: { 'helm.sh/resource-policy': 'keep' },
       },
       spec: {
-        accessModes: kb.accessModes,
-        storageClassName: ctx.x.optional(ctx.x.firstSet(kb.storageClassName, ctx.storageClass)),
-        resources: { requests: { storage: k8s.Quantity.fromString(kb.size) } },
+        accessModes: x.value(kb.accessModes),
+        storageClassName: x.optional(x.orDefault(kb.storageClassName, ctx.storageClass)),
+        resources: { requests: { storage: k8s.Quantity.fromString(x.value(kb.size)) } },
       },
     });
   }

@@ -6,21 +6,22 @@
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ConstructProps, Release } from '../platform/context.js';
+import type { ValOr, Vals } from '../platform/template-value.js';
 import type { Cond } from '../platform/expr.js';
 import type { Values } from '../values/schema.js';
 
 /** coturn.namespace, else `<release>-turn`. */
-export function turnNamespace(release: Release, coturnNamespace: string): string {
-  return release.x.dual(() => coturnNamespace || `${release.release}-turn`, () => 'include "aileron.turnNamespace" $', 'string');
+export function turnNamespace(release: Release, coturnNamespace: ValOr<string>): string {
+  return release.x.computed(() => release.x.value(coturnNamespace) || `${release.release}-turn`, () => 'include "aileron.turnNamespace" $', 'string');
 }
 
 /** The release, as seen from CoTURN's namespace: where its Deployment, Service and credentials Secret are made. */
-export function turnContext(release: Release, coturnNamespace: string): Release {
+export function turnContext(release: Release, coturnNamespace: ValOr<string>): Release {
   return release.inNamespace(turnNamespace(release, coturnNamespace));
 }
 
 /** Whether CoTURN runs apart from the release namespace (coturn.namespace left to its default, or set elsewhere). */
-export function turnRunsApart(release: Release, coturn: Pick<Values['coturn'], 'enabled' | 'namespace'>): Cond {
+export function turnRunsApart(release: Release, coturn: Vals<Pick<Values['coturn'], 'enabled' | 'namespace'>>): Cond {
   const { x } = release;
   return x.and(x.truthy(coturn.enabled), x.not(x.equals(turnNamespace(release, coturn.namespace), release.namespace)));
 }

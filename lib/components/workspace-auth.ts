@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { ConstructProps, Release } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
+import type { Vals } from '../platform/template-value.js';
 import { container, httpProbe, imageRef, podSpec } from '../platform/pod.js';
 import { platformDeployment, platformService } from '../platform/workload.js';
 import { AUTH_PROXY_PORT, AUTH_SECRET_MOUNT, callbackProxyArgs, WORKSPACE_ADMIN_ROLE, type WorkspaceAuth } from '../workspace/auth-proxy.js';
@@ -18,12 +19,12 @@ import { secretNameOf } from './secrets.js';
 /** oauth2-proxy's image runs as the distroless nonroot user. */
 const OAUTH2_PROXY_UID = 65532;
 
-type AuthValues = Values['workspaceAuth'];
+type AuthValues = Vals<Values['workspaceAuth']>;
 
 /** What the sign-in settings read besides workspaceAuth: the public scheme and hosts, and where Keycloak serves the realm. */
 export interface SignInSources {
-  readonly routing: Values['publicRouting'];
-  readonly keycloak: Pick<Values['keycloak'], 'realm' | 'service'>;
+  readonly routing: Vals<Values['publicRouting']>;
+  readonly keycloak: Vals<Pick<Values['keycloak'], 'realm' | 'service'>>;
 }
 
 /** The proxies sign in at the bundled Keycloak (no issuerUrl of an external IdP). */
@@ -33,7 +34,7 @@ const bundledIdp = (release: Release, a: Pick<AuthValues, 'issuerUrl'>): Cond =>
 export const usesBundledRealm = (release: Release, a: Pick<AuthValues, 'enabled' | 'issuerUrl'>): Cond => release.x.and(release.x.truthy(a.enabled), bundledIdp(release, a));
 
 /** The one redirect URI the IdP knows for every workspace. */
-export function callbackUrl(release: Release, routing: Pick<Values['publicRouting'], 'scheme'>, a: Pick<AuthValues, 'callbackHost'>): string {
+export function callbackUrl(release: Release, routing: Pick<Vals<Values['publicRouting']>, 'scheme'>, a: Pick<AuthValues, 'callbackHost'>): string {
   return `${routing.scheme}://${release.host(a.callbackHost)}/oauth2/callback`;
 }
 
@@ -46,29 +47,29 @@ export function workspaceAuthOf(release: Release, a: AuthValues, { routing: r, k
   const publicRealm = `${r.scheme}://${release.host(r.keycloakHost)}${realm}`;
   const internalRealm = `http://${release.serviceHost('keycloak')}:${keycloak.service.port}${realm}`;
   return {
-    enabled: a.enabled,
+    enabled: x.value(a.enabled),
     image: imageRef(a.image, x),
     provider: x.choose(bundled, 'keycloak-oidc', 'oidc'),
-    issuerUrl: x.firstSet(a.issuerUrl, publicRealm),
+    issuerUrl: x.orDefault(a.issuerUrl, publicRealm),
     endpoints: {
       login: x.choose(bundled, `${publicRealm}${oidc}/auth`, ''),
       redeem: x.choose(bundled, `${internalRealm}${oidc}/token`, ''),
       jwks: x.choose(bundled, `${internalRealm}${oidc}/certs`, ''),
     },
-    clientId: a.clientId,
+    clientId: x.value(a.clientId),
     callbackUrl: callbackUrl(release, r, a),
     cookieDomain: `.${r.baseDomain}`,
     cookieSecure: x.choose(x.equals(r.scheme, 'https'), true, false),
-    ownerClaim: a.ownerClaim,
+    ownerClaim: x.value(a.ownerClaim),
     adminRole: x.choose(x.and(bundled, x.not(x.equals(a.adminGroup, ''))), WORKSPACE_ADMIN_ROLE, ''),
-    sessionLifetimeSeconds: a.sessionLifetimeSeconds,
+    sessionLifetimeSeconds: x.value(a.sessionLifetimeSeconds),
     secretName: secretNameOf(release, 'workspace-auth', a.existingSecret),
-    resources: a.proxy.resources,
+    resources: x.value(a.proxy.resources),
   };
 }
 
 /** The sign-in callback: `workspaceAuth.*` of values, and where users sign in. */
-export type WorkspaceAuthCallbackProps = ConstructProps<AuthValues> & SignInSources;
+export type WorkspaceAuthCallbackProps = ConstructProps<Values['workspaceAuth']> & SignInSources;
 
 export class WorkspaceAuthCallback extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: a, ...sources }: WorkspaceAuthCallbackProps) {

@@ -16,6 +16,7 @@ import { secretNameOf, SECRET_KEYS } from './secrets.js';
 import { POSTGRES_PORT } from './postgres.js';
 import { REDIS_PORT } from './redis.js';
 import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js';
+import type { Vals } from '../platform/template-value.js';
 
 export const WORKSPACE_MANAGER_PORT = 3001;
 export const KNOWLEDGE_BASES_MOUNT = '/host/knowledge-bases';
@@ -23,9 +24,9 @@ const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'
 
 /** The bundled services the manager connects to when they are on: their Secrets, its database role, Keycloak's realm. */
 export interface ManagerServices {
-  readonly postgres: Pick<Values['postgres'], 'enabled' | 'auth'>;
-  readonly redis: Pick<Values['redis'], 'enabled' | 'auth'>;
-  readonly keycloak: Pick<Values['keycloak'], 'enabled' | 'service' | 'realm' | 'clientId'>;
+  readonly postgres: Vals<Pick<Values['postgres'], 'enabled' | 'auth'>>;
+  readonly redis: Vals<Pick<Values['redis'], 'enabled' | 'auth'>>;
+  readonly keycloak: Vals<Pick<Values['keycloak'], 'enabled' | 'service' | 'realm' | 'clientId'>>;
 }
 
 /** The workspace manager: `workspaceManager.*` of values, where it manages Workspaces, and the services it uses. */
@@ -33,11 +34,11 @@ export interface WorkspaceManagerProps extends ConstructProps<Values['workspaceM
   /** Digest of the ConfigMaps the pod reads, to roll it on change. */
   readonly configChecksum: string;
   /** kubernetes.enabled, allowedNamespaces and knowledgeBases: where it may manage Workspaces, and the volume it mounts. */
-  readonly workspaces: Pick<Values['kubernetes'], 'enabled' | 'allowedNamespaces' | 'knowledgeBases'>;
+  readonly workspaces: Vals<Pick<Values['kubernetes'], 'enabled' | 'allowedNamespaces' | 'knowledgeBases'>>;
   readonly services: ManagerServices;
 }
 
-function managerEnv(ctx: Release, m: Values['workspaceManager'], { postgres: pg, redis: rd, keycloak: kc }: ManagerServices): k8s.EnvVar[] {
+function managerEnv(ctx: Release, m: Vals<Values['workspaceManager']>, { postgres: pg, redis: rd, keycloak: kc }: ManagerServices): k8s.EnvVar[] {
   const { x } = ctx;
   const managerSecret = secretNameOf(ctx, 'workspace-manager', m.existingSecret);
   const fromSecret = (key: string, optional?: boolean) => secretEnv(key, managerSecret, key, optional);
@@ -50,14 +51,14 @@ function managerEnv(ctx: Release, m: Values['workspaceManager'], { postgres: pg,
 
   return [
     fromSecret(SECRET_KEYS.workspaceManager.secretKey),
-    ...x.whenAll(x.and(postgres, unset('DATABASE_URL')), [
+    ...x.itemsWhen(x.and(postgres, unset('DATABASE_URL')), [
       secretEnv('DATABASE_PASSWORD', secretNameOf(ctx, 'postgres', pg.auth.existingSecret), SECRET_KEYS.postgres.appPassword),
       {
         name: 'DATABASE_URL',
         value: `postgresql://${pg.auth.appUsername}:$(DATABASE_PASSWORD)@${ctx.serviceHost('postgres')}:${POSTGRES_PORT}/${pg.auth.appDatabase}`,
       },
     ]),
-    ...x.whenAll(usesRedis, [
+    ...x.itemsWhen(usesRedis, [
       secretEnv('REDIS_PASSWORD', secretNameOf(ctx, 'redis', rd.auth.existingSecret), SECRET_KEYS.redis.password),
       { name: 'REDIS_URL', value: `${redisBase}/0` },
     ]),
@@ -89,7 +90,7 @@ export class WorkspaceManager extends Construct {
     // Kubernetes workspaces off: the manager provisions elsewhere and needs no Workspace access.
     x.scope(this, x.truthy(workspaces.enabled), () =>
       x.forEach(this, workspaces.allowedNamespaces, (namespace) => {
-        const meta = { ...ctx.metadata('workspace-manager'), namespace };
+        const meta = { ...ctx.metadata('workspace-manager'), namespace: x.value(namespace) };
         new k8s.KubeRole(this, `role-${namespace}`, {
           metadata: meta,
           rules: [{ apiGroups: [WORKSPACE_API_GROUP], resources: [WORKSPACE_RESOURCE], verbs: ALL_VERBS }],
@@ -132,7 +133,7 @@ export class WorkspaceManager extends Construct {
           }, x),
         ],
         volumes: [
-          { name: 'knowledge-bases', persistentVolumeClaim: { claimName: kb.pvcName } },
+          { name: 'knowledge-bases', persistentVolumeClaim: { claimName: x.value(kb.pvcName) } },
           emptyDir('tmp', '1Gi'),
         ],
       }),

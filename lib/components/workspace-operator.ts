@@ -8,6 +8,7 @@ import { plainEnv } from '../values/plain-env.js';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ConstructProps, Release } from '../platform/context.js';
+import type { Val, Vals } from '../platform/template-value.js';
 import type { Values } from '../values/schema.js';
 import type { Cond } from '../platform/expr.js';
 import { container, httpProbe, podSpec } from '../platform/pod.js';
@@ -20,7 +21,7 @@ import { WORKSPACE_API_GROUP, WORKSPACE_RESOURCE } from '../crd/workspace-crd.js
 export const OPERATOR_METRICS_PORT = 8080;
 
 /** The operator runs only for Kubernetes workspaces (kubernetes.enabled, upstream's switch). */
-export const operatorEnabled = ({ x }: Release, v: Pick<Values, 'workspaceOperator' | 'kubernetes'>): Cond =>
+export const operatorEnabled = ({ x }: Release, v: Vals<Pick<Values, 'workspaceOperator' | 'kubernetes'>>): Cond =>
   x.and(x.truthy(v.workspaceOperator.enabled), x.truthy(v.kubernetes.enabled));
 
 /** Old-space size for the operator: half its memory limit (MiB), leaving room for V8's other spaces; 128 when the limit is not in Mi/Gi. */
@@ -91,11 +92,11 @@ export interface WorkspaceOperatorProps extends ConstructProps<Values['workspace
   /** Digest of the ConfigMaps the pod reads, to roll it on change. */
   readonly configChecksum: string;
   /** kubernetes.allowedNamespaces: the only namespaces it may write what it renders in. */
-  readonly allowedNamespaces: string[];
+  readonly allowedNamespaces: Val<string[]>;
   /** workspaceAuth's Secret (in the release namespace) and CoTURN's (in its own), which it copies into workspaces. */
   readonly copies: {
-    readonly workspaceAuth: Pick<Values['workspaceAuth'], 'enabled' | 'existingSecret'>;
-    readonly coturn: Pick<Values['coturn'], 'enabled' | 'existingSecret' | 'namespace'>;
+    readonly workspaceAuth: Vals<Pick<Values['workspaceAuth'], 'enabled' | 'existingSecret'>>;
+    readonly coturn: Vals<Pick<Values['coturn'], 'enabled' | 'existingSecret' | 'namespace'>>;
   };
 }
 
@@ -106,7 +107,7 @@ export class WorkspaceOperator extends Construct {
     const { workspaceAuth, coturn } = copies;
     const name = ctx.name('workspace-operator');
     // V8 grows its heap lazily far past what it needs: keep it inside the memory limit.
-    const heapMb = x.dual(() => heapLimitMb(o.resources.limits?.memory), () => `include "aileron.heapLimitMb" ${x.helm(o.resources)}`, 'number');
+    const heapMb = x.computed(() => heapLimitMb(x.value(o.resources).limits?.memory), () => `include "aileron.heapLimitMb" ${x.helm(o.resources)}`, 'number');
     const account = { name: serviceAccount(this, ctx, 'workspace-operator', o.serviceAccount), namespace: ctx.namespace };
 
     new k8s.KubeClusterRole(this, 'cluster-role', {
@@ -128,7 +129,7 @@ export class WorkspaceOperator extends Construct {
       serviceAccountBinding(this, `workspace-objects-${namespace}`, {
         kind: 'RoleBinding',
         roleKind: 'ClusterRole',
-        metadata: { ...ctx.metadata('workspace-operator', objectsRole), namespace },
+        metadata: { ...ctx.metadata('workspace-operator', objectsRole), namespace: x.value(namespace) },
         role: objectsRole,
         account,
       });
@@ -197,9 +198,9 @@ export class WorkspaceOperator extends Construct {
               { name: 'LEADER_ELECTION', value: x.str(o.leaderElection) },
               { name: 'WORKERS', value: x.str(o.workers) },
               { name: 'KUBE_API_QPS', value: x.str(o.apiQps) },
-              { name: 'KUBE_API_BURST', value: x.dual(() => String(o.apiQps * 2), () => `mul ${x.helm(o.apiQps)} 2 | toString`, 'string') },
+              { name: 'KUBE_API_BURST', value: x.computed(() => String(x.value(o.apiQps) * 2), () => `mul ${x.helm(o.apiQps)} 2 | toString`, 'string') },
               { name: 'LEADER_ELECTION_LEASE_NAME', value: name },
-              { name: 'LOG_LEVEL', value: o.logLevel },
+              { name: 'LOG_LEVEL', value: x.value(o.logLevel) },
               { name: 'COTURN_SECRET_NAME', value: x.when(x.truthy(coturn.enabled), turnSecret, '') },
               { name: 'NODE_OPTIONS', value: operatorNodeOptions(heapMb) },
               ...Object.entries(OPERATOR_PROCESS_ENV).map(([name, value]) => ({ name, value })),

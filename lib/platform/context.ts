@@ -5,6 +5,7 @@
 import { APP_VERSION, type Values } from '../values/schema.js';
 import { Expressions } from './expr.js';
 import { expandHost } from '../values/hosts.js';
+import type { ValOr, Vals } from './template-value.js';
 
 export const CHART_NAME = 'aileron';
 
@@ -39,8 +40,8 @@ export type Release = Omit<PlatformContext, 'values' | 'inNamespace'> & { inName
 export interface ConstructProps<V> {
   /** Names, labels, namespace and public hosts of the release, and how values are read. */
   readonly release: Release;
-  /** The values this construct reads, and no others. */
-  readonly values: V;
+  /** The values this construct reads, and no others: placed with `x.value`, tested and looped through `x` (template-value.ts). */
+  readonly values: Vals<V>;
 }
 
 export class PlatformContext {
@@ -106,8 +107,8 @@ export class PlatformContext {
   }
 
   /** A public host from a publicRouting pattern, `{baseDomain}` expanded. */
-  host(pattern: string): string {
-    return expandHost(pattern, this.values.publicRouting);
+  host(pattern: ValOr<string>): string {
+    return expandHost(pattern as string, this.values.publicRouting);
   }
 
   /** In-cluster DNS name of a platform Service. */

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { Expressions } from './expr.js';
+import type { ValOr } from './template-value.js';
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -56,8 +57,8 @@ export function splitEnv(env: Record<string, string>): { plain: Record<string, s
 }
 
 /** The credential-like entries of an env map (the chart's `aileron.sensitiveEnv` picks the same). */
-export function sensitiveEnv(x: Expressions, env: Record<string, string>): Record<string, string> {
-  return x.dual(() => splitEnv(env).sensitive, () => `include "aileron.sensitiveEnv" ${x.helm(env)} | fromYaml`, 'map');
+export function sensitiveEnv(x: Expressions, env: ValOr<Record<string, string>>): Record<string, string> {
+  return x.computed(() => splitEnv(x.value(env)).sensitive, () => `include "aileron.sensitiveEnv" ${x.helm(env)} | fromYaml`, 'map');
 }
 
 /**
@@ -65,13 +66,13 @@ export function sensitiveEnv(x: Expressions, env: Record<string, string>): Recor
  * secretKeyRef on `secretName`, the rest as plain values, each in key order.
  */
 export function extraEnv(
-  env: Record<string, string>,
+  env: ValOr<Record<string, string>>,
   secretName: string,
   x = new Expressions(),
   exclude = '',
 ): Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> {
   const sensitive = (key: string, value: string) =>
-    x.test(
+    x.condition(
       () => isSensitiveEnv(key, value),
       () => `include "aileron.isSensitiveEnv" (list ${x.helm(key)} ${x.helm(value)})`,
     );

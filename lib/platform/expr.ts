@@ -4,14 +4,16 @@
  * operator) or, in template mode, the Helm template that computes the same
  * objects at install time (the chart; printed by lib/chart/helm-printer.ts).
  *
- * In template mode a value is a token: a string standing for a Helm expression
- * (typed as the value it stands for, so construct code reads as usual). Strings
- * may be concatenated with tokens; everything else a construct does with a value
- * (a test, an optional field, a loop, a merge) goes through this layer.
+ * In template mode a value is a token: a string standing for a Helm expression.
+ * Constructs see values as `Val<T>` (template-value.ts), which TypeScript lets
+ * them place (`x.value`) and put in template strings, and nothing else: a test,
+ * an optional field, a loop or a merge goes through this layer. What the layer
+ * returns is ready to place.
  */
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { condText, goTruthy, MARK, paren, TemplateRegistry, valueType, type Cond, type HelmToken, type ValueType } from './helm-tokens.js';
+import type { ValOr, Vals } from './template-value.js';
 
 export type { Cond } from './helm-tokens.js';
 
@@ -41,8 +43,18 @@ export class Expressions {
     return this.registry!.token<T>(text, type, extra);
   }
 
+  /** The value as it goes into an object: itself in synth, its token in the chart. */
+  value<T>(v: ValOr<T>): T {
+    return v as T;
+  }
+
+  /** A values subtree (an object of values, `Vals<V>`) as it goes into an object. */
+  tree<V>(v: Vals<V>): V {
+    return v as V;
+  }
+
   /** A value computed in JavaScript, or by the Helm expression that computes the same. */
-  dual<T>(concrete: () => T, helm: () => string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
+  computed<T>(concrete: () => T, helm: () => string, type: ValueType, extra: Omit<HelmToken, 'text' | 'type'> = {}): T {
     return this.template ? this.token<T>(helm(), type, extra) : concrete();
   }
 
@@ -74,47 +86,47 @@ export class Expressions {
     return { helm: `or ${open.map((c) => paren(condText(c))).join(' ')}` };
   }
 
-  atLeast(value: number, n: number): Cond {
-    return this.tokenOf(value) ? { helm: `ge (int ${paren(this.helmOf(value))}) ${n}` } : value >= n;
+  atLeast(value: ValOr<number>, n: number): Cond {
+    return this.tokenOf(value) ? { helm: `ge (int ${paren(this.helmOf(value))}) ${n}` } : (value as number) >= n;
   }
 
   equals(value: unknown, other: string | number | boolean): Cond {
     return this.tokenOf(value) || this.tokenOf(other) ? { helm: `eq ${paren(this.helmOf(value))} ${paren(this.helmOf(other))}` } : value === other;
   }
 
-  hasPrefix(value: string, prefix: string): Cond {
-    return this.tokenOf(value) ? { helm: `hasPrefix ${JSON.stringify(prefix)} ${paren(this.helmOf(value))}` } : value.startsWith(prefix);
+  hasPrefix(value: ValOr<string>, prefix: string): Cond {
+    return this.tokenOf(value) ? { helm: `hasPrefix ${JSON.stringify(prefix)} ${paren(this.helmOf(value))}` } : (value as string).startsWith(prefix);
   }
 
   /** `a` when set (Go truth), else `b`. */
-  firstSet<T>(a: T, b: T): T {
-    if (!this.tokenOf(a)) return goTruthy(a) ? a : b;
+  orDefault<T>(a: ValOr<T>, b: ValOr<T>): T {
+    if (!this.tokenOf(a)) return (goTruthy(a) ? a : b) as T;
     return this.token<T>(`${paren(this.helmOf(a))} | default ${paren(this.helmOf(b))}`, this.tokenOf(a)!.type);
   }
 
   /** One of two values by a condition. */
-  choose<T extends string | number | boolean>(cond: Cond, a: T, b: T): T {
-    if (typeof cond === 'boolean') return cond ? a : b;
+  choose<T extends string | number | boolean>(cond: Cond, a: ValOr<T>, b: ValOr<T>): T {
+    if (typeof cond === 'boolean') return (cond ? a : b) as T;
     const type = this.tokenOf(a)?.type ?? (typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
     return this.token<T>(`ternary ${paren(this.helmOf(a))} ${paren(this.helmOf(b))} ${paren(cond.helm)}`, type);
   }
 
   /** `value` where the condition holds; left out otherwise (a field, or an item of `list`). */
-  when<T>(cond: Cond, value: T, otherwise?: T): T | undefined {
-    if (typeof cond === 'boolean') return cond ? value : otherwise;
+  when<T>(cond: Cond, value: ValOr<T>, otherwise?: ValOr<T>): T | undefined {
+    if (typeof cond === 'boolean') return (cond ? value : otherwise) as T | undefined;
     return { [MARK]: 'if', cond: cond.helm, then: value, else: otherwise } as unknown as T;
   }
 
   /** List items that are there only where the condition holds. */
-  whenAll<T>(cond: Cond, items: T[]): T[] {
+  itemsWhen<T>(cond: Cond, items: T[]): T[] {
     if (typeof cond === 'boolean') return cond ? items : [];
     return [{ [MARK]: 'if', cond: cond.helm, then: items } as unknown as T];
   }
 
   /** A map or list from values, left out when empty. */
-  optional<T>(value: T): T | undefined {
+  optional<T>(value: ValOr<T>): T | undefined {
     const t = this.tokenOf(value);
-    if (!t) return goTruthy(value) ? value : undefined;
+    if (!t) return goTruthy(value) ? (value as T) : undefined;
     return { [MARK]: 'with', expr: this.helmOf(value), type: t.type } as unknown as T;
   }
 
@@ -127,34 +139,37 @@ export class Expressions {
    * One result per item of a list from values (a `range` in the chart). With `whole`, an item is one value
    * (for maps with optional keys, which must stay absent where unset), not an object of its fields.
    */
-  each<T, R>(list: T[], build: (item: T) => R, options: { whole?: boolean } = {}): R[] {
+  each<T, R>(list: ValOr<T[]>, build: (item: Vals<T>) => R, options: { whole?: boolean } = {}): R[] {
     const t = this.tokenOf(list);
-    if (!t) return list.map(build);
+    if (!t) return (list as T[]).map((item) => build(item as Vals<T>));
     if (t.type !== 'list') throw new Error(`each() needs a list, and ${t.text} is a ${t.type}`);
     const variable = `$item${this.depth || ''}`;
     const itemSchema = t.schema?.items ?? {};
-    const item = this.nested(() => build((options.whole ? this.token(variable, valueType(itemSchema), { schema: itemSchema }) : this.registry!.valueTokens(itemSchema, variable)) as T));
+    const item = this.nested(() => build((options.whole ? this.token(variable, valueType(itemSchema), { schema: itemSchema }) : this.registry!.valueTokens(itemSchema, variable)) as Vals<T>));
     return [{ [MARK]: 'range', expr: t.text, item, variables: variable } as unknown as R];
   }
 
   /** One result per entry of a map from values, in key order (as Helm ranges over a map). */
-  entries<R>(map: Record<string, string>, build: (key: string, value: string) => R): R[] {
-    if (!this.tokenOf(map)) return Object.keys(map).sort().map((k) => build(k, map[k]));
+  entries<R>(map: ValOr<Record<string, string>>, build: (key: string, value: string) => R): R[] {
+    if (!this.tokenOf(map)) {
+      const plain = map as Record<string, string>;
+      return Object.keys(plain).sort().map((k) => build(k, plain[k]));
+    }
     const [key, value] = [`$key${this.depth || ''}`, `$value${this.depth || ''}`];
     const item = this.nested(() => build(this.token(key, 'string'), this.token(value, 'string')));
     return [{ [MARK]: 'range', expr: this.helmOf(map), item, variables: `${key}, ${value}` } as unknown as R];
   }
 
   /** `key` of a map from values, or `fallback` where it is not set. */
-  withDefault<T extends object>(map: T, key: string, fallback: unknown): T {
-    if (!this.tokenOf(map)) return { ...map, [key]: (map as Record<string, unknown>)[key] || fallback };
+  withDefault<T extends object>(map: ValOr<T>, key: string, fallback: unknown): T {
+    if (!this.tokenOf(map)) return { ...(map as T), [key]: (map as Record<string, unknown>)[key] || fallback };
     const m = paren(this.helmOf(map));
     return this.token<T>(`set (deepCopy ${m}) ${JSON.stringify(key)} (get ${m} ${JSON.stringify(key)} | default ${paren(this.helmOf(fallback))})`, 'map');
   }
 
   /** Flat maps: `a` with `b`'s entries added where `a` has none (Sprig's merge, whose first map wins). */
-  merge<T extends object>(a: T, b: object): T {
-    if (!this.tokenOf(a) && !this.tokenOf(b)) return { ...b, ...a };
+  merge<T extends object>(a: ValOr<T>, b: ValOr<object>): T {
+    if (!this.tokenOf(a) && !this.tokenOf(b)) return { ...(b as object), ...(a as T) };
     // merge writes into its first map: never into .Values.
     const first = this.tokenOf(a) && !this.tokenOf(a)!.yamlText ? `deepCopy ${paren(this.helmOf(a))}` : this.helmOf(a);
     return this.token<T>(`merge ${paren(first)} ${paren(this.helmOf(b))}`, 'map');
@@ -181,12 +196,12 @@ export class Expressions {
   }
 
   /** `map` has `key` (set, even to ""). */
-  hasKey(map: Record<string, unknown>, key: string): Cond {
-    return this.tokenOf(map) ? { helm: `hasKey ${paren(this.helmOf(map))} ${JSON.stringify(key)}` } : key in map;
+  hasKey(map: ValOr<Record<string, unknown>>, key: string): Cond {
+    return this.tokenOf(map) ? { helm: `hasKey ${paren(this.helmOf(map))} ${JSON.stringify(key)}` } : key in (map as object);
   }
 
   /** A test computed in JavaScript, or by a `_helpers.tpl` definition that computes the same. */
-  test(concrete: () => boolean, helm: () => string): Cond {
+  condition(concrete: () => boolean, helm: () => string): Cond {
     return this.template ? { helm: helm() } : concrete();
   }
 
@@ -196,8 +211,8 @@ export class Expressions {
   }
 
   /** A list's items joined by `sep`. */
-  join(list: string[], sep: string): string {
-    return this.tokenOf(list) ? this.token<string>(`join ${JSON.stringify(sep)} ${paren(this.helmOf(list))}`, 'string') : list.join(sep);
+  join(list: ValOr<string[]>, sep: string): string {
+    return this.tokenOf(list) ? this.token<string>(`join ${JSON.stringify(sep)} ${paren(this.helmOf(list))}`, 'string') : (list as string[]).join(sep);
   }
 
   /** A value as Go's JSON (Helm's toJson, or toPrettyJson). */
@@ -218,14 +233,14 @@ export class Expressions {
   }
 
   /** Builds objects once per item of a list from values (a `range` around them in the chart). */
-  forEach<T>(within: Construct, list: T[], build: (item: T) => void): void {
+  forEach<T>(within: Construct, list: ValOr<T[]>, build: (item: Vals<T>) => void): void {
     const t = this.tokenOf(list);
     if (!t) {
-      list.forEach(build);
+      (list as T[]).forEach((item) => build(item as Vals<T>));
       return;
     }
     const variable = `$item${this.depth || ''}`;
-    this.wrap(within, `range ${variable} := ${t.text}`, () => this.nested(() => build(this.registry!.valueTokens(t.schema?.items ?? {}, variable) as T)));
+    this.wrap(within, `range ${variable} := ${t.text}`, () => this.nested(() => build(this.registry!.valueTokens(t.schema?.items ?? {}, variable) as Vals<T>)));
   }
 
   /** Loop variables are named by depth: siblings reuse `$key`, a nested loop gets `$key1`. */

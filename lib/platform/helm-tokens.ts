@@ -172,7 +172,7 @@ export class TemplateRegistry {
       return `${fn}\n${args.map((a) => `${'  '.repeat(depth + 1)}${a}`).join('\n')}`;
     };
     if (Array.isArray(value)) {
-      // Items that are there only where a condition holds (x.when, x.whenAll): lists joined by concat.
+      // Items that are there only where a condition holds (x.when, x.itemsWhen): lists joined by concat.
       if (value.some((v) => markerOf(v)?.[MARK] === 'if')) {
         const part = (v: unknown) => {
           const m = markerOf(v);

@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import type { Values } from '../values/schema.js';
 import { PlatformContext, type ReleaseOptions } from './context.js';
+import { asVals } from './template-value.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
 import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
@@ -49,7 +50,9 @@ export class PlatformChart extends Chart {
   constructor(scope: App, id: string, options: PlatformOptions) {
     super(scope, id, { disableResourceNameHashes: true });
     const ctx = (this.ctx = options.ctx ?? new PlatformContext(options.values!, options));
-    const { values: v, x } = ctx;
+    const { x } = ctx;
+    // Constructs see values as template values in both modes, so what compiles renders the same in synth and the chart.
+    const v = asVals(ctx.values);
 
     // One template file per construct below, named by its id.
     if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', { release: ctx, values: v.coturn });

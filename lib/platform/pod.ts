@@ -7,11 +7,12 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ImageValues, Resources } from '../values/schema.js';
 import type { Component, Release } from './context.js';
 import { Expressions } from './expr.js';
+import type { ValOr, Vals } from './template-value.js';
 
 const CONCRETE = new Expressions();
 
 /** The scheduling and pod knobs every platform component takes from values (schema.ts podSettings). */
-export interface PodSettings {
+export type PodSettings = Vals<{
   nodeSelector: Record<string, string>;
   tolerations: Record<string, unknown>[];
   affinity: Record<string, unknown>;
@@ -19,12 +20,12 @@ export interface PodSettings {
   podLabels: Record<string, string>;
   priorityClassName: string;
   topologySpreadConstraints: Record<string, unknown>[];
-}
+}>;
 
 export interface ContainerOptions {
   name: string;
-  image: ImageValues;
-  resources: Resources;
+  image: ImageValues | Vals<ImageValues>;
+  resources: ValOr<Resources>;
   ports?: k8s.ContainerPort[];
   env?: k8s.EnvVar[];
   envFrom?: k8s.EnvFromSource[];
@@ -42,7 +43,7 @@ export interface ContainerOptions {
 }
 
 /** repository:tag, or repository:tag@digest when a digest pins it (the runtime pulls by the digest). */
-export function imageRef(image: ImageValues, x = CONCRETE): string {
+export function imageRef(image: ImageValues | Vals<ImageValues>, x = CONCRETE): string {
   const byTag = `${image.repository}:${image.tag}`;
   return x.choose(x.not(x.equals(image.digest, '')), `${byTag}@${image.digest}`, byTag);
 }
@@ -55,9 +56,10 @@ export function quantities(list: Record<string, string | undefined> | undefined)
 }
 
 /** Requests and limits as given, empty lists left out. */
-export function resourceRequirements(resources: Resources, x = CONCRETE): k8s.ResourceRequirements {
-  if (x.tokenOf(resources)) return x.dual(() => ({}), () => `include "aileron.resources" ${x.helm(resources)}`, 'map', { yamlText: true });
-  return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
+export function resourceRequirements(resources: ValOr<Resources>, x = CONCRETE): k8s.ResourceRequirements {
+  if (x.tokenOf(resources)) return x.computed(() => ({}), () => `include "aileron.resources" ${x.helm(resources)}`, 'map', { yamlText: true });
+  const plain = x.value(resources);
+  return { requests: quantities(plain.requests), limits: quantities(plain.limits) };
 }
 
 export function restrictedContainerSecurity(readOnlyRootFilesystem = true): k8s.SecurityContext {
@@ -81,7 +83,7 @@ export function container(o: ContainerOptions, x = CONCRETE): k8s.Container {
   return {
     name: o.name,
     image: imageRef(o.image, x),
-    imagePullPolicy: o.image.pullPolicy,
+    imagePullPolicy: x.value(o.image.pullPolicy),
     command: o.command,
     args: o.args,
     ports: o.ports,
@@ -128,8 +130,8 @@ export function podSpec(ctx: Release, settings: PodSettings, o: PodOptions): k8s
     securityContext: restrictedPodSecurity(o.runAsUser, o.fsGroup),
     imagePullSecrets: x.optional(ctx.imagePullSecrets),
     nodeSelector: x.optional(settings.nodeSelector),
-    tolerations: x.optional(settings.tolerations as k8s.Toleration[]),
-    affinity: x.optional(settings.affinity as k8s.Affinity),
+    tolerations: x.optional(settings.tolerations) as k8s.Toleration[] | undefined,
+    affinity: x.optional(settings.affinity) as k8s.Affinity | undefined,
     priorityClassName: x.optional(settings.priorityClassName),
     // A constraint without a labelSelector counts the component's own pods.
     topologySpreadConstraints: x.when(

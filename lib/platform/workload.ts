@@ -6,10 +6,11 @@ import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { Component, Release } from './context.js';
 import { emptyDir, podMetadata, type PodSettings } from './pod.js';
+import type { ValOr, Vals } from './template-value.js';
 
 export interface DeploymentOptions {
   component: Component;
-  replicas?: number;
+  replicas?: ValOr<number>;
   settings: PodSettings;
   spec: k8s.PodSpec;
   /** checksum/<name> annotations that roll the pods when their config changes. */
@@ -47,16 +48,17 @@ function highAvailability(scope: Construct, ctx: Release, o: DeploymentOptions):
       ],
     },
   };
-  const own = o.settings.affinity as k8s.Affinity;
+  const own = o.settings.affinity as ValOr<k8s.Affinity>;
   return { ...o.spec, affinity: x.when(x.truthy(own), own, x.when(replicated, spread)) };
 }
 
 export function platformDeployment(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.KubeDeployment {
+  const { x } = ctx;
   const spec = highAvailability(scope, ctx, o);
   return new k8s.KubeDeployment(scope, 'deployment', {
     metadata: ctx.metadata(o.component),
     spec: {
-      replicas: o.replicas ?? 1,
+      replicas: x.value(o.replicas ?? 1),
       revisionHistoryLimit: 3,
       selector: { matchLabels: ctx.selector(o.component) },
       strategy: o.recreate ? { type: 'Recreate' } : undefined,
@@ -70,27 +72,27 @@ export interface StatefulSetOptions extends DeploymentOptions {
   persistence: Persistence;
 }
 
-export interface Persistence {
+export type Persistence = Vals<{
   enabled: boolean;
   size: string;
   storageClass: string;
   existingClaim: string;
-}
+}>;
 
 /** The pod's `data` volume where no claim template brings it: an emptyDir without persistence, or the existing claim. */
 export function dataVolumes(ctx: Release, p: Persistence): k8s.Volume[] {
   const x = ctx.x;
   const persistent = x.truthy(p.enabled);
   return [
-    ...x.whenAll(x.not(persistent), [emptyDir('data', p.size)]),
-    ...x.whenAll(x.and(persistent, x.truthy(p.existingClaim)), [{ name: 'data', persistentVolumeClaim: { claimName: p.existingClaim } }]),
+    ...x.itemsWhen(x.not(persistent), [emptyDir('data', x.value(p.size))]),
+    ...x.itemsWhen(x.and(persistent, x.truthy(p.existingClaim)), [{ name: 'data', persistentVolumeClaim: { claimName: x.value(p.existingClaim) } }]),
   ];
 }
 
 export function platformStatefulSet(scope: Construct, ctx: Release, o: StatefulSetOptions): k8s.KubeStatefulSet {
   const { x } = ctx;
   const name = ctx.name(o.component);
-  const storageClass = x.firstSet(o.persistence.storageClass, ctx.storageClass);
+  const storageClass = x.orDefault(o.persistence.storageClass, ctx.storageClass);
   return new k8s.KubeStatefulSet(scope, 'statefulset', {
     metadata: ctx.metadata(o.component),
     spec: {
@@ -104,7 +106,7 @@ export function platformStatefulSet(scope: Construct, ctx: Release, o: StatefulS
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: x.optional(storageClass),
-            resources: { requests: { storage: k8s.Quantity.fromString(o.persistence.size) } },
+            resources: { requests: { storage: k8s.Quantity.fromString(x.value(o.persistence.size)) } },
           },
         },
       ]),
@@ -114,10 +116,10 @@ export function platformStatefulSet(scope: Construct, ctx: Release, o: StatefulS
 
 export interface ServicePort {
   name: string;
-  port: number;
+  port: ValOr<number>;
   targetPort?: string | number;
   protocol?: 'TCP' | 'UDP';
-  nodePort?: number;
+  nodePort?: ValOr<number>;
 }
 
 export function platformService(
@@ -125,19 +127,20 @@ export function platformService(
   ctx: Release,
   component: Component,
   ports: ServicePort[],
-  o: { id?: string; name?: string; type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; headless?: boolean; annotations?: Record<string, string> } = {},
+  o: { id?: string; name?: string; type?: ValOr<'ClusterIP' | 'NodePort' | 'LoadBalancer'>; headless?: boolean; annotations?: ValOr<Record<string, string>> } = {},
 ): k8s.KubeService {
+  const { x } = ctx;
   return new k8s.KubeService(scope, o.id ?? 'service', {
-    metadata: ctx.metadata(component, o.name ?? ctx.name(component), { annotations: ctx.x.optional(o.annotations) }),
+    metadata: ctx.metadata(component, o.name ?? ctx.name(component), { annotations: x.optional(o.annotations) }),
     spec: {
-      type: o.headless ? undefined : (o.type ?? 'ClusterIP'),
+      type: o.headless ? undefined : x.value(o.type ?? 'ClusterIP'),
       clusterIp: o.headless ? 'None' : undefined,
       selector: ctx.selector(component),
       ports: ports.map((p) => ({
         name: p.name,
-        port: p.port,
+        port: x.value(p.port),
         protocol: p.protocol ?? 'TCP',
-        nodePort: p.nodePort,
+        nodePort: x.value(p.nodePort),
         targetPort:
           p.targetPort === undefined
             ? k8s.IntOrString.fromString(p.name)
@@ -157,9 +160,9 @@ export function serviceAccount(
   scope: Construct,
   ctx: Release,
   component: Component,
-  settings: { create: boolean; name: string },
+  settings: Vals<{ create: boolean; name: string }>,
 ): string {
-  const name = ctx.x.firstSet(settings.name, ctx.name(component));
+  const name = ctx.x.orDefault(settings.name, ctx.name(component));
   ctx.x.scope(scope, ctx.x.truthy(settings.create), () => {
     new k8s.KubeServiceAccount(scope, 'service-account', { metadata: ctx.metadata(component, name), automountServiceAccountToken: false });
   });

@@ -7,6 +7,7 @@
  */
 import { isSensitiveEnv } from '../platform/credentials.js';
 import { Expressions } from '../platform/expr.js';
+import type { ValOr } from '../platform/template-value.js';
 
 /** The env each component's container already has (a unit test holds these to the rendered objects). */
 export const CHART_ENV: Record<PlainEnvComponent, string[]> = {
@@ -49,7 +50,7 @@ export type PlainEnvComponent = 'frontend' | 'workspaceOperator' | 'coturn' | 'p
 export const PLAIN_ENV_COMPONENTS = Object.keys(CHART_ENV) as PlainEnvComponent[];
 
 /** The entries as container env, in key order (as Helm ranges over a map). */
-export function plainEnv(env: Record<string, string>, x = new Expressions()): Array<{ name: string; value: string }> {
+export function plainEnv(env: ValOr<Record<string, string>>, x = new Expressions()): Array<{ name: string; value: string }> {
   return x.entries(env, (name, value) => ({ name, value }));
 }
 

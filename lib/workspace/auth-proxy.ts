@@ -66,7 +66,7 @@ export function oauth2ProxyArgs(a: WorkspaceAuth, x: Expressions = new Expressio
     `--client-secret-file=${AUTH_SECRET_MOUNT}/client-secret`,
     `--cookie-secret-file=${AUTH_SECRET_MOUNT}/cookie-secret`,
     `--oidc-issuer-url=${a.issuerUrl}`,
-    ...x.whenAll(x.truthy(a.endpoints.jwks), [
+    ...x.itemsWhen(x.truthy(a.endpoints.jwks), [
       '--skip-oidc-discovery=true',
       `--login-url=${a.endpoints.login}`,
       `--redeem-url=${a.endpoints.redeem}`,

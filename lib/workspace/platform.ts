@@ -10,6 +10,7 @@ import { ingressAnnotations } from '../components/ingress.js';
 import { secretNameOf } from '../components/secrets.js';
 import { workspaceAuthOf } from '../components/workspace-auth.js';
 import type { WorkspaceAuth } from './auth-proxy.js';
+import { asVals, type Vals } from '../platform/template-value.js';
 
 export interface WorkspacePlatform {
   /** Namespace of the platform (manager, Keycloak, CoTURN Secret). */
@@ -65,63 +66,63 @@ function wildcardTlsSecret(v: Values): string {
 }
 
 export function workspacePlatform(values: Values, options: { release?: string; namespace?: string } = {}): WorkspacePlatform {
-  return platformOf(new PlatformContext(values, options), values);
+  return platformOf(new PlatformContext(values, options), asVals(values));
 }
 
 /** What the operator needs to shape workspaces, from the platform's values (the platform-config ConfigMap carries it). */
-export function platformOf(ctx: Release, values: Values): WorkspacePlatform {
+export function platformOf(ctx: Release, values: Vals<Values>): WorkspacePlatform {
   const { x } = ctx;
   const k = values.kubernetes;
   return {
     releaseNamespace: ctx.namespace,
     releaseName: ctx.release,
     appName: ctx.appName,
-    routing: values.publicRouting,
-    gatewayAPI: { enabled: values.gatewayAPI.enabled, parentRefs: values.gatewayAPI.parentRefs },
+    routing: x.tree<Values['publicRouting']>(values.publicRouting),
+    gatewayAPI: { enabled: x.value(values.gatewayAPI.enabled), parentRefs: x.value(values.gatewayAPI.parentRefs) },
     ingress: {
-      className: values.ingress.className,
+      className: x.value(values.ingress.className),
       annotations: ingressAnnotations(x, values.ingress.className, values.ingress.annotations),
-      tlsSecretName: x.firstSet(
+      tlsSecretName: x.orDefault(
         values.ingress.workspaceTls.secretName,
-        x.dual(() => wildcardTlsSecret(values), () => 'include "aileron.wildcardTlsSecret" $', 'string'),
+        x.computed(() => wildcardTlsSecret(x.tree<Values>(values)), () => 'include "aileron.wildcardTlsSecret" $', 'string'),
       ),
-      clusterIssuer: values.ingress.workspaceTls.clusterIssuer,
+      clusterIssuer: x.value(values.ingress.workspaceTls.clusterIssuer),
     },
-    defaultNamespace: k.defaultNamespace,
-    allowedNamespaces: k.allowedNamespaces,
-    serviceType: k.serviceType,
-    images: { runtime: k.runtimeImage, browser: k.browserImage, canvas: k.canvasImage },
+    defaultNamespace: x.value(k.defaultNamespace),
+    allowedNamespaces: x.value(k.allowedNamespaces),
+    serviceType: x.value(k.serviceType),
+    images: { runtime: x.value(k.runtimeImage), browser: x.value(k.browserImage), canvas: x.value(k.canvasImage) },
     defaults: {
-      runtime: k.workspaceDefaults.runtime.resources,
-      browser: k.workspaceDefaults.browser.resources,
-      canvas: k.workspaceDefaults.canvas.resources,
+      runtime: x.value(k.workspaceDefaults.runtime.resources),
+      browser: x.value(k.workspaceDefaults.browser.resources),
+      canvas: x.value(k.workspaceDefaults.canvas.resources),
     },
     storage: {
-      pvcPrefix: k.pvcName,
-      size: k.workspaceStorage.size,
-      storageClassName: x.firstSet(k.workspaceStorage.storageClassName, values.global.storageClass),
-      accessModes: k.workspaceStorage.accessModes,
-      deleteWithWorkspace: k.workspaceStorage.deleteWithWorkspace,
+      pvcPrefix: x.value(k.pvcName),
+      size: x.value(k.workspaceStorage.size),
+      storageClassName: x.orDefault(k.workspaceStorage.storageClassName, values.global.storageClass),
+      accessModes: x.value(k.workspaceStorage.accessModes),
+      deleteWithWorkspace: x.value(k.workspaceStorage.deleteWithWorkspace),
     },
-    knowledgeBasesPvc: k.knowledgeBases.pvcName,
-    imagePullSecrets: values.global.imagePullSecrets,
-    cilium: values.cilium.enabled,
-    firewall: { workspace: values.firewall.defaults.workspace.allowedDomains, browser: values.firewall.defaults.browser.allowedDomains },
+    knowledgeBasesPvc: x.value(k.knowledgeBases.pvcName),
+    imagePullSecrets: x.value(values.global.imagePullSecrets),
+    cilium: x.value(values.cilium.enabled),
+    firewall: { workspace: x.value(values.firewall.defaults.workspace.allowedDomains), browser: x.value(values.firewall.defaults.browser.allowedDomains) },
     ingressController: {
-      namespaceLabels: values.networkPolicy.ingressController.namespaceLabels,
-      podLabels: values.networkPolicy.ingressController.podLabels,
+      namespaceLabels: x.value(values.networkPolicy.ingressController.namespaceLabels),
+      podLabels: x.value(values.networkPolicy.ingressController.podLabels),
     },
     turn: {
-      enabled: values.coturn.enabled,
-      host: values.coturn.host,
-      frontendHost: x.firstSet(values.coturn.frontendHost, values.coturn.host),
-      port: values.coturn.nodePort,
-      listenPort: values.coturn.port,
-      minRelayPort: values.coturn.minRelayPort,
-      maxRelayPort: values.coturn.maxRelayPort,
+      enabled: x.value(values.coturn.enabled),
+      host: x.value(values.coturn.host),
+      frontendHost: x.orDefault(values.coturn.frontendHost, values.coturn.host),
+      port: x.value(values.coturn.nodePort),
+      listenPort: x.value(values.coturn.port),
+      minRelayPort: x.value(values.coturn.minRelayPort),
+      maxRelayPort: x.value(values.coturn.maxRelayPort),
       secretName: x.choose(x.truthy(values.coturn.enabled), secretNameOf(ctx, 'coturn', values.coturn.existingSecret), ''),
       secretNamespace: x.choose(x.truthy(values.coturn.enabled), turnNamespace(ctx, values.coturn.namespace), ''),
     },
-    auth: workspaceAuthOf(ctx, values.workspaceAuth, { routing: values.publicRouting, keycloak: values.keycloak }),
+    auth: workspaceAuthOf(ctx, values.workspaceAuth, { routing: x.value(values.publicRouting), keycloak: x.value(values.keycloak) }),
   };
 }

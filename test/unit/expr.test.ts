@@ -29,7 +29,7 @@ describe('concrete mode computes what the JavaScript would', () => {
     expect(concrete.truthy({})).toBe(false);
     expect(concrete.truthy([0])).toBe(true);
     expect(concrete.and(true, concrete.atLeast(3, 2), concrete.not(concrete.equals('a', 'b')))).toBe(true);
-    expect(concrete.firstSet('', 'fallback')).toBe('fallback');
+    expect(concrete.orDefault('', 'fallback')).toBe('fallback');
     expect(concrete.choose(false, 'yes', 'no')).toBe('no');
     expect(concrete.hasKey({ A: '' }, 'A')).toBe(true);
   });
@@ -38,8 +38,8 @@ describe('concrete mode computes what the JavaScript would', () => {
     expect(concrete.when(false, 'x', 'y')).toBe('y');
     expect(concrete.optional({})).toBeUndefined();
     expect(concrete.list('a', concrete.when(false, 'b'), 'c')).toEqual(['a', 'c']);
-    expect(concrete.whenAll(false, [1, 2])).toEqual([]);
-    expect(concrete.each(['a', 'b'], (h) => h.toUpperCase())).toEqual(['A', 'B']);
+    expect(concrete.itemsWhen(false, [1, 2])).toEqual([]);
+    expect(concrete.each(['a', 'b'], (h) => concrete.value(h).toUpperCase())).toEqual(['A', 'B']);
     // Maps in key order, as Helm ranges over them.
     expect(concrete.entries({ B: '2', A: '1' }, (k, v) => `${k}=${v}`)).toEqual(['A=1', 'B=2']);
     expect(concrete.merge({ a: '1' }, { a: 'x', b: '2' })).toEqual({ a: '1', b: '2' });

@@ -9,8 +9,7 @@ import { Construct } from 'constructs';
 import type { ConstructProps } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
 import { platformBackends } from './ingress.js';
-
-export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
+import { GATEWAY_API_VERSION, routeParents, routeTimeouts } from './gateway.js';
 
 /** The platform HTTPRoutes: `gatewayAPI.*` of values, and the public hosts. */
 export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
@@ -19,6 +18,8 @@ export class PlatformRoutes extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformRoutesProps) {
     super(scope, id);
     const { x } = ctx;
+    const parentRefs = routeParents(ctx, v);
+    const timeouts = routeTimeouts(ctx, v.gatewayAPI.requestTimeout);
     for (const b of platformBackends(ctx, v)) {
       x.scope(this, b.enabled, () => {
         new ApiObject(this, b.component, {
@@ -26,9 +27,9 @@ export class PlatformRoutes extends Construct {
           kind: 'HTTPRoute',
           metadata: ctx.metadata(b.component),
           spec: {
-            parentRefs: x.value(v.gatewayAPI.parentRefs),
+            parentRefs,
             hostnames: [b.host],
-            rules: [{ backendRefs: [{ name: ctx.name(b.component), port: x.value(b.servicePort) }] }],
+            rules: [{ backendRefs: [{ name: ctx.name(b.component), port: x.value(b.servicePort) }], timeouts }],
           },
         });
       });

@@ -20,6 +20,13 @@ export type { Cond } from './helm-tokens.js';
 /** Go-template text of plain values (a literal's `dict`, `list` or quoted string), which need no render's tokens. */
 const LITERALS = new TemplateRegistry();
 
+/** The value type of a literal. */
+function literalType(value: unknown): ValueType {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object' && value !== null) return 'map';
+  return typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
+}
+
 export class Expressions {
   private depth = 0;
 
@@ -105,9 +112,9 @@ export class Expressions {
   }
 
   /** One of two values by a condition. */
-  choose<T extends string | number | boolean>(cond: Cond, a: ValOr<T>, b: ValOr<T>): T {
+  choose<T>(cond: Cond, a: ValOr<T>, b: ValOr<T>): T {
     if (typeof cond === 'boolean') return (cond ? a : b) as T;
-    const type = this.tokenOf(a)?.type ?? (typeof a === 'string' ? 'string' : typeof a === 'number' ? 'number' : 'boolean');
+    const type = this.tokenOf(a)?.type ?? this.tokenOf(b)?.type ?? literalType(a);
     return this.token<T>(`ternary ${paren(this.helmOf(a))} ${paren(this.helmOf(b))} ${paren(cond.helm)}`, type);
   }
 

@@ -23,6 +23,7 @@ import { Redis } from '../components/redis.js';
 import { KnowledgeBasesPvc } from '../components/storage.js';
 import { PlatformIngress } from '../components/ingress.js';
 import { PlatformRoutes } from '../components/gateway-routes.js';
+import { PlatformGateway } from '../components/gateway.js';
 import { PlatformNetworkPolicies } from '../components/network-policies.js';
 
 export interface PlatformOptions extends ReleaseOptions {
@@ -97,6 +98,7 @@ export class PlatformChart extends Chart {
     x.scope(this, x.truthy(v.redis.enabled), () => new Redis(this, 'redis', { release: ctx, values: v.redis }));
     x.scope(this, x.truthy(v.ingress.enabled), () => new PlatformIngress(this, 'ingress', { release: ctx, values: v }));
     x.scope(this, x.truthy(v.gatewayAPI.enabled), () => new PlatformRoutes(this, 'gateway-routes', { release: ctx, values: v }));
+    x.scope(this, x.and(x.truthy(v.gatewayAPI.enabled), x.truthy(v.gatewayAPI.createGateway)), () => new PlatformGateway(this, 'gateway', { release: ctx, values: v }));
     x.scope(this, x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', { release: ctx, values: v }));
   }
 }

@@ -55,3 +55,9 @@ export function hostProblem(host: string, allowWildcard = false): string | undef
   }
   return undefined;
 }
+
+/** The Secret of the first ingress.tls entry with the wildcard host of baseDomain, or "" (the chart's `aileron.wildcardTlsSecret`). */
+export function wildcardTlsSecret(v: Pick<Values, 'publicRouting' | 'ingress'>): string {
+  const wildcard = `*.${v.publicRouting.baseDomain}`;
+  return v.ingress.tls.find((t) => t.hosts.some((h) => h.split('{baseDomain}').join(v.publicRouting.baseDomain) === wildcard))?.secretName ?? '';
+}

@@ -5,7 +5,7 @@
 import type { Resources, Values } from './schema.js';
 import { compareQuantities, parseQuantity } from './quantity.js';
 import { PLAIN_ENV_COMPONENTS, plainEnvProblems } from './plain-env.js';
-import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH } from './hosts.js';
+import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH, wildcardTlsSecret } from './hosts.js';
 
 export function checkValues(v: Values): string[] {
   return [
@@ -129,12 +129,32 @@ function checkExternalServices(v: Values): string[] {
   return problems;
 }
 
+/** The problems of Gateway mode; the chart's validation (templates/validate.ts) says the same. */
 function checkGatewayAPI(v: Values): string[] {
-  if (v.gatewayAPI.enabled && v.gatewayAPI.parentRefs.length === 0) {
-    return ['gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})'];
+  const g = v.gatewayAPI;
+  if (!g.enabled) return [];
+  const problems: string[] = [];
+  if (g.parentRefs.length === 0 && !g.createGateway) {
+    problems.push(GATEWAY_PROBLEMS.noGateway);
   }
-  return [];
+  if (g.createGateway && !g.gatewayClassName) problems.push(GATEWAY_PROBLEMS.noClass);
+  if (g.createGateway && v.publicRouting.scheme === 'https' && !v.ingress.workspaceTls.secretName && !wildcardTlsSecret(v) && !v.ingress.workspaceTls.clusterIssuer) {
+    problems.push(GATEWAY_PROBLEMS.noCertificate);
+  }
+  if (g.implementation === 'cilium' && v.kubernetes.enabled && !v.cilium.enabled) problems.push(GATEWAY_PROBLEMS.ciliumEntity);
+  return problems;
 }
+
+/** What Gateway mode refuses, word for word in synth and the chart. */
+export const GATEWAY_PROBLEMS = {
+  noGateway:
+    'gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system}), or set gatewayAPI.createGateway=true with gatewayAPI.gatewayClassName',
+  noClass: 'gatewayAPI.gatewayClassName: required when gatewayAPI.createGateway is true: the GatewayClass of your implementation (for example envoy-gateway or cilium)',
+  noCertificate:
+    'gatewayAPI.createGateway: the HTTPS listener for *.<baseDomain> needs a certificate: set ingress.workspaceTls.secretName (a wildcard Secret), an ingress.tls entry with the wildcard host, or ingress.workspaceTls.clusterIssuer for cert-manager',
+  ciliumEntity:
+    'gatewayAPI.implementation: Cilium\'s Gateway reaches workspace pods as the "ingress" entity, which only a CiliumNetworkPolicy can admit: set cilium.enabled=true, or name the data plane\'s pods (gatewayAPI.implementation=other with gatewayAPI.dataPlane)',
+} as const;
 
 function checkCoturn(v: Values): string[] {
   const c = v.coturn;

@@ -40,6 +40,8 @@ const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 const OPTIONAL_LABEL = `^(|${DNS_LABEL.slice(1, -1)})$`;
 /** One folder name inside a volume (no "..", no "/"), or "" for the volume root. */
 const SUBDIRECTORY = '^([A-Za-z0-9_-][A-Za-z0-9_.-]*)?$';
+/** A Gateway API Duration (GEP-2257: number-unit pairs of h, m, s and ms), or "" for none. */
+const GATEWAY_DURATION = '^(|([0-9]{1,5}(h|m|s|ms)){1,4})$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 /** A sha256 content digest, or "" for none. */
 const IMAGE_DIGEST = '^(|sha256:[a-f0-9]{64})$';
@@ -77,6 +79,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [DNS_SUBDOMAIN]: 'a DNS name: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
   [OPTIONAL_LABEL]: 'a DNS label (lowercase letters, digits and "-"), or "" for the default name',
   [SUBDIRECTORY]: 'one folder name (letters, digits, "_", "-" and ".", not starting with "."), or "" for the volume root',
+  [GATEWAY_DURATION]: 'a duration such as 0s, 30m or 1h (up to four number-unit pairs of h, m, s, ms), or "" for none',
   [OPTIONAL_NAME]: 'a Kubernetes object name (lowercase letters, digits, "-" and "."), or "" for none',
   [HOST_PATTERN]: 'a lowercase host name, where {baseDomain} and {workspaceId} may stand for parts',
   [QUANTITY]: 'a quantity such as 500m, 2 or 1Gi',
@@ -390,9 +393,33 @@ export const ValuesSchema = Type.Object(
           ),
           {
             default: [],
-            description: 'The Gateways the routes attach to: {name, namespace, sectionName (default: every listener)}; namespace is required, since routes live in the release namespace and in each workspace namespace',
+            description: 'The Gateways the routes attach to: {name, namespace, sectionName (default: every listener)}; namespace is required, since routes live in the release namespace and in each workspace namespace. With createGateway, the chart\'s own Gateway is added',
           },
         ),
+        createGateway: bool(false, 'Render a Gateway of gatewayClassName in the release namespace (named <fullname>): HTTPS on *.<baseDomain> with the workspace TLS Secret (ingress.workspaceTls, or cert-manager\'s ClusterIssuer), HTTP redirecting to it; plain HTTP when publicRouting.scheme is http'),
+        gatewayClassName: str('', 'The GatewayClass of the chart\'s Gateway (eg, envoy-gateway, cilium); required with createGateway', {
+          pattern: OPTIONAL_NAME,
+          maxLength: 253,
+        }),
+        implementation: Type.Union([Type.Literal('envoy-gateway'), Type.Literal('cilium'), Type.Literal('other')], {
+          default: 'envoy-gateway',
+          description:
+            'Who runs the Gateway\'s data plane, for the workspace firewall: envoy-gateway and other admit the pods of dataPlane; cilium admits Cilium\'s own Envoy (the "ingress" entity, which only a CiliumNetworkPolicy can name: needs cilium.enabled)',
+        }),
+        dataPlane: obj(
+          {
+            namespaceLabels: labelMap('Labels of the namespace the Gateway\'s proxies run in (Envoy Gateway\'s by default)', { 'kubernetes.io/metadata.name': 'envoy-gateway-system' }, { minProperties: 1 }),
+            podLabels: labelMap('Labels of the Gateway\'s proxy pods (Envoy Gateway\'s by default; maps merge with the defaults: set a default key to null to drop it)', {
+              'app.kubernetes.io/name': 'envoy',
+              'app.kubernetes.io/component': 'proxy',
+              'app.kubernetes.io/managed-by': 'envoy-gateway',
+            }),
+          },
+          'In Gateway mode, the only pods besides the manager and the workspace itself that may connect to workspace pods (their public ports only), in place of networkPolicy.ingressController',
+        ),
+        requestTimeout: str('0s', 'HTTPRoute timeouts.request on every route: "0s" turns the timeout off, so terminal, browser and canvas WebSockets stay open; "" leaves it to the implementation (for those without HTTPRouteRequestTimeout support)', {
+          pattern: GATEWAY_DURATION,
+        }),
       },
       'Gateway API routing (ingress-nginx, the default class of the Ingress, is retired)',
     ),

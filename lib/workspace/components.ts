@@ -5,7 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GATEWAY_API_VERSION } from '../components/gateway-routes.js';
+import { GATEWAY_API_VERSION } from '../components/gateway.js';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { COMPONENT_PORTS, publicPorts } from './component-ports.js';
 import { resourceRequirements, restrictedContainerSecurity, restrictedPodSecurity, NO_API_ACCESS, nonEmpty, emptyDir, httpProbe, tcpProbe } from '../platform/pod.js';
@@ -189,7 +189,12 @@ class WorkspaceRoute extends ApiObject {
       spec: {
         parentRefs: platform.gatewayAPI.parentRefs,
         hostnames: [c.host],
-        rules: publicPorts(c.component).map((x) => ({ matches: [{ path: { type: 'PathPrefix', value: x.path } }], backendRefs: [{ name: c.name, port: x.port }] })),
+        rules: publicPorts(c.component).map((x) => ({
+          matches: [{ path: { type: 'PathPrefix', value: x.path } }],
+          backendRefs: [{ name: c.name, port: x.port }],
+          // "0s" (the default) keeps the terminal's, the browser's and the canvas's WebSockets open.
+          timeouts: platform.gatewayAPI.requestTimeout ? { request: platform.gatewayAPI.requestTimeout } : undefined,
+        })),
       },
     });
   }

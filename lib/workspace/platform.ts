@@ -11,6 +11,7 @@ import { secretNameOf } from '../components/secrets.js';
 import { workspaceAuthOf } from '../components/workspace-auth.js';
 import type { WorkspaceAuth } from './auth-proxy.js';
 import { asVals, type Vals } from '../platform/template-value.js';
+import { routeParents, workspaceTlsSecret } from '../components/gateway.js';
 
 export interface WorkspacePlatform {
   /** Namespace of the platform (manager, Keycloak, CoTURN Secret). */
@@ -27,8 +28,11 @@ export interface WorkspacePlatform {
     tlsSecretName: string;
     clusterIssuer: string;
   };
-  /** Gateway API mode: workspace hosts get HTTPRoutes on these Gateways instead of Ingresses. */
-  gatewayAPI: { enabled: boolean; parentRefs: Values['gatewayAPI']['parentRefs'] };
+  /**
+   * Gateway API mode: workspace hosts get HTTPRoutes on these Gateways (gatewayAPI.parentRefs and the chart's own)
+   * instead of Ingresses, with timeouts.request where requestTimeout is set.
+   */
+  gatewayAPI: { enabled: boolean; parentRefs: Values['gatewayAPI']['parentRefs']; requestTimeout?: string };
   defaultNamespace: string;
   allowedNamespaces: string[];
   serviceType: 'ClusterIP' | 'NodePort';
@@ -39,8 +43,12 @@ export interface WorkspacePlatform {
   imagePullSecrets: Array<{ name: string }>;
   cilium: boolean;
   firewall: { workspace: string[]; browser: string[] };
-  /** Where the ingress controller's pods run: the only outside source of workspace traffic (besides NodePorts). */
-  ingressController: { namespaceLabels: Record<string, string>; podLabels: Record<string, string> };
+  /**
+   * Where the ingress controller's pods run, or in Gateway mode the Gateway's proxies: the only outside source of
+   * workspace traffic (besides NodePorts). `ciliumEnvoy`: the source is Cilium's own Envoy (its Gateway API), whose
+   * traffic carries the "ingress" entity rather than a pod's labels.
+   */
+  ingressController: { namespaceLabels: Record<string, string>; podLabels: Record<string, string>; ciliumEnvoy?: boolean };
   /** `port` is the NodePort browsers and pods dial; `listenPort` is coturn's own, which policies see after kube-proxy replacement. */
   turn: {
     enabled: boolean;
@@ -58,11 +66,21 @@ export interface WorkspacePlatform {
   auth: WorkspaceAuth;
 }
 
-/** The wildcard Secret of ingress.tls that covers `*.<baseDomain>`, if any. */
-/** The first ingress.tls entry with the wildcard host of baseDomain (the chart's `aileron.wildcardTlsSecret`). */
-function wildcardTlsSecret(v: Values): string {
-  const wildcard = `*.${v.publicRouting.baseDomain}`;
-  return v.ingress.tls.find((t) => t.hosts.some((h) => h.split('{baseDomain}').join(v.publicRouting.baseDomain) === wildcard))?.secretName ?? '';
+/** Who brings outside traffic to workspace pods: the ingress controller, or in Gateway mode the Gateway's data plane. */
+function workspaceTrafficSource(ctx: Release, values: Vals<Values>): WorkspacePlatform['ingressController'] {
+  const { x } = ctx;
+  const g = values.gatewayAPI;
+  const gateway = x.truthy(g.enabled);
+  const ingress = values.networkPolicy.ingressController;
+  return {
+    namespaceLabels: x.choose(gateway, g.dataPlane.namespaceLabels, ingress.namespaceLabels),
+    podLabels: x.choose(gateway, g.dataPlane.podLabels, ingress.podLabels),
+    ciliumEnvoy: x.computed(
+      () => x.value(g.enabled) && x.value(g.implementation) === 'cilium',
+      () => `and ${x.helm(g.enabled)} (eq ${x.helm(g.implementation)} "cilium")`,
+      'boolean',
+    ),
+  };
 }
 
 export function workspacePlatform(values: Values, options: { release?: string; namespace?: string } = {}): WorkspacePlatform {
@@ -78,14 +96,11 @@ export function platformOf(ctx: Release, values: Vals<Values>): WorkspacePlatfor
     releaseName: ctx.release,
     appName: ctx.appName,
     routing: x.tree<Values['publicRouting']>(values.publicRouting),
-    gatewayAPI: { enabled: x.value(values.gatewayAPI.enabled), parentRefs: x.value(values.gatewayAPI.parentRefs) },
+    gatewayAPI: { enabled: x.value(values.gatewayAPI.enabled), parentRefs: routeParents(ctx, values), requestTimeout: x.value(values.gatewayAPI.requestTimeout) },
     ingress: {
       className: x.value(values.ingress.className),
       annotations: ingressAnnotations(x, values.ingress.className, values.ingress.annotations),
-      tlsSecretName: x.orDefault(
-        values.ingress.workspaceTls.secretName,
-        x.computed(() => wildcardTlsSecret(x.tree<Values>(values)), () => 'include "aileron.wildcardTlsSecret" $', 'string'),
-      ),
+      tlsSecretName: workspaceTlsSecret(ctx, values),
       clusterIssuer: x.value(values.ingress.workspaceTls.clusterIssuer),
     },
     defaultNamespace: x.value(k.defaultNamespace),
@@ -108,10 +123,7 @@ export function platformOf(ctx: Release, values: Vals<Values>): WorkspacePlatfor
     imagePullSecrets: x.value(values.global.imagePullSecrets),
     cilium: x.value(values.cilium.enabled),
     firewall: { workspace: x.value(values.firewall.defaults.workspace.allowedDomains), browser: x.value(values.firewall.defaults.browser.allowedDomains) },
-    ingressController: {
-      namespaceLabels: x.value(values.networkPolicy.ingressController.namespaceLabels),
-      podLabels: x.value(values.networkPolicy.ingressController.podLabels),
-    },
+    ingressController: workspaceTrafficSource(ctx, values),
     turn: {
       enabled: x.value(values.coturn.enabled),
       host: x.value(values.coturn.host),

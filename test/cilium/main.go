@@ -208,6 +208,9 @@ func entityLabels(entity string) (labels.LabelArray, error) {
 		return labels.LabelKubeAPIServer.LabelArray(), nil
 	case "world":
 		return labels.LabelWorld.LabelArray(), nil
+	case "ingress":
+		// Cilium's own Envoy (its Ingress and Gateway API), as backends see its traffic.
+		return labels.LabelIngress.LabelArray(), nil
 	}
 	return nil, fmt.Errorf("unknown entity %q", entity)
 }

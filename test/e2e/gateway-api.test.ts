@@ -45,3 +45,53 @@ test('the CRD really validates: a Service backend without its port is refused by
   expect(res.status).not.toBe(0);
   expect(res.stderr).toContain('Must have port for Service reference');
 });
+
+describe("the chart's own Gateway (gatewayAPI.createGateway)", () => {
+  const OWN = 'gateway-own';
+  const own = [exampleFile('gateway-own')];
+
+  test('synth renders a Gateway the CRD accepts: HTTPS for *.<baseDomain> with the wildcard Secret, HTTP only redirecting', () => {
+    const res = applyServerSide(synthToDir({ files: own, set }, 'gwo', OWN));
+    expect([res.status, res.stderr]).toEqual([0, '']);
+    const gateway = JSON.parse(kOk(['get', 'gateway', 'gwo-aileron', '-n', OWN, '-o', 'json'])) as Loose;
+    expect(gateway.spec.gatewayClassName).toBe('envoy-gateway');
+    const listeners = Object.fromEntries((gateway.spec.listeners as Loose[]).map((l) => [l.name, l]));
+    expect(listeners.https).toMatchObject({ port: 443, protocol: 'HTTPS', hostname: '*.example.com', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'wildcard-example-com' }] } });
+    // Routes attach from the release and the workspace namespaces only: a route elsewhere cannot claim a platform host.
+    expect(listeners.https.allowedRoutes.namespaces).toEqual({
+      from: 'Selector',
+      selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [OWN, 'gateway-ws'] }] },
+    });
+    expect(listeners.http.allowedRoutes.namespaces).toEqual({ from: 'Same' });
+    const redirect = JSON.parse(kOk(['get', 'httproute', 'gwo-aileron-https-redirect', '-n', OWN, '-o', 'json'])) as Loose;
+    expect(redirect.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gwo-aileron', sectionName: 'http' }]);
+    expect(redirect.spec.rules[0].filters).toEqual([{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }]);
+    // Every platform route rides the HTTPS listener, with the request timeout off for WebSockets.
+    const frontend = JSON.parse(kOk(['get', 'httproute', 'gwo-aileron-frontend', '-n', OWN, '-o', 'json'])) as Loose;
+    expect(frontend.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gwo-aileron', namespace: OWN, sectionName: 'https' }]);
+    expect(frontend.spec.rules[0].timeouts).toEqual({ request: '0s' });
+  });
+
+  test("helm's Gateway is the same object, accepted the same way", () => {
+    const objects = helmTemplate({ files: own, overlay, release: 'gwo', namespace: OWN }).filter((o) => o.kind === 'Gateway' || o.kind === 'HTTPRoute');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Gateway/gwo-aileron',
+      'HTTPRoute/gwo-aileron-frontend',
+      'HTTPRoute/gwo-aileron-https-redirect',
+      'HTTPRoute/gwo-aileron-keycloak',
+      'HTTPRoute/gwo-aileron-workspace-auth',
+      'HTTPRoute/gwo-aileron-workspace-manager',
+    ]);
+    const res = k(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=aileron-k8s', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+    expect([res.status, res.stderr]).toEqual([0, '']);
+  });
+
+  test('why values refuse an HTTPS Gateway without a certificate: the CRD refuses the listener too', () => {
+    const gateway = JSON.parse(kOk(['get', 'gateway', 'gwo-aileron', '-n', OWN, '-o', 'json'])) as Loose;
+    const https = (gateway.spec.listeners as Loose[]).find((l) => l.name === 'https')!;
+    delete https.tls.certificateRefs;
+    const res = k(['apply', '--server-side', '--dry-run=server', '--field-manager=aileron-k8s', '-f', '-'], JSON.stringify({ ...gateway, metadata: { name: 'no-cert', namespace: OWN } }));
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain('certificateRefs or options must be specified when mode is Terminate');
+  });
+});

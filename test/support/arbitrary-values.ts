@@ -4,6 +4,7 @@
  * property test and the chart equivalence test.
  */
 import fc from 'fast-check';
+import type { JsonObject } from '../../lib/values/merge.js';
 
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
 const domain = fc.tuple(label, fc.constantFrom('com', 'org', 'io', 'dev')).map(([a, b]) => `${a}.${b}`);
@@ -121,10 +122,20 @@ export const validValues = fc
     coturnExternalIp: fc.constantFrom('', '203.0.113.20'),
     // A name no generated label takes (it holds a hyphen): never a workspace namespace.
     coturnNamespace: fc.constantFrom('', 'relay-1'),
-    gatewayAPI: fc.constantFrom(
+    gatewayAPI: fc.constantFrom<JsonObject>(
       { enabled: false, parentRefs: [] },
       { enabled: true, parentRefs: [{ name: 'public', namespace: 'gateway-system' }] },
       { enabled: true, parentRefs: [{ name: 'edge-1', namespace: 'edge', sectionName: 'https' }, { name: 'edge-2', namespace: 'edge' }] },
+      // The chart's own Gateway (a certificate comes with it below), beside a shared one, with the implementation's timeouts.
+      { enabled: true, parentRefs: [], createGateway: true, gatewayClassName: 'envoy-gateway' },
+      { enabled: true, parentRefs: [{ name: 'public', namespace: 'gateway-system' }], createGateway: true, gatewayClassName: 'eg', requestTimeout: '' },
+      {
+        enabled: true,
+        parentRefs: [{ name: 'public', namespace: 'gateway-system' }],
+        implementation: 'other',
+        dataPlane: { namespaceLabels: { 'kubernetes.io/metadata.name': 'nginx-gateway' }, podLabels: { 'app.kubernetes.io/name': 'nginx-gateway-fabric', 'app.kubernetes.io/component': null } },
+        requestTimeout: '1h',
+      },
     ),
     ingressController: fc.constantFrom(
       {},
@@ -151,7 +162,13 @@ export const validValues = fc
     return {
       ...r.names,
       publicRouting: { scheme: r.scheme, baseDomain: r.baseDomain, ...r.patterns },
-      ingress: { enabled: r.ingressEnabled, className: r.className, annotations: r.annotations, tls: r.tls },
+      ingress: {
+        enabled: r.ingressEnabled,
+        className: r.className,
+        annotations: r.annotations,
+        tls: r.tls,
+        ...((r.gatewayAPI as { createGateway?: boolean }).createGateway ? { workspaceTls: { clusterIssuer: 'letsencrypt' } } : {}),
+      },
       gatewayAPI: r.gatewayAPI,
       global: { imagePullSecrets: r.pullSecrets, storageClass: r.storageClass },
       cilium: { enabled: r.cilium },

@@ -21,7 +21,7 @@ export interface Endpoint {
 export interface Flow {
   from?: string;
   fromIP?: string;
-  fromEntity?: 'host' | 'remote-node' | 'world';
+  fromEntity?: 'host' | 'remote-node' | 'world' | 'ingress';
   to?: string;
   toIP?: string;
   toName?: string;

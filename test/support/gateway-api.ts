@@ -4,3 +4,4 @@ import { TOOLS_BIN } from '../cluster/control-plane.js';
 
 export const GATEWAY_API_CRDS = join(TOOLS_BIN, '..', 'gateway-api-crds');
 export const HTTPROUTE_CRD = join(GATEWAY_API_CRDS, 'gateway.networking.k8s.io_httproutes.yaml');
+export const GATEWAY_CRD = join(GATEWAY_API_CRDS, 'gateway.networking.k8s.io_gateways.yaml');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { TOOLS_BIN } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
 import { CILIUM_NETWORK_POLICY_CRD } from './cilium.js';
-import { HTTPROUTE_CRD } from './gateway-api.js';
+import { GATEWAY_CRD, HTTPROUTE_CRD } from './gateway-api.js';
 
 export function tool(name: string, args: string[], input?: string) {
   const bin = join(TOOLS_BIN, name);
@@ -23,7 +23,7 @@ function crdSchemaDir(): string {
     crdSchemas = mkdtempSync(join(tmpdir(), 'crd-schemas-'));
     const res = spawnSync(
       process.execPath,
-      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), CILIUM_NETWORK_POLICY_CRD, HTTPROUTE_CRD, crdSchemas],
+      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), CILIUM_NETWORK_POLICY_CRD, HTTPROUTE_CRD, GATEWAY_CRD, crdSchemas],
       { encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(res.stderr);

@@ -41,6 +41,12 @@ const EXTRA_PODS: Record<string, Endpoint> = {
     labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
   },
   'other-pod-in-ingress-namespace': { namespace: 'ingress-nginx', labels: { app: 'acme-solver' } },
+  // Envoy Gateway's proxy, as its controller labels it, and a neighbour.
+  'envoy-proxy': {
+    namespace: 'envoy-gateway-system',
+    labels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' },
+  },
+  'other-pod-in-envoy-namespace': { namespace: 'envoy-gateway-system', labels: { 'control-plane': 'envoy-gateway' } },
   'kube-dns': { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
   'pod-elsewhere': { namespace: 'default', labels: { app: 'shell' } },
   'pod-in-workspace-namespace': { namespace: NS, labels: { app: 'shell' } },
@@ -258,6 +264,33 @@ describe('with Cilium', () => {
       ['runtime → DNS', { from: RUNTIME, to: 'kube-dns', port: 53, protocol: 'UDP' }, false],
       ['runtime → a public address', { from: RUNTIME, toIP: '1.1.1.1', port: 443 }, false],
       ['the other workspace is unaffected', { from: 'ingress-controller', to: OTHER_RUNTIME, port: PROXY }, true],
+    ]);
+  });
+});
+
+/** Gateway mode: the Gateway's data plane takes the ingress controller's place, and the ingress controller loses it. */
+const gatewayRows = (source: Omit<Flow, 'to' | 'port'>): Row[] => [
+  ['the Gateway → runtime proxy', { ...source, to: RUNTIME, port: PROXY }, true],
+  ['the Gateway → browser proxy', { ...source, to: BROWSER, port: PROXY }, true],
+  ['the Gateway → runtime terminal, past the proxy', { ...source, to: RUNTIME, port: 3004 }, false],
+  ['the Gateway → browser CDP', { ...source, to: BROWSER, port: 9223 }, false],
+  ['ingress-nginx, retired here → runtime proxy', { from: 'ingress-controller', to: RUNTIME, port: PROXY }, false],
+  ['another pod of the Envoy Gateway namespace → runtime proxy', { from: 'other-pod-in-envoy-namespace', to: RUNTIME, port: PROXY }, false],
+  ['workspace manager → runtime proxy', { from: MANAGER, to: RUNTIME, port: PROXY }, true],
+  ['a pod in another namespace → runtime proxy', { from: 'pod-elsewhere', to: RUNTIME, port: PROXY }, false],
+];
+const GATEWAY = ['gatewayAPI.enabled=true', 'gatewayAPI.parentRefs[0].name=public', 'gatewayAPI.parentRefs[0].namespace=gateway-system'];
+
+describe('Gateway mode: the data plane is the source', () => {
+  test("Envoy Gateway's proxies (the defaults), with Cilium and with NetworkPolicy", () => {
+    expectFlows(cluster([...GATEWAY, ...ciliumOn]), gatewayRows({ from: 'envoy-proxy' }));
+    expectFlows(cluster(GATEWAY), gatewayRows({ from: 'envoy-proxy' }));
+  });
+
+  test("Cilium's own Gateway: the \"ingress\" entity, and no pod in its place", () => {
+    expectFlows(cluster([...GATEWAY, ...ciliumOn, 'gatewayAPI.implementation=cilium']), [
+      ...gatewayRows({ fromEntity: 'ingress' }),
+      ["Envoy Gateway's labels, unused here → runtime proxy", { from: 'envoy-proxy', to: RUNTIME, port: PROXY }, false],
     ]);
   });
 });

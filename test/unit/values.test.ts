@@ -196,6 +196,13 @@ describe('errors name the key and what was expected', () => {
     [{ coturn: { namespace: 'kube-system' } }, /^coturn\.namespace: kube-system exists in every cluster.*or set coturn\.createNamespace=false/],
     [{ gatewayAPI: { enabled: true } }, /^gatewayAPI\.parentRefs: required when gatewayAPI\.enabled is true: name the Gateway/],
     [{ gatewayAPI: { parentRefs: [{ name: 'gw', namespace: '' }] } }, /^gatewayAPI\.parentRefs\[0\]\.namespace: /],
+    [{ gatewayAPI: { enabled: true, createGateway: true } }, /^gatewayAPI\.gatewayClassName: required when gatewayAPI\.createGateway is true/],
+    [
+      { publicRouting: { scheme: 'https' }, gatewayAPI: { enabled: true, createGateway: true, gatewayClassName: 'eg' } },
+      /^gatewayAPI\.createGateway: the HTTPS listener for \*\.<baseDomain> needs a certificate: set ingress\.workspaceTls\.secretName/,
+    ],
+    [{ gatewayAPI: { enabled: true, createGateway: true, gatewayClassName: 'cilium', implementation: 'cilium' } }, /^gatewayAPI\.implementation: Cilium's Gateway .* set cilium\.enabled=true/],
+    [{ gatewayAPI: { requestTimeout: '1 hour' } }, /^gatewayAPI\.requestTimeout: "1 hour" is not a duration such as 0s, 30m or 1h/],
     [{ gatewayAPI: { parentRefs: [{ name: 'gw' }] } }, /^gatewayAPI\.parentRefs\[0\]/],
     [{ global: { imagePullSecrets: [{ name: 'x', extra: 1 }] } }, /^global\.imagePullSecrets\[0\]\.extra: unknown key/],
   ])('%j', (overlay, message) => {

@@ -211,6 +211,24 @@ describe('TLS on workspace hosts', () => {
   });
 });
 
+describe("Gateway mode on the chart's own Gateway", () => {
+  test("the workspace's routes attach to its https listener, with the request timeout off for WebSockets, and no Ingress", () => {
+    const { objects } = render(example(), { files: [exampleFile('gateway-own')] });
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const route = find(objects, 'HTTPRoute', 'workspace-runtime-my-workspace', 'workspace-system').spec as Loose;
+    expect(route.parentRefs).toEqual([{ name: 'aileron', namespace: 'aileron', sectionName: 'https' }]);
+    expect(route.hostnames).toEqual(['workspace-runtime-my-workspace.example.com']);
+    expect((route.rules as Loose[]).map((r) => r.timeouts)).toEqual([{ request: '0s' }, { request: '0s' }]);
+  });
+
+  test('requestTimeout "" leaves timeouts to the implementation; a shared Gateway is kept beside ours', () => {
+    const set = ['gatewayAPI.requestTimeout=', 'gatewayAPI.parentRefs[0].name=edge', 'gatewayAPI.parentRefs[0].namespace=edge'];
+    const route = find(render(example(), { files: [exampleFile('gateway-own')], set }).objects, 'HTTPRoute', 'workspace-canvas-my-workspace').spec as Loose;
+    expect((route.rules as Loose[]).map((r) => r.timeouts)).toEqual([undefined, undefined]);
+    expect(route.parentRefs).toEqual([{ name: 'edge', namespace: 'edge' }, { name: 'aileron', namespace: 'aileron', sectionName: 'https' }]);
+  });
+});
+
 describe('firewall (what it means is tested with Cilium\'s own code in firewall-matrix.test.ts)', () => {
   const cilium = { set: ['cilium.enabled=true'] };
   const policy = (objects: ReturnType<typeof render>['objects'], group: string) => find(objects, 'CiliumNetworkPolicy', `workspace-my-workspace-${group}`).spec as Loose;

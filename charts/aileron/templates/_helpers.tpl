@@ -235,8 +235,20 @@ true
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
 {{- end -}}
 {{- end -}}
-{{- if and $v.gatewayAPI.enabled (not $v.gatewayAPI.parentRefs) -}}
-{{- $problems = append $problems "gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})" -}}
+{{- $g := $v.gatewayAPI -}}
+{{- if $g.enabled -}}
+{{- if and (not $g.parentRefs) (not $g.createGateway) -}}
+{{- $problems = append $problems "gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system}), or set gatewayAPI.createGateway=true with gatewayAPI.gatewayClassName" -}}
+{{- end -}}
+{{- if and $g.createGateway (not $g.gatewayClassName) -}}
+{{- $problems = append $problems "gatewayAPI.gatewayClassName: required when gatewayAPI.createGateway is true: the GatewayClass of your implementation (for example envoy-gateway or cilium)" -}}
+{{- end -}}
+{{- if and $g.createGateway (eq $v.publicRouting.scheme "https") (not $v.ingress.workspaceTls.secretName) (not (include "aileron.wildcardTlsSecret" $)) (not $v.ingress.workspaceTls.clusterIssuer) -}}
+{{- $problems = append $problems "gatewayAPI.createGateway: the HTTPS listener for *.<baseDomain> needs a certificate: set ingress.workspaceTls.secretName (a wildcard Secret), an ingress.tls entry with the wildcard host, or ingress.workspaceTls.clusterIssuer for cert-manager" -}}
+{{- end -}}
+{{- if and (eq $g.implementation "cilium") $v.kubernetes.enabled (not $v.cilium.enabled) -}}
+{{- $problems = append $problems "gatewayAPI.implementation: Cilium's Gateway reaches workspace pods as the \"ingress\" entity, which only a CiliumNetworkPolicy can admit: set cilium.enabled=true, or name the data plane's pods (gatewayAPI.implementation=other with gatewayAPI.dataPlane)" -}}
+{{- end -}}
 {{- end -}}
 {{- range $block := list (list "frontend" .Values.frontend.resources) (list "workspaceManager" .Values.workspaceManager.resources) (list "workspaceOperator" .Values.workspaceOperator.resources) (list "keycloak" .Values.keycloak.resources) (list "coturn" .Values.coturn.resources) (list "postgres" .Values.postgres.resources) (list "redis" .Values.redis.resources) (list "kubernetes.workspaceDefaults.runtime" .Values.kubernetes.workspaceDefaults.runtime.resources) (list "kubernetes.workspaceDefaults.browser" .Values.kubernetes.workspaceDefaults.browser.resources) (list "kubernetes.workspaceDefaults.canvas" .Values.kubernetes.workspaceDefaults.canvas.resources) -}}
 {{- $path := index $block 0 -}}

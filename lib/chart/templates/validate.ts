@@ -6,7 +6,7 @@
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
 import { CHART_ENV, DEDICATED, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
-import { DISTINCT_DATABASE_NAMES } from '../../values/rules.js';
+import { DISTINCT_DATABASE_NAMES, GATEWAY_PROBLEMS } from '../../values/rules.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -111,8 +111,20 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
 {{- end -}}
 {{- end -}}
-{{- if and $v.gatewayAPI.enabled (not $v.gatewayAPI.parentRefs) -}}
-{{- $problems = append $problems "gatewayAPI.parentRefs: required when gatewayAPI.enabled is true: name the Gateway the routes attach to ({name: my-gateway, namespace: gateway-system})" -}}
+{{- $g := $v.gatewayAPI -}}
+{{- if $g.enabled -}}
+{{- if and (not $g.parentRefs) (not $g.createGateway) -}}
+{{- $problems = append $problems ${JSON.stringify(GATEWAY_PROBLEMS.noGateway)} -}}
+{{- end -}}
+{{- if and $g.createGateway (not $g.gatewayClassName) -}}
+{{- $problems = append $problems ${JSON.stringify(GATEWAY_PROBLEMS.noClass)} -}}
+{{- end -}}
+{{- if and $g.createGateway (eq $v.publicRouting.scheme "https") (not $v.ingress.workspaceTls.secretName) (not (include "aileron.wildcardTlsSecret" $)) (not $v.ingress.workspaceTls.clusterIssuer) -}}
+{{- $problems = append $problems ${JSON.stringify(GATEWAY_PROBLEMS.noCertificate)} -}}
+{{- end -}}
+{{- if and (eq $g.implementation "cilium") $v.kubernetes.enabled (not $v.cilium.enabled) -}}
+{{- $problems = append $problems ${JSON.stringify(GATEWAY_PROBLEMS.ciliumEntity)} -}}
+{{- end -}}
 {{- end -}}
 {{- range $block := list ${[...RESOURCE_BLOCKS, ...WORKSPACE_BLOCKS].map(([path, ref]) => `(list "${path}" ${ref})`).join(' ')} -}}
 {{- $path := index $block 0 -}}

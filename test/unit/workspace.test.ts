@@ -219,6 +219,10 @@ describe("Gateway mode on the chart's own Gateway", () => {
     expect(route.parentRefs).toEqual([{ name: 'aileron', namespace: 'aileron', sectionName: 'https' }]);
     expect(route.hostnames).toEqual(['workspace-runtime-my-workspace.example.com']);
     expect((route.rules as Loose[]).map((r) => r.timeouts)).toEqual([{ request: '0s' }, { request: '0s' }]);
+    // Owner-only access holds as with an Ingress: every port the route names leads to the sign-in proxy.
+    const service = find(objects, 'Service', 'workspace-runtime-my-workspace').spec as Loose;
+    const routed = (route.rules as Loose[]).map((r) => r.backendRefs[0].port);
+    expect((service.ports as Loose[]).filter((p) => routed.includes(p.port)).map((p) => p.targetPort)).toEqual(['auth', 'auth']);
   });
 
   test('requestTimeout "" leaves timeouts to the implementation; a shared Gateway is kept beside ours', () => {

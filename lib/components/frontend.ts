@@ -68,6 +68,7 @@ export class Frontend extends Construct {
     platformDeployment(this, ctx, {
       component: 'frontend',
       replicas: v.replicaCount,
+      autoscaling: v.autoscaling,
       settings: v,
       checksums: { 'frontend-nginx': x.checksum(data, checksum) },
       spec: podSpec(ctx, v, {

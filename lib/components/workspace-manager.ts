@@ -108,6 +108,7 @@ export class WorkspaceManager extends Construct {
     platformDeployment(this, ctx, {
       component: 'workspace-manager',
       replicas: m.replicaCount,
+      autoscaling: m.autoscaling,
       settings: m,
       checksums: { config: configChecksum },
       spec: podSpec(ctx, m, {

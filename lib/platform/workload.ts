@@ -17,7 +17,11 @@ export interface DeploymentOptions {
   checksums?: Record<string, string>;
   /** Recreate for single-writer or host-port workloads. */
   recreate?: boolean;
+  /** A HorizontalPodAutoscaler where enabled: the Deployment then has no replicas of its own, so an apply never resets the scale. */
+  autoscaling?: Autoscaling;
 }
+
+export type Autoscaling = Vals<{ enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number }>;
 
 /** Pod labels, and podAnnotations with the checksums (checksums win). */
 function podTemplate(ctx: Release, o: DeploymentOptions): k8s.PodTemplateSpec {
@@ -31,7 +35,11 @@ function podTemplate(ctx: Release, o: DeploymentOptions): k8s.PodTemplateSpec {
  */
 function highAvailability(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.PodSpec {
   const x = ctx.x;
-  const replicated = x.atLeast(o.replicas ?? 1, 2);
+  const a = o.autoscaling;
+  // The autoscaler's floor is the fewest pods there are; maxUnavailable 1 still lets a drain evict one of them.
+  const replicated = a
+    ? x.or(x.and(x.truthy(a.enabled), x.atLeast(a.minReplicas, 2)), x.and(x.not(x.truthy(a.enabled)), x.atLeast(o.replicas ?? 1, 2)))
+    : x.atLeast(o.replicas ?? 1, 2);
   x.scope(scope, replicated, () => {
     new k8s.KubePodDisruptionBudget(scope, 'pdb', {
       metadata: ctx.metadata(o.component),
@@ -55,14 +63,30 @@ function highAvailability(scope: Construct, ctx: Release, o: DeploymentOptions):
 export function platformDeployment(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.KubeDeployment {
   const { x } = ctx;
   const spec = highAvailability(scope, ctx, o);
+  const a = o.autoscaling;
+  if (a) x.scope(scope, x.truthy(a.enabled), () => autoscaler(scope, ctx, o.component, a));
   return new k8s.KubeDeployment(scope, 'deployment', {
     metadata: ctx.metadata(o.component),
     spec: {
-      replicas: x.value(o.replicas ?? 1),
+      replicas: a ? x.when(x.not(x.truthy(a.enabled)), o.replicas ?? 1) : x.value(o.replicas ?? 1),
       revisionHistoryLimit: 3,
       selector: { matchLabels: ctx.selector(o.component) },
       strategy: o.recreate ? { type: 'Recreate' } : undefined,
       template: podTemplate(ctx, { ...o, spec }),
+    },
+  });
+}
+
+/** Scales a component's Deployment between the bounds on its pods' CPU use (autoscaling/v2). */
+function autoscaler(scope: Construct, ctx: Release, component: Component, a: Autoscaling): void {
+  const { x } = ctx;
+  new k8s.KubeHorizontalPodAutoscalerV2(scope, 'autoscaler', {
+    metadata: ctx.metadata(component),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.name(component) },
+      minReplicas: x.value(a.minReplicas),
+      maxReplicas: x.value(a.maxReplicas),
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: x.value(a.targetCPUUtilizationPercentage) } } }],
     },
   });
 }

@@ -14,6 +14,7 @@ export function checkValues(v: Values): string[] {
     ...checkExternalServices(v),
     ...checkCoturn(v),
     ...checkGatewayAPI(v),
+    ...checkAutoscaling(v),
     ...checkDatabaseRoles(v),
     ...checkResources(v),
     ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
@@ -128,6 +129,16 @@ function checkExternalServices(v: Values): string[] {
   }
   return problems;
 }
+
+/** Autoscaled components: the HorizontalPodAutoscaler refuses a minimum above the maximum. */
+function checkAutoscaling(v: Values): string[] {
+  return AUTOSCALED.filter((c) => v[c].autoscaling.enabled && v[c].autoscaling.minReplicas > v[c].autoscaling.maxReplicas).map(
+    (c) => `${c}.autoscaling.minReplicas: ${v[c].autoscaling.minReplicas} is above ${c}.autoscaling.maxReplicas ${v[c].autoscaling.maxReplicas}`,
+  );
+}
+
+/** The components values may autoscale (stateless, behind a Service). */
+export const AUTOSCALED = ['frontend', 'workspaceManager'] as const;
 
 /** The problems of Gateway mode; the chart's validation (templates/validate.ts) says the same. */
 function checkGatewayAPI(v: Values): string[] {

@@ -167,6 +167,18 @@ const image = (repository: string, tag: string, what: string) =>
   );
 
 /** Scheduling and pod knobs every platform workload shares. */
+/** A HorizontalPodAutoscaler on CPU for a stateless component; with it on, the Deployment leaves replicas to it. */
+const autoscaling = (what: string) =>
+  obj(
+    {
+      enabled: bool(false, `Scale the ${what} with a HorizontalPodAutoscaler on CPU; the Deployment then leaves replicas (and replicaCount) to it`),
+      minReplicas: int(2, 'Fewest replicas (2 or more keeps one serving through a node drain)', { minimum: 1, maximum: 100 }),
+      maxReplicas: int(5, 'Most replicas', { minimum: 1, maximum: 100 }),
+      targetCPUUtilizationPercentage: int(75, 'Average CPU use the autoscaler aims at, in percent of the CPU request', { minimum: 1, maximum: 100 }),
+    },
+    `Autoscaling of the ${what}`,
+  );
+
 const podSettings = (replicas: number | undefined) => ({
   ...(replicas === undefined ? {} : { replicaCount: int(replicas, 'Replica count', { minimum: 0, maximum: 100 }) }),
   nodeSelector: labelMap('Node labels the pods must match', {}, { maxProperties: 32 }),
@@ -565,6 +577,7 @@ export const ValuesSchema = Type.Object(
         enabled: bool(true, 'Enable the frontend'),
         image: image('ailerondocker/workspace-ui', APP_VERSION, 'Frontend'),
         ...podSettings(1),
+        autoscaling: autoscaling('frontend'),
         resources: resources(['100m', '128Mi'], ['500m', '256Mi'], 'Frontend container resources'),
         service: serviceSettings(80, 'Frontend'),
         env: envMap('Extra plain environment (no credentials: this component has no Secret of its own)'),
@@ -576,6 +589,7 @@ export const ValuesSchema = Type.Object(
         enabled: bool(true, 'Enable the workspace manager'),
         image: image('ailerondocker/workspace-manager', APP_VERSION, 'Workspace manager'),
         ...podSettings(1),
+        autoscaling: autoscaling('workspace manager'),
         resources: resources(['250m', '256Mi'], ['1000m', '512Mi'], 'Workspace manager container resources'),
         service: serviceSettings(3001, 'Workspace manager'),
         env: envMap(

@@ -1,7 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { applyServerSide, k, kOk, synthToDir, waitForCrd } from '../support/cluster.js';
-import { GATEWAY_API_CRDS } from '../support/gateway-api.js';
+import { applyServerSide, k, kOk, synthToDir } from '../support/cluster.js';
+import { installGatewayApiCrds } from '../support/gateway-api.js';
 import { helmTemplate } from '../support/helm.js';
 import { exampleFile, type Loose } from '../support/render.js';
 
@@ -13,11 +11,7 @@ const files = [exampleFile('gateway-api')];
 const overlay = { kubernetes: { allowedNamespaces: ['gateway-ws'], defaultNamespace: 'gateway-ws' }, coturn: { enabled: false } };
 const set = ['kubernetes.allowedNamespaces={gateway-ws}', 'kubernetes.defaultNamespace=gateway-ws', 'coturn.enabled=false'];
 
-beforeAll(() => {
-  // Every file of the standard channel, as its install applies them (CRDs, and the policy guarding their upgrades).
-  kOk(['apply', '--server-side', ...readdirSync(GATEWAY_API_CRDS).filter((f) => f.endsWith('.yaml')).flatMap((f) => ['-f', join(GATEWAY_API_CRDS, f)])]);
-  waitForCrd('httproutes.gateway.networking.k8s.io');
-});
+beforeAll(installGatewayApiCrds);
 
 test("synth's HTTPRoutes are accepted and stored as rendered", () => {
   const res = applyServerSide(synthToDir({ files, set }, 'gw', NS));

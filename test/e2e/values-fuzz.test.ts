@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { k, kOk } from '../support/cluster.js';
+import { installGatewayApiCrds } from '../support/gateway-api.js';
 import { fixedSecrets } from '../support/render.js';
 import { CURATED, generatedInputs } from '../support/hostile-values.js';
 import { loadValues, ValuesError } from '../../lib/values/load.js';
@@ -15,6 +16,8 @@ import { renderPlatform, type K8sObject } from '../../lib/platform/platform-char
 import { toYamlDocuments } from '../../lib/render/write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'values-fuzz-'));
+// Values in Gateway mode render HTTPRoutes and a Gateway, which the dry-run checks against the real CRDs.
+beforeAll(installGatewayApiCrds);
 const NS = 'values-fuzz';
 
 /** The objects synth renders for a values file, or undefined when it refuses the file. */

@@ -73,6 +73,13 @@ const pod = fc.record(
   },
   { requiredKeys: [] },
 );
+/** An autoscaler, off or on with a floor of one or more (a ceiling at or above it). */
+const autoscale = fc.oneof(
+  fc.constant({}),
+  fc.integer({ min: 1, max: 4 }).chain((min) =>
+    fc.record({ enabled: fc.boolean(), minReplicas: fc.constant(min), maxReplicas: fc.integer({ min, max: 8 }), targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }) }),
+  ),
+);
 const hostPatterns = fc.constantFrom(
   {},
   {
@@ -113,6 +120,7 @@ export const validValues = fc
     pods: fc.record({ frontend: pod, workspaceManager: pod, workspaceOperator: pod, keycloak: pod }),
     backing: fc.record({ coturn: settings, postgres: settings, redis: settings }),
     services: fc.record({ frontend: service, workspaceManager: service, keycloak: service }),
+    autoscaling: fc.record({ frontend: autoscale, workspaceManager: autoscale }),
     coturnNodePort: fc.integer({ min: 30000, max: 32767 }),
     coturnHost: fc.constantFrom('192.168.65.3', '10.0.0.7', '203.0.113.10', '2001:db8::7', 'fd00::10'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort'),
@@ -182,11 +190,12 @@ export const validValues = fc
         enabled: r.kubernetesEnabled,
         provisioner: r.kubernetesEnabled ? 'kubernetes' : 'docker',
       },
-      frontend: { enabled: t.frontend, ...r.pods.frontend, service: r.services.frontend },
+      frontend: { enabled: t.frontend, ...r.pods.frontend, service: r.services.frontend, autoscaling: r.autoscaling.frontend },
       workspaceManager: {
         enabled: t.workspaceManager,
         ...r.pods.workspaceManager,
         service: r.services.workspaceManager,
+        autoscaling: r.autoscaling.workspaceManager,
         env: managerEnv,
         existingSecret: r.existingSecrets.manager ? 'manager-creds' : '',
         serviceAccount: r.accounts,

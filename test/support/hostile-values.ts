@@ -70,6 +70,8 @@ export const CURATED: HostileInput[] = [
   },
   { name: "Cilium's Gateway without Cilium policies", yaml: 'gatewayAPI:\n  enabled: true\n  parentRefs: [{name: gw, namespace: gw}]\n  implementation: cilium\n' },
   { name: 'a request timeout in words', yaml: 'gatewayAPI:\n  requestTimeout: 1 hour\n' },
+  { name: 'an autoscaler whose floor is above its ceiling', yaml: 'frontend:\n  autoscaling: {enabled: true, minReplicas: 5, maxReplicas: 2}\n' },
+  { name: 'an autoscaler with no replicas at all', yaml: 'workspaceManager:\n  autoscaling: {enabled: true, minReplicas: 0}\n' },
   { name: 'CoTURN in default, created by the chart', yaml: 'coturn:\n  namespace: default\n' },
   { name: 'CoTURN in kube-system, not created', yaml: 'coturn:\n  namespace: kube-system\n  createNamespace: false\n' },
   { name: 'a TURN host name', yaml: 'coturn:\n  host: turn.example.com\n' },

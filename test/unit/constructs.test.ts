@@ -464,6 +464,32 @@ describe('workspace CRD', () => {
   });
 });
 
+describe('autoscaling', () => {
+  test('off by default: the Deployment holds replicaCount, no HorizontalPodAutoscaler', () => {
+    const objects = render({});
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect((find(objects, 'Deployment', 'aileron-frontend').spec as Loose).replicas).toBe(1);
+  });
+
+  test('on: an autoscaling/v2 HPA on CPU, the Deployment without replicas, and a disruption budget for its floor', () => {
+    const set = ['workspaceManager.autoscaling.enabled=true', 'workspaceManager.autoscaling.maxReplicas=6', 'workspaceManager.replicaCount=1'];
+    const objects = render({ set });
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'aileron-workspace-manager');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'aileron-workspace-manager' },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }],
+    });
+    expect('replicas' in (find(objects, 'Deployment', 'aileron-workspace-manager').spec as Loose)).toBe(false);
+    // replicaCount 1, but the autoscaler keeps two or more: one may go in a drain.
+    expect((find(objects, 'PodDisruptionBudget', 'aileron-workspace-manager').spec as Loose).maxUnavailable).toBe(1);
+    // A floor of one runs one pod at times: no budget that would block a drain.
+    expect(render({ set: [...set, 'workspaceManager.autoscaling.minReplicas=1'] }).filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'aileron-workspace-manager')).toEqual([]);
+  });
+});
+
 describe('Gateway API routing', () => {
   const routes = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'HTTPRoute');
 

@@ -202,6 +202,7 @@ describe('errors name the key and what was expected', () => {
       /^gatewayAPI\.createGateway: the HTTPS listener for \*\.<baseDomain> needs a certificate: set ingress\.workspaceTls\.secretName/,
     ],
     [{ gatewayAPI: { enabled: true, createGateway: true, gatewayClassName: 'cilium', implementation: 'cilium' } }, /^gatewayAPI\.implementation: Cilium's Gateway .* set cilium\.enabled=true/],
+    [{ workspaceManager: { autoscaling: { enabled: true, minReplicas: 4, maxReplicas: 3 } } }, /^workspaceManager\.autoscaling\.minReplicas: 4 is above workspaceManager\.autoscaling\.maxReplicas 3$/],
     [{ gatewayAPI: { requestTimeout: '1 hour' } }, /^gatewayAPI\.requestTimeout: "1 hour" is not a duration such as 0s, 30m or 1h/],
     [{ gatewayAPI: { parentRefs: [{ name: 'gw' }] } }, /^gatewayAPI\.parentRefs\[0\]/],
     [{ global: { imagePullSecrets: [{ name: 'x', extra: 1 }] } }, /^global\.imagePullSecrets\[0\]\.extra: unknown key/],

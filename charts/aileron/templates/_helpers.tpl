@@ -235,6 +235,12 @@ true
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
 {{- end -}}
 {{- end -}}
+{{- range $c := list "frontend" "workspaceManager" -}}
+{{- $a := (index $v $c).autoscaling -}}
+{{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- $problems = append $problems (printf "%s.autoscaling.minReplicas: %d is above %s.autoscaling.maxReplicas %d" $c (int $a.minReplicas) $c (int $a.maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
 {{- $g := $v.gatewayAPI -}}
 {{- if $g.enabled -}}
 {{- if and (not $g.parentRefs) (not $g.createGateway) -}}

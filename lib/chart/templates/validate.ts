@@ -6,7 +6,7 @@
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
 import { CHART_ENV, DEDICATED, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
-import { DISTINCT_DATABASE_NAMES, GATEWAY_PROBLEMS } from '../../values/rules.js';
+import { AUTOSCALED, DISTINCT_DATABASE_NAMES, GATEWAY_PROBLEMS } from '../../values/rules.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -109,6 +109,12 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- end -}}
 {{- if and $v.coturn.createNamespace (or (eq $v.coturn.namespace "default") (hasPrefix "kube-" $v.coturn.namespace)) -}}
 {{- $problems = append $problems (printf "coturn.namespace: %s exists in every cluster and is not the chart's to create; name a namespace of its own, or set coturn.createNamespace=false" $v.coturn.namespace) -}}
+{{- end -}}
+{{- end -}}
+{{- range $c := list ${AUTOSCALED.map((c) => JSON.stringify(c)).join(' ')} -}}
+{{- $a := (index $v $c).autoscaling -}}
+{{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- $problems = append $problems (printf "%s.autoscaling.minReplicas: %d is above %s.autoscaling.maxReplicas %d" $c (int $a.minReplicas) $c (int $a.maxReplicas)) -}}
 {{- end -}}
 {{- end -}}
 {{- $g := $v.gatewayAPI -}}

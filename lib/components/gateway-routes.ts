@@ -8,11 +8,11 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ConstructProps } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
-import { platformBackends } from './ingress.js';
+import { platformBackends, type PlatformHostSections } from './ingress.js';
 import { GATEWAY_API_VERSION, routeParents, routeTimeouts } from './gateway.js';
 
 /** The platform HTTPRoutes: `gatewayAPI.*` of values, and the public hosts. */
-export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
+export type PlatformRoutesProps = ConstructProps<Pick<Values, 'gatewayAPI' | PlatformHostSections>>;
 
 export class PlatformRoutes extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformRoutesProps) {

@@ -34,7 +34,8 @@ function nginxAnnotationsFor(className: string, annotations: Record<string, stri
 }
 
 /** The public hosts' sections of values: the host patterns, and each backend's switch and Service. */
-export type PlatformHostValues = Vals<Pick<Values, 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
+export type PlatformHostSections = 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth';
+export type PlatformHostValues = Vals<Pick<Values, PlatformHostSections>>;
 
 /** A public host of the platform and the Service behind it (its `http` port), where that component is on. */
 export interface PlatformBackend {
@@ -57,7 +58,7 @@ export function platformBackends(ctx: Release, v: PlatformHostValues): PlatformB
 }
 
 /** The platform Ingress: `ingress.*` of values, and the public hosts. */
-export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress' | 'publicRouting' | 'frontend' | 'workspaceManager' | 'keycloak' | 'workspaceAuth'>>;
+export type PlatformIngressProps = ConstructProps<Pick<Values, 'ingress' | PlatformHostSections>>;
 
 export class PlatformIngress extends Construct {
   constructor(scope: Construct, id: string, { release: ctx, values: v }: PlatformIngressProps) {

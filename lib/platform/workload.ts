@@ -36,10 +36,9 @@ function podTemplate(ctx: Release, o: DeploymentOptions): k8s.PodTemplateSpec {
 function highAvailability(scope: Construct, ctx: Release, o: DeploymentOptions): k8s.PodSpec {
   const x = ctx.x;
   const a = o.autoscaling;
-  // The autoscaler's floor is the fewest pods there are; maxUnavailable 1 still lets a drain evict one of them.
-  const replicated = a
-    ? x.or(x.and(x.truthy(a.enabled), x.atLeast(a.minReplicas, 2)), x.and(x.not(x.truthy(a.enabled)), x.atLeast(o.replicas ?? 1, 2)))
-    : x.atLeast(o.replicas ?? 1, 2);
+  // The fewest pods there are: the autoscaler's floor where it runs. maxUnavailable 1 still lets a drain evict one.
+  const fewest = a ? x.choose(x.truthy(a.enabled), a.minReplicas, o.replicas ?? 1) : (o.replicas ?? 1);
+  const replicated = x.atLeast(fewest, 2);
   x.scope(scope, replicated, () => {
     new k8s.KubePodDisruptionBudget(scope, 'pdb', {
       metadata: ctx.metadata(o.component),

@@ -59,5 +59,5 @@ export function hostProblem(host: string, allowWildcard = false): string | undef
 /** The Secret of the first ingress.tls entry with the wildcard host of baseDomain, or "" (the chart's `aileron.wildcardTlsSecret`). */
 export function wildcardTlsSecret(v: Pick<Values, 'publicRouting' | 'ingress'>): string {
   const wildcard = `*.${v.publicRouting.baseDomain}`;
-  return v.ingress.tls.find((t) => t.hosts.some((h) => h.split('{baseDomain}').join(v.publicRouting.baseDomain) === wildcard))?.secretName ?? '';
+  return v.ingress.tls.find((t) => t.hosts.some((h) => expandHost(h, v.publicRouting) === wildcard))?.secretName ?? '';
 }

@@ -75,12 +75,10 @@ function ingress(ws: ResolvedWorkspace, group: FirewallGroup, platform: Workspac
   ];
   if (ports.length === 0) return rules;
   const callers = platformPods(platform, PLATFORM_CALLERS, FromOperator.IN);
-  if (platform.ingressController.ciliumEnvoy) {
-    // Cilium's Gateway API proxies through Cilium's own Envoy, whose traffic reaches pods as the "ingress" entity, not a pod.
-    rules.push({ fromEndpoints: [callers], toPorts: ingressTcp(ports) }, { fromEntities: [FromEntity.INGRESS], toPorts: ingressTcp(ports) });
-  } else {
-    rules.push({ fromEndpoints: [ingressControllerPods(platform), callers], toPorts: ingressTcp(ports) });
-  }
+  // Cilium's Gateway API proxies through Cilium's own Envoy, whose traffic reaches pods as the "ingress" entity, not a pod.
+  const cilium = platform.ingressController.ciliumEnvoy;
+  rules.push({ fromEndpoints: cilium ? [callers] : [ingressControllerPods(platform), callers], toPorts: ingressTcp(ports) });
+  if (cilium) rules.push({ fromEntities: [FromEntity.INGRESS], toPorts: ingressTcp(ports) });
   if (platform.serviceType === 'NodePort') {
     // A NodePort is open to whatever reaches the node: sources arrive as the world or, SNATed, as a node.
     rules.push({ fromEntities: [FromEntity.WORLD, FromEntity.HOST, FromEntity.REMOTE_HYPHEN_NODE], toPorts: ingressTcp(ports) });

@@ -189,6 +189,20 @@ export interface WorkspaceSpec {
   readonly firewall?: WorkspaceSpecFirewall;
 
   /**
+   * false stops the workspace: its pods go away and nothing routes to it; its volume, Secrets and policies stay, and true brings it back on the same data
+   *
+   * @schema WorkspaceSpec#started
+   */
+  readonly started?: boolean;
+
+  /**
+   * This workspace's own stop deadlines, within the platform's limits (workspaceLifecycle.limits)
+   *
+   * @schema WorkspaceSpec#lifecycle
+   */
+  readonly lifecycle?: WorkspaceSpecLifecycle;
+
+  /**
    * Restart triggers
    *
    * @schema WorkspaceSpec#operations
@@ -216,6 +230,8 @@ export function toJson_WorkspaceSpec(obj: WorkspaceSpec | undefined): Record<str
     'knowledgeBases': obj.knowledgeBases?.map(y => toJson_WorkspaceSpecKnowledgeBases(y)),
     'storage': toJson_WorkspaceSpecStorage(obj.storage),
     'firewall': toJson_WorkspaceSpecFirewall(obj.firewall),
+    'started': obj.started,
+    'lifecycle': toJson_WorkspaceSpecLifecycle(obj.lifecycle),
     'operations': toJson_WorkspaceSpecOperations(obj.operations),
   };
   // filter undefined values
@@ -549,6 +565,42 @@ export function toJson_WorkspaceSpecFirewall(obj: WorkspaceSpecFirewall | undefi
   const result = {
     'workspace': toJson_WorkspaceSpecFirewallWorkspace(obj.workspace),
     'browser': toJson_WorkspaceSpecFirewallBrowser(obj.browser),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * This workspace's own stop deadlines, within the platform's limits (workspaceLifecycle.limits)
+ *
+ * @schema WorkspaceSpecLifecycle
+ */
+export interface WorkspaceSpecLifecycle {
+  /**
+   * Stop after this long without activity (0: never), for example 4h
+   *
+   * @schema WorkspaceSpecLifecycle#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * Stop this long after a start, active or not (0: never), for example 12h
+   *
+   * @schema WorkspaceSpecLifecycle#maxAge
+   */
+  readonly maxAge?: string;
+}
+
+/**
+ * Converts an object of type 'WorkspaceSpecLifecycle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WorkspaceSpecLifecycle(obj: WorkspaceSpecLifecycle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTimeout': obj.idleTimeout,
+    'maxAge': obj.maxAge,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -1,5 +1,6 @@
 /** Operator settings from its environment (the Deployment sets them; see lib/components/workspace-operator.ts). */
 import { hostname } from 'node:os';
+import { DEFAULT_ACTIVITY_URL } from './lifecycle/activity.js';
 
 export interface OperatorConfig {
   /** "" watches every namespace. */
@@ -28,6 +29,13 @@ export interface OperatorConfig {
    * over 1,000 Workspaces: pages of 500 peaked at 95 MB RSS, pages of 100 at 80 MB (141 list calls instead of 29).
    */
   listPageSize: number;
+  /** How often the operator reads the workspace proxies' request counts (activity, for idle stops). */
+  activityIntervalSeconds: number;
+  /**
+   * Where a workspace proxy's metrics are, with `{service}`, `{namespace}` and `{port}` filled in: the Service's
+   * cluster DNS name by default (set it for another cluster domain).
+   */
+  activityUrl: string;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
@@ -48,5 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     qps: int('KUBE_API_QPS', 1000),
     burst: int('KUBE_API_BURST', 2000),
     listPageSize: int('LIST_PAGE_SIZE', 100),
+    activityIntervalSeconds: int('ACTIVITY_INTERVAL_SECONDS', 60),
+    activityUrl: env.ACTIVITY_URL || DEFAULT_ACTIVITY_URL,
   };
 }

@@ -20,16 +20,24 @@ import { ConfigMapPlatformSource } from './platform-source.js';
 import { WorkQueue } from './queue.js';
 import { OwnedCache, ownerKey } from './owned-cache.js';
 import { ListWatch } from './list-watch.js';
+import { STOPPED_BY_ANNOTATION } from '../lib/crd/workspace-crd.js';
+import { RunningSlots } from './lifecycle/running-slots.js';
+import { ActivityMonitor } from './lifecycle/activity.js';
+import { queueKey, WorkspaceLifecycle } from './lifecycle/workspace-lifecycle.js';
+import { WorkspaceReport } from './reconcile/report.js';
 
 /**
- * What is kept of a Workspace: all the reconciler reads. Not its managedFields, nor its annotations
- * (`kubectl apply` leaves a copy of the whole object in one), and of its status only a summary.
+ * What is kept of a Workspace: all the reconciler reads. Not its managedFields, nor its annotations but the
+ * operator's own stopped-by (`kubectl apply` leaves a copy of the whole object in one), and of its status only a
+ * summary.
  */
 const WORKSPACE_API_VERSION = `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`;
 
 function slimWorkspace(o: KubernetesObject): ObservedWorkspace {
   const ws = o as WorkspaceResource;
-  const { managedFields: _managed, annotations: _annotations, ...metadata } = ws.metadata as WorkspaceResource['metadata'] & { managedFields?: unknown; annotations?: unknown };
+  const { managedFields: _managed, annotations, ...rest } = ws.metadata as WorkspaceResource['metadata'] & { managedFields?: unknown };
+  const stoppedBy = annotations?.[STOPPED_BY_ANNOTATION];
+  const metadata = stoppedBy ? { ...rest, annotations: { [STOPPED_BY_ANNOTATION]: stoppedBy } } : rest;
   return { apiVersion: WORKSPACE_API_VERSION, kind: WORKSPACE_KIND, metadata, spec: ws.spec, status: observedStatus(ws.status) };
 }
 
@@ -40,6 +48,10 @@ export class Controller {
   /** Owner-label key -> queue key, for Workspace names longer than a label value (hashed in the label). */
   private readonly longNames = new Map<string, string>();
   private readonly reconciler: Reconciler;
+  private readonly slots: RunningSlots;
+  private readonly activity: ActivityMonitor;
+  /** Each Workspace's next lifecycle deadline (a warning or a stop), as a timer that queues it. */
+  private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private workers: Promise<void>[] = [];
   private stopped = false;
   synced = false;
@@ -61,7 +73,25 @@ export class Controller {
     };
     this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, { pageSize: cfg.listPageSize });
     const caches = new ReconcileCaches();
+    this.slots = new RunningSlots((keys) => keys.forEach((k) => this.queue.add(k)));
+    this.activity = new ActivityMonitor({
+      intervalMs: cfg.activityIntervalSeconds * 1000,
+      urlTemplate: cfg.activityUrl,
+      concurrency: 32,
+      wake: (key) => this.queue.add(key),
+      onRead: (result) => metrics.activityReads.inc({ result }),
+    });
+    const report = new WorkspaceReport(kube, log, caches.writtenStatus);
+    const lifecycle = new WorkspaceLifecycle({
+      kube,
+      slots: this.slots,
+      activity: this.activity,
+      wakeAt: (key, at) => this.wakeAt(key, at),
+      event: (ws, type, reason, message) => report.event(ws, type, reason, message),
+      now: Date.now,
+    });
     this.reconciler = new Reconciler({
+      lifecycle,
       kube,
       metrics,
       log,
@@ -81,7 +111,9 @@ export class Controller {
     };
     this.workspaces.on((_key, ws, event) => {
       if (event !== 'delete') return enqueueWorkspace(ws);
-      if (ws.metadata.uid) this.reconciler.forget(ws.metadata.uid);
+      clearTimeout(this.deadlines.get(queueKey(ws)));
+      this.deadlines.delete(queueKey(ws));
+      if (ws.metadata.uid) this.reconciler.forget(ws.metadata.uid, queueKey(ws));
       this.longNames.delete(ownerKey(ws.metadata.namespace ?? '', ownerNameLabel(ws.metadata.name)));
     });
     // A Deployment's change refreshes status. Any owned object deleted, or stripped of its applied hash,
@@ -94,9 +126,35 @@ export class Controller {
     });
     await this.startWithRetry(() => this.owned.start(), 'owned objects');
     await this.startWithRetry(() => this.workspaces.start(), 'workspaces');
+    this.holdRunningSlots();
+    this.activity.start();
     this.synced = true;
     this.log.info('watching', { namespace: ns || '(all)' });
     this.workers = Array.from({ length: this.cfg.workers }, () => this.work());
+  }
+
+  /**
+   * Before any reconcile: the Workspaces running when the operator started keep their slots, so a start waiting
+   * for one cannot take it from them.
+   */
+  private holdRunningSlots(): void {
+    for (const ws of this.workspaces.values()) {
+      const phase = ws.status?.phase;
+      if (ws.spec.started === false || !ws.metadata.uid || !phase || phase === 'Stopped' || phase === 'Failed') continue;
+      const since = Date.parse(ws.status?.startedAt ?? '');
+      this.slots.hold(ws.metadata.uid, ws.spec.ownerId, Number.isNaN(since) ? Date.now() : since);
+    }
+  }
+
+  /** Queues the Workspace at its next deadline, replacing the one set before. */
+  private wakeAt(key: string, at: number): void {
+    clearTimeout(this.deadlines.get(key));
+    const timer = setTimeout(() => {
+      this.deadlines.delete(key);
+      this.queue.add(key);
+    }, Math.max(0, at - Date.now()) + 50);
+    timer.unref();
+    this.deadlines.set(key, timer);
   }
 
   private async startWithRetry(start: () => Promise<void>, name: string): Promise<void> {
@@ -143,6 +201,8 @@ export class Controller {
   /** Stops taking work and waits for the reconciles in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.deadlines.values()) clearTimeout(timer);
+    await this.activity.stop();
     this.queue.shutdown();
     this.owned.stop();
     this.workspaces.stop();

@@ -29,6 +29,12 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly leader = new Gauge({ name: 'aileron_operator_leader', help: '1 while this replica leads', registers: [this.registry] });
+  readonly activityReads = new Counter({
+    name: 'aileron_operator_activity_reads_total',
+    help: 'Reads of workspace sign-in proxies\' request counts (activity, for idle stops), by result',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({ name: 'aileron_operator_queue_depth', help: 'Workspaces waiting for a reconcile', registers: [this.registry] });
 
   constructor() {

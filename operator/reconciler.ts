@@ -3,13 +3,14 @@
  * what comes next (reconcile/step.ts):
  *
  *   resolve    the platform settings and credentials, and the Workspace against them, once; its namespace's Pod Security
+ *   admit      whether it runs: spec.started and the running limits (lifecycle/); a stopped one keeps all but pods and routes
  *   render     the plan: kept while its inputs stay the same, taken from the cluster when status says it holds it, else
  *              rendered from the constructs (lib/workspace)
  *   finalizer  added when the objects go to another namespace than the Workspace's
  *   plan       against what the watches hold: what to apply, what to delete, whether the namespace's baseline is due
  *   apply      in stages, policies before the Deployments that make pods
  *   prune      what the Workspace no longer wants
- *   status     written when it changed
+ *   status     written when it changed, with the lifecycle's verdict: activity, StoppingSoon, or the idle or max-age stop
  *
  * What the cluster has comes from the owned-object watches (owned-cache.ts), never from a LIST: a reconcile that
  * changes nothing makes no API call, and an update writes only the objects it changes. What is kept between
@@ -35,6 +36,7 @@ import { annotated, ApplyError, applyStages } from './reconcile/apply.js';
 import { errored, failedReason, next, ReportedError, Requeue, stop, type StepName, type StepResult } from './reconcile/step.js';
 import { FINALIZER, updateFinalizers } from './reconcile/finalizers.js';
 import { uidOf, WorkspaceReport } from './reconcile/report.js';
+import { queueKey, type Admission, type WorkspaceLifecycle } from './lifecycle/workspace-lifecycle.js';
 
 
 export interface ReconcilerDeps {
@@ -50,6 +52,7 @@ export interface ReconcilerDeps {
    * every Workspace again instead of trusting plans an older one applied.
    */
   codeVersion: string;
+  lifecycle: WorkspaceLifecycle;
 }
 
 /** The platform and the Workspace resolved against it: what every later step works from. */
@@ -57,6 +60,7 @@ interface Resolution {
   platform: WorkspacePlatform;
   credentials: DesiredStateOptions;
   resolved: ResolvedWorkspace;
+  admission?: Admission;
 }
 
 /** The plan, and the objects when this reconcile rendered them (only the plan is kept between reconciles). */
@@ -102,9 +106,10 @@ export class Reconciler {
     this.namespaces = new NamespaceGuard(deps.kube, deps.caches.restrictedNamespaces);
   }
 
-  /** Drops everything kept for a Workspace that no longer exists. */
-  forget(uid: string): void {
+  /** Drops everything kept for a Workspace that no longer exists, and gives back its running slot. */
+  forget(uid: string, key: string): void {
     this.caches.forget(uid);
+    this.deps.lifecycle.forget(uid, key);
   }
 
   async reconcile(ws: ObservedWorkspace): Promise<void> {
@@ -113,6 +118,7 @@ export class Reconciler {
 
     const resolution = (run.resolution = await this.step(run, 'resolve', () => this.resolve(ws)));
     if (!resolution) return;
+    if (!(await this.step(run, 'admit', () => this.admit(ws, resolution)))) return;
     const rendering = await this.step(run, 'render', () => this.render(ws, resolution));
     if (!rendering) return;
     if (!(await this.step(run, 'finalizer', () => this.addFinalizer(ws, resolution.resolved)))) return;
@@ -183,6 +189,13 @@ export class Reconciler {
     }
   }
 
+  /** Step admit: whether it runs now; a Workspace that does not is rendered without pods and routes. */
+  private async admit(ws: ObservedWorkspace, resolution: Resolution): Promise<StepResult<Admission>> {
+    const admission = (resolution.admission = await this.deps.lifecycle.admit(ws, resolution.resolved, resolution.platform));
+    resolution.resolved.running = admission.running;
+    return next(admission);
+  }
+
   private async platformSettings(): Promise<WorkspacePlatform> {
     try {
       return await this.deps.platform.get();
@@ -198,7 +211,7 @@ export class Reconciler {
    */
   private render(ws: ObservedWorkspace, { platform, credentials, resolved }: Resolution): StepResult<Rendering> {
     const uid = uidOf(ws);
-    const inputs = this.renderInputs(ws, platform, credentials);
+    const inputs = this.renderInputs(ws, platform, credentials, resolved.running);
     const kept = this.caches.plans.get(uid);
     if (kept?.inputs === inputs) return next({ kept });
     // A Workspace seen for the first time (a new one, or any after a restart) whose status records an applied hash.
@@ -223,12 +236,13 @@ export class Reconciler {
   }
 
   /**
-   * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, the platform
-   * settings, the TURN and proxy credentials copied into it, and the operator's own build.
+   * What a render depends on, as one hash: the Workspace's spec (by its generation) and identity, whether it runs
+   * (a running limit may hold it back), the platform settings, the TURN and proxy credentials copied into it, and
+   * the operator's own build.
    */
-  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): string {
+  private renderInputs(ws: ObservedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions, running: boolean): string {
     const { generation, name, namespace, uid } = ws.metadata;
-    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, platform, credentials.turn, credentials.auth]);
+    return objectHash([this.deps.codeVersion, uid, generation, name, namespace, running, platform, credentials.turn, credentials.auth]);
   }
 
   private objectsOf(resolved: ResolvedWorkspace, platform: WorkspacePlatform, credentials: DesiredStateOptions): KubernetesObject[] {
@@ -317,9 +331,23 @@ export class Reconciler {
     return next(true);
   }
 
-  /** Step status: everything planned is applied and nothing else is left; status records it, for a restarted operator. */
-  private async writeConverged(ws: ObservedWorkspace, { platform, resolved }: Resolution, applied: string): Promise<StepResult<true>> {
-    const status = buildStatus({ ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: applied });
+  /**
+   * Step status: everything planned is applied and nothing else is left; status records it, for a restarted
+   * operator, with what the lifecycle says. An idle or max-age stop that is due happens here instead.
+   */
+  private async writeConverged(ws: ObservedWorkspace, { platform, resolved, admission }: Resolution, applied: string): Promise<StepResult<true>> {
+    const base = { ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: applied };
+    if (!admission?.running) {
+      const stopped = admission?.stopped ?? { reason: 'Stopped', message: 'stopped' };
+      await this.report.status(ws, buildStatus({ ...base, stopped, startedAt: ws.status?.startedAt, lastActivityTime: ws.status?.lastActivityTime }));
+      return next(true);
+    }
+    const assessment = await this.deps.lifecycle.assess(ws, resolved, platform, admission.since);
+    if (assessment.stopNow) {
+      await this.deps.lifecycle.stop(ws, assessment.stopNow, resolved);
+      return stop(`stopped (${assessment.stopNow})`);
+    }
+    const status = buildStatus({ ...base, startedAt: new Date(admission.since).toISOString(), ...assessment });
     if (status.phase === 'Running' && ws.status?.phase !== 'Running' && ws.metadata.generation === 1) {
       const created = Date.parse((ws.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
       if (!Number.isNaN(created)) this.deps.metrics.workspaceStart.observe((Date.now() - created) / 1000);
@@ -354,7 +382,7 @@ export class Reconciler {
     }
     const removed = (current: string[]) => (current.includes(FINALIZER) ? current.filter((f) => f !== FINALIZER) : undefined);
     if (!(await this.step(run, 'finalizer', () => updateFinalizers(this.deps.kube, ws, removed)))) return;
-    this.forget(uidOf(ws));
+    this.forget(uidOf(ws), queueKey(ws));
     run.log.info('cleaned up cross-namespace objects', { objects: objects.length, targetNamespace: namespace });
   }
 

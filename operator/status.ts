@@ -1,8 +1,9 @@
 /**
  * Workspace status from what the operator observes: phase (Pending,
- * Reconciling, Running, Failed), per-component phase and URLs, the firewall
- * in force, and Ready / Progressing / Degraded conditions. Pure: the
- * reconciler feeds it the Deployments it sees.
+ * Reconciling, Running, Stopped, Failed), per-component phase and URLs, the
+ * firewall in force, when it started and was last used, and Ready /
+ * Progressing / Degraded / StoppingSoon conditions. Pure: the reconciler
+ * feeds it the Deployments it sees and the lifecycle's verdicts.
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedWorkspace, WorkspaceResource } from '../lib/workspace/model.js';
@@ -13,7 +14,7 @@ import type { WorkspacePlatform } from '../lib/workspace/platform.js';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {
-  type: 'Ready' | 'Progressing' | 'Degraded';
+  type: 'Ready' | 'Progressing' | 'Degraded' | 'StoppingSoon';
   status: ConditionStatus;
   reason: string;
   message: string;
@@ -31,7 +32,7 @@ export interface DeploymentView {
   failure?: string;
 }
 
-export type Phase = 'Pending' | 'Reconciling' | 'Running' | 'Failed';
+export type Phase = 'Pending' | 'Reconciling' | 'Running' | 'Stopped' | 'Failed';
 
 export function deploymentReady(d: DeploymentView | undefined): boolean {
   if (!d) return false;
@@ -49,6 +50,9 @@ export type ObservedStatus = {
   conditions?: Array<Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>>;
   /** What the cluster was last known to hold in full (plan.ts: appliedHash). */
   appliedHash?: string;
+  /** When it last started, and its owner's last recorded activity (lifecycle.ts). */
+  startedAt?: string;
+  lastActivityTime?: string;
   digest: string;
 };
 
@@ -57,17 +61,22 @@ export type ObservedWorkspace = Omit<WorkspaceResource, 'status'> & { status?: O
 
 export function observedStatus(status: Record<string, unknown> | undefined): ObservedStatus | undefined {
   if (!status) return undefined;
-  const { phase, conditions, appliedHash } = status as { phase?: string; conditions?: Condition[]; appliedHash?: string };
+  const { phase, conditions, appliedHash, startedAt, lastActivityTime } = status as Record<string, unknown> & { conditions?: Condition[] };
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return {
-    phase: known(phase),
+    phase: known(text(phase)),
     conditions: conditions?.map(({ type, status: s, lastTransitionTime }) => ({ type: known(type), status: known(s), lastTransitionTime })),
-    appliedHash: typeof appliedHash === 'string' ? appliedHash : undefined,
+    appliedHash: text(appliedHash),
+    startedAt: text(startedAt),
+    lastActivityTime: text(lastActivityTime),
     digest: statusDigest(status),
   };
 }
 
 /** The operator's own copy of a phase or condition word, not each parsed status's. */
-const KNOWN_WORDS = new Map(['Pending', 'Reconciling', 'Running', 'Failed', 'Ready', 'Progressing', 'Degraded', 'True', 'False', 'Unknown'].map((w) => [w, w]));
+const KNOWN_WORDS = new Map(
+  ['Pending', 'Reconciling', 'Running', 'Stopped', 'Failed', 'Ready', 'Progressing', 'Degraded', 'StoppingSoon', 'True', 'False', 'Unknown'].map((w) => [w, w]),
+);
 function known<T extends string | undefined>(word: T): T {
   return (word !== undefined && (KNOWN_WORDS.get(word) as T)) || word;
 }
@@ -82,6 +91,13 @@ export interface StatusInput {
   stepFailure?: { reason: string; message: string };
   /** The applied hash (plan.ts), once the cluster holds the whole plan; absent while it does not. */
   appliedHash?: string;
+  /** Not running, and why: the owner's stop, an idle or max-age stop, a running limit (lifecycle.ts). */
+  stopped?: { reason: string; message: string };
+  /** Running: when it started (kept from the last status, or now on a start). */
+  startedAt?: string;
+  lastActivityTime?: string;
+  /** Running, and an idle or max-age stop is near. */
+  stoppingSoon?: { reason: string; message: string };
   now?: string;
 }
 
@@ -113,6 +129,41 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
     };
   }
 
+  const firewall = {
+    workspace: firewallStatus(resolved.firewall.workspace, platform),
+    ...(resolved.components.browser.enabled ? { browser: firewallStatus(resolved.firewall.browser, platform) } : {}),
+  };
+  const activity = input.lastActivityTime ? { lastActivityTime: input.lastActivityTime } : {};
+  const applied = appliedHash && !stepFailure ? { appliedHash } : {};
+  if (input.stopped) {
+    const { reason, message } = input.stopped;
+    return {
+      phase: 'Stopped',
+      observedGeneration: generation,
+      targetNamespace: resolved.namespace,
+      // The URLs stay: they are where the workspace comes back (and a merge patch would keep them anyway).
+      components: Object.fromEntries(
+        COMPONENTS.map((c) => {
+          const rc = resolved.components[c];
+          return [c, rc.enabled ? { phase: 'Stopped', ready: false, internalUrl: rc.internalUrl, externalUrl: rc.externalUrl } : { phase: 'Disabled', ready: false }];
+        }),
+      ),
+      firewall,
+      ...(input.startedAt ? { startedAt: input.startedAt } : {}),
+      ...activity,
+      ...applied,
+      conditions: [
+        cond({ type: 'Ready', status: 'False', reason, message }),
+        stepFailure
+          ? cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: 'the stop could not be applied; retrying with backoff' })
+          : cond({ type: 'Progressing', status: 'False', reason: 'Stopped', message: 'no pod runs; the volume, Secrets and policies are kept' }),
+        stepFailure
+          ? cond({ type: 'Degraded', status: 'True', reason: stepFailure.reason, message: stepFailure.message })
+          : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+      ],
+    };
+  }
+
   const components: Record<string, unknown> = {};
   const waiting: string[] = [];
   const failing: string[] = [];
@@ -139,17 +190,15 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
   const running = waiting.length === 0;
   // Pending until the operator has seen any of its Deployments; Reconciling while they come up.
   const phase: Phase = running ? 'Running' : observed === 0 ? 'Pending' : 'Reconciling';
-  const firewall = {
-    workspace: firewallStatus(resolved.firewall.workspace, platform),
-    ...(resolved.components.browser.enabled ? { browser: firewallStatus(resolved.firewall.browser, platform) } : {}),
-  };
   return {
     phase,
     observedGeneration: generation,
     targetNamespace: resolved.namespace,
     components,
     firewall,
-    ...(appliedHash && !stepFailure ? { appliedHash } : {}),
+    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
+    ...activity,
+    ...applied,
     conditions: [
       running
         ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })
@@ -164,6 +213,8 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
         : failing.length > 0
           ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
           : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+      // Only while a stop is near: the manager or UI can warn its owner.
+      ...(input.stoppingSoon ? [cond({ type: 'StoppingSoon', status: 'True', ...input.stoppingSoon })] : []),
     ],
   };
 }

@@ -11,6 +11,7 @@ import { CHART_NAME } from '../platform/context.js';
 import { workspaceCrdManifest, crdLabels } from '../crd/workspace-crd.js';
 import { valuesMarkdownTable } from '../render/values-doc.js';
 import { HELPERS } from './helpers.js';
+import { NAMESPACE_QUOTA_HELPER } from '../components/namespace-quota.js';
 import { generatedTemplates } from './generated-templates.js';
 import { NOTES } from './templates/hooks.js';
 import { VALIDATE, VALIDATE_HELPERS } from './templates/validate.js';
@@ -56,7 +57,7 @@ ${crd.replace('metadata:\n', 'metadata:\n  annotations:\n    helm.sh/resource-po
     'values.schema.json': `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ValuesSchema }, null, 2)}\n`,
     '.helmignore': `.git/\n*.swp\n*.bak\n*.tmp\n${OUTPUT_MARKER}\n`,
     'crds/platform.aileron.io_workspaces.yaml': HEADER + crd,
-    'templates/_helpers.tpl': [HELPERS, VALIDATE_HELPERS].join('\n'),
+    'templates/_helpers.tpl': [HELPERS, VALIDATE_HELPERS, NAMESPACE_QUOTA_HELPER].join('\n'),
     'templates/validate.yaml': VALIDATE,
     'templates/NOTES.txt': NOTES,
     'templates/workspace-crd.yaml': templatedCrd,

@@ -1,6 +1,7 @@
 /**
  * Workspace namespaces, labelled for Pod Security "restricted": workspace
- * pods run restricted. `default` and `kube-*` are never created or relabelled,
+ * pods run restricted; each with a ResourceQuota and a LimitRange
+ * (namespace-quota.ts). `default` and `kube-*` are never created or relabelled,
  * and the release namespace is left to the installer (Helm users create it
  * labelled, as the README shows), or is synth's own Namespace (ReleaseNamespace).
  */
@@ -9,6 +10,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { ConstructProps } from '../platform/context.js';
 import type { Values } from '../values/schema.js';
 import { turnNamespace } from './turn-namespace.js';
+import { NamespaceLimits } from './namespace-quota.js';
 
 export const RESTRICTED = {
   'pod-security.kubernetes.io/enforce': 'restricted',
@@ -17,13 +19,17 @@ export const RESTRICTED = {
 };
 
 
-/** The workspace namespaces: `kubernetes.enabled`, `createNamespaces` and `allowedNamespaces` of values. */
-export type WorkspaceNamespacesProps = ConstructProps<Pick<Values['kubernetes'], 'enabled' | 'createNamespaces' | 'allowedNamespaces'>>;
+/**
+ * The workspace namespaces: `kubernetes.enabled`, `createNamespaces` and `allowedNamespaces` of values, and their
+ * quotas (kubernetes.namespaceQuota, derived from the workspace defaults and workspaceAuth's proxy).
+ */
+export type WorkspaceNamespacesProps = ConstructProps<Values>;
 
 export class WorkspaceNamespaces extends Construct {
-  constructor(scope: Construct, id: string, { release: ctx, values: k }: WorkspaceNamespacesProps) {
+  constructor(scope: Construct, id: string, { release: ctx, values }: WorkspaceNamespacesProps) {
     super(scope, id);
     const { x } = ctx;
+    const k = values.kubernetes;
     x.scope(this, x.and(x.truthy(k.enabled), x.truthy(k.createNamespaces)), () =>
       x.forEach(this, k.allowedNamespaces, (ns) => {
         const ours = x.and(x.not(x.equals(ns, 'default')), x.not(x.hasPrefix(ns, 'kube-')), x.not(x.equals(ns, ctx.namespace)));
@@ -36,6 +42,7 @@ export class WorkspaceNamespaces extends Construct {
               annotations: { 'helm.sh/resource-policy': 'keep' },
             },
           });
+          new NamespaceLimits(this, `${x.value(ns)}-limits`, { release: ctx, values, namespace: x.value(ns) });
         });
       }),
     );

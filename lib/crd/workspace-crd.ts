@@ -17,6 +17,7 @@ import {
   STANDARD_RESOURCES,
   WORKSPACE_PATH_PATTERN,
 } from '../workspace/spec-rules.js';
+import { DURATION_PATTERN } from '../values/duration.js';
 
 export const WORKSPACE_API_GROUP = 'platform.aileron.io';
 export const WORKSPACE_VERSION = 'v1alpha1';
@@ -26,7 +27,9 @@ export const WORKSPACE_CRD_NAME = `${WORKSPACE_RESOURCE}.${WORKSPACE_API_GROUP}`
 
 export const PROVISIONERS = ['kubernetes', 'docker'] as const;
 export const DOMAIN_ACCESS_MODES = ['specific', 'all'] as const;
-export const WORKSPACE_PHASES = ['Pending', 'Reconciling', 'Running', 'Failed'] as const;
+export const WORKSPACE_PHASES = ['Pending', 'Reconciling', 'Running', 'Stopped', 'Failed'] as const;
+/** Set by the operator when it stops a Workspace itself: idle or max-age (a user's own stop leaves it unset). */
+export const STOPPED_BY_ANNOTATION = 'platform.aileron.io/stopped-by';
 
 type Schema = Record<string, unknown>;
 
@@ -195,6 +198,15 @@ const specSchema: Schema = obj(
       workspace: firewallGroup('runtime and canvas'),
       browser: firewallGroup('browser'),
     }),
+    started: {
+      type: 'boolean',
+      default: true,
+      description: 'false stops the workspace: its pods go away and nothing routes to it; its volume, Secrets and policies stay, and true brings it back on the same data',
+    },
+    lifecycle: obj('This workspace\'s own stop deadlines, within the platform\'s limits (workspaceLifecycle.limits)', {
+      idleTimeout: str('Stop after this long without activity (0: never), for example 4h', { pattern: DURATION_PATTERN, maxLength: 32 }),
+      maxAge: str('Stop this long after a start, active or not (0: never), for example 12h', { pattern: DURATION_PATTERN, maxLength: 32 }),
+    }),
     operations: obj('Restart triggers', {
       restartWorkspaceAt: timestamp('every component'),
       restartRuntimeAt: timestamp('the runtime'),
@@ -241,6 +253,8 @@ const statusSchema: Schema = obj('Observed state, written by the operator', {
     canvas: componentStatus('Canvas'),
   }),
   firewall: obj('Firewall in force', { workspace: firewallStatus('Workspace'), browser: firewallStatus('Browser') }),
+  startedAt: str('When the workspace last started (max age counts from here)', { format: 'date-time' }),
+  lastActivityTime: str('Last request or open WebSocket its owner had through the workspace proxies, written at most once a minute', { format: 'date-time' }),
   appliedHash: str(
     'Digest of what the operator rendered and the cluster holds in full (the inputs: generation, platform settings, operator build; and every object\'s applied hash); a restarted operator that finds it matching renders nothing',
     { maxLength: 64 },
@@ -250,7 +264,7 @@ const statusSchema: Schema = obj('Observed state, written by the operator', {
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
     items: obj(
-      'Condition (Ready, Progressing, Degraded)',
+      'Condition (Ready, Progressing, Degraded, StoppingSoon)',
       {
         type: str('Type', { maxLength: 316 }),
         status: str('Status', { enum: ['True', 'False', 'Unknown'] }),
@@ -297,6 +311,8 @@ export function workspaceCrdManifest(labels: Record<string, string> = {}): Recor
           additionalPrinterColumns: [
             { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
             { name: 'Owner', type: 'string', jsonPath: '.spec.ownerId' },
+            { name: 'Started', type: 'boolean', jsonPath: '.spec.started' },
+            { name: 'Last Activity', type: 'date', jsonPath: '.status.lastActivityTime', priority: 1 },
             { name: 'Namespace', type: 'string', jsonPath: '.status.targetNamespace' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],

@@ -57,7 +57,7 @@ export class PlatformChart extends Chart {
 
     // One template file per construct below, named by its id.
     if (options.createReleaseNamespace ?? true) new ReleaseNamespace(this, 'release-namespace', { release: ctx, values: v.coturn });
-    new WorkspaceNamespaces(this, 'namespaces', { release: ctx, values: v.kubernetes });
+    new WorkspaceNamespaces(this, 'namespaces', { release: ctx, values: v });
     new TurnNamespace(this, 'turn-namespace', { release: ctx, values: v.coturn });
     if (options.includeCrd ?? true) new WorkspaceCrd(this, 'workspace-crd', crdLabels());
     const { checksum: configChecksum } = new PlatformConfig(this, 'platform-config', { release: ctx, values: v });

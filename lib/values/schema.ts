@@ -6,6 +6,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import pkg from '../../package.json' with { type: 'json' };
+import { DURATION_PATTERN } from './duration.js';
 
 /** One version source, package.json: the chart's version, and the appVersion its own image's tag pins to. */
 export const CHART_VERSION: string = pkg.version;
@@ -75,6 +76,7 @@ export const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
 /** What each pattern means, for error messages (a regex is no help to a user). */
 export const PATTERN_HINTS: Record<string, string> = {
+  [DURATION_PATTERN]: 'a duration such as 2h, 90m, 1h30m or 45s, or 0 for never',
   [DNS_LABEL]: 'a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit',
   [DNS_SUBDOMAIN]: 'a DNS name: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
   [OPTIONAL_LABEL]: 'a DNS label (lowercase letters, digits and "-"), or "" for the default name',
@@ -311,6 +313,18 @@ const firewallGroup = (domains: string[], what: string) =>
     `Firewall defaults for ${what} pods`,
   );
 
+/** A duration of the workspace lifecycle. */
+const duration = (def: string, description: string) => str(def, description, { pattern: DURATION_PATTERN, maxLength: 32 });
+
+/** ResourceQuota hard limits: quantities by resource name (requests.cpu, limits.memory, pods, count/services). */
+const quotaMap = (description: string) =>
+  Type.Record(Type.String(), Type.String({ pattern: QUANTITY, maxLength: 32 }), {
+    default: {},
+    description,
+    maxProperties: 64,
+    propertyNames: { pattern: '^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$', maxLength: 253 },
+  });
+
 const workspaceComponent = (req: [string, string], lim: [string, string], what: string) =>
   obj({ resources: resources(req, lim, `Default requests/limits for ${what} containers`) }, `${what} defaults`);
 
@@ -521,8 +535,53 @@ export const ValuesSchema = Type.Object(
           },
           'Resources for workspace pods when the Workspace spec sets none',
         ),
+        maxRunningWorkspacesPerUser: int(0, 'Workspaces one owner (spec.ownerId) may have running at once; a start over it stays Stopped with reason UserLimitReached. 0: no limit', {
+          minimum: 0,
+          maximum: 100000,
+        }),
+        maxRunningWorkspaces: int(0, 'Workspaces running at once in the whole cluster (this release\'s operator); a start over it stays Stopped with reason ClusterLimitReached. 0: no limit', {
+          minimum: 0,
+          maximum: 1000000,
+        }),
+        namespaceQuota: obj(
+          {
+            enabled: bool(true, 'A ResourceQuota in every workspace namespace the chart creates, so one namespace\'s workspaces cannot take the cluster'),
+            workspaces: int(20, 'How many workspaces at the default sizes (workspaceDefaults, all three components and their sign-in proxies) the quota holds: CPU and memory requests and limits, pods and volume claims are this many times one workspace\'s', {
+              minimum: 1,
+              maximum: 100000,
+            }),
+            hard: quotaMap('Hard limits that replace the derived ones key by key, or add others (for example requests.storage: 500Gi, requests.nvidia.com/gpu: 4)'),
+          },
+          'Per-namespace quota for workspaces',
+        ),
+        namespaceLimitRange: obj(
+          {
+            enabled: bool(true, 'A LimitRange in every workspace namespace the chart creates: containers without resources get the runtime\'s defaults'),
+            max: Type.Record(Type.String(), Type.String({ pattern: QUANTITY, maxLength: 32 }), {
+              default: {},
+              description: 'The most one container may ask for as a limit, by resource (cpu, memory, ephemeral-storage; empty: no maximum); a Workspace asking more is refused by the API server',
+              propertyNames: { enum: ['cpu', 'memory', 'ephemeral-storage'] },
+            }),
+          },
+          'Per-namespace container defaults for workspaces',
+        ),
       },
       'Workspace scheduling settings read by the manager and the operator',
+    ),
+    workspaceLifecycle: obj(
+      {
+        idleTimeout: duration('2h', 'Stop a workspace after this long without its owner\'s requests or open WebSockets (0: never); the volume stays'),
+        maxAge: duration('0', 'Stop a workspace this long after it started, active or not (0: never)'),
+        warnBefore: duration('10m', 'How long before an idle or max-age stop the Workspace shows StoppingSoon and a Warning Event'),
+        limits: obj(
+          {
+            idleTimeout: duration('24h', 'The longest spec.lifecycle.idleTimeout a Workspace may ask for (0: any, including never)'),
+            maxAge: duration('0', 'The longest spec.lifecycle.maxAge a Workspace may ask for (0: any, including never)'),
+          },
+          'What a Workspace may set for itself in spec.lifecycle',
+        ),
+      },
+      'Idle and max-age stops (the operator\'s); a stop keeps the volume, and spec.started: true brings the workspace back',
     ),
     cilium: obj({ enabled: bool(false, 'Create a CiliumNetworkPolicy per workspace group (needs Cilium)') }, 'Cilium'),
     networkPolicy: obj(

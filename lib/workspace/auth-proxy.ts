@@ -21,6 +21,12 @@ import type { PortSpec } from './component-ports.js';
 
 export const AUTH_PROXY_PORT = 4180;
 export const AUTH_PROXY_PORT_NAME = 'auth';
+/**
+ * The proxy's Prometheus endpoint: its request counts by status code and the requests in flight (an open WebSocket
+ * is one), which the operator reads as the owner's activity. Only the operator may connect to it (firewall-rules.ts).
+ */
+export const AUTH_METRICS_PORT = 4181;
+export const AUTH_METRICS_PORT_NAME = 'auth-metrics';
 /** Realm role that opens every workspace; the admin group carries it. */
 export const WORKSPACE_ADMIN_ROLE = 'aileron-workspace-admin';
 export const AUTH_COOKIE_NAME = '_aileron_auth';
@@ -130,6 +136,7 @@ export function workspaceProxyArgs(a: WorkspaceAuth, ownerId: string, ports: Por
     '--skip-jwt-bearer-tokens=true',
     `--api-route=${AUTH_API_ROUTE}`,
     ...ports.filter((p) => p.path).map((p) => `--upstream=http://127.0.0.1:${p.port}${p.path}`),
+    `--metrics-address=0.0.0.0:${AUTH_METRICS_PORT}`,
   ];
 }
 

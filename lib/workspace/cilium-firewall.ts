@@ -27,6 +27,8 @@ import {
   CLUSTER_DNS_PATTERNS,
   DNS_PORT,
   PLATFORM_CALLERS,
+  ACTIVITY_READERS,
+  activityPorts,
   PLATFORM_PORTS,
   PLATFORM_TARGETS,
   publicPorts,
@@ -73,6 +75,8 @@ function ingress(ws: ResolvedWorkspace, group: FirewallGroup, platform: Workspac
     // The workspace's own pods, on any port (CDP is only ever reachable this way).
     { fromEndpoints: [{ matchLabels: { [WORKSPACE_ID_LABEL]: ws.id } }] },
   ];
+  const activity = activityPorts(ws, group, platform);
+  if (activity.length > 0) rules.push({ fromEndpoints: [platformPods(platform, ACTIVITY_READERS, FromOperator.IN)], toPorts: ingressTcp(activity) });
   if (ports.length === 0) return rules;
   const callers = platformPods(platform, PLATFORM_CALLERS, FromOperator.IN);
   // Cilium's Gateway API proxies through Cilium's own Envoy, whose traffic reaches pods as the "ingress" entity, not a pod.

@@ -12,7 +12,7 @@ import { resourceRequirements, restrictedContainerSecurity, restrictedPodSecurit
 import type { ResolvedComponent, ResolvedWorkspace } from './model.js';
 import type { WorkspacePlatform } from './platform.js';
 import { labels, metadata, RESTARTED_AT_ANNOTATION, selector } from './labels.js';
-import { AUTH_PROXY_PORT, AUTH_PROXY_PORT_NAME, AUTH_SECRET_MOUNT, workspaceProxyArgs } from './auth-proxy.js';
+import { AUTH_METRICS_PORT, AUTH_METRICS_PORT_NAME, AUTH_PROXY_PORT, AUTH_PROXY_PORT_NAME, AUTH_SECRET_MOUNT, workspaceProxyArgs } from './auth-proxy.js';
 
 const WORKSPACE_UID = 1000;
 
@@ -34,7 +34,10 @@ function authProxyFor(p: WorkspaceComponentProps): k8s.Container {
     image: auth.image,
     imagePullPolicy: 'IfNotPresent',
     args: workspaceProxyArgs(auth, p.ws.ownerId, COMPONENT_PORTS[p.component.component]),
-    ports: [{ name: AUTH_PROXY_PORT_NAME, containerPort: AUTH_PROXY_PORT }],
+    ports: [
+      { name: AUTH_PROXY_PORT_NAME, containerPort: AUTH_PROXY_PORT },
+      { name: AUTH_METRICS_PORT_NAME, containerPort: AUTH_METRICS_PORT },
+    ],
     resources: resourceRequirements(auth.resources),
     volumeMounts: [{ name: 'auth', mountPath: AUTH_SECRET_MOUNT, readOnly: true }],
     readinessProbe: httpProbe('/ready', AUTH_PROXY_PORT_NAME),
@@ -125,7 +128,8 @@ export class WorkspaceComponentConstruct extends Construct {
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata(ws, part, c.name),
       spec: {
-        replicas: 1,
+        // Stopped: no pod; the Deployment stays, so a start brings the same pod spec back on the same volume.
+        replicas: ws.running ? 1 : 0,
         revisionHistoryLimit: 2,
         // One pod at a time: the volume is ReadWriteOnce and the workspace is single-user.
         strategy: { type: 'Recreate' },
@@ -157,9 +161,14 @@ export class WorkspaceComponentConstruct extends Construct {
           protocol: 'TCP',
           // With auth, every public port leads to the proxy, which routes by path: nothing reaches the component unchecked.
           targetPort: k8s.IntOrString.fromString(p.authSecret && x.path ? AUTH_PROXY_PORT_NAME : x.name),
-        })),
+        })).concat(
+          // The operator reads the owner's activity here; the firewall lets only the operator connect.
+          p.authSecret ? [{ name: AUTH_METRICS_PORT_NAME, port: AUTH_METRICS_PORT, protocol: 'TCP', targetPort: k8s.IntOrString.fromString(AUTH_METRICS_PORT_NAME) }] : [],
+        ),
       },
     });
+    // A stopped workspace has no route: its hosts lead nowhere until it starts again.
+    if (!ws.running) return;
     if (p.platform.gatewayAPI?.enabled) new WorkspaceRoute(this, 'route', p);
     else new k8s.KubeIngress(this, 'ingress', { metadata: ingressMetadata(p), spec: ingressSpec(p) });
   }

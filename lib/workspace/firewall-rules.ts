@@ -5,7 +5,8 @@
  *
  * Ingress to workspace pods: the ingress controller and the workspace
  * manager on the public ports only (the authenticating proxy's port when
- * workspace auth is on); the workspace's own pods on any port
+ * workspace auth is on); the operator on the proxy's metrics port (activity);
+ * the workspace's own pods on any port
  * (the runtime drives the browser over CDP); with serviceType NodePort, any
  * source on the public ports. Nothing else, and CDP never from outside.
  *
@@ -20,7 +21,7 @@ import { COMPONENTS, type FirewallGroup, type ResolvedWorkspace } from './model.
 import type { WorkspacePlatform } from './platform.js';
 import { COMPONENT_PORTS } from './component-ports.js';
 import { ipInCidr, isIPv6 } from '../values/ip.js';
-import { AUTH_PROXY_PORT } from './auth-proxy.js';
+import { AUTH_METRICS_PORT, AUTH_PROXY_PORT } from './auth-proxy.js';
 
 /** Never reachable from a workspace: RFC 1918, CGNAT, loopback, link-local (169.254.169.254), "this network", multicast, reserved. */
 export const BLOCKED_CIDRS_V4 = [
@@ -47,6 +48,8 @@ export const PLATFORM_PORTS = [WORKSPACE_MANAGER_PORT, KEYCLOAK_HTTP_PORT];
 export const PLATFORM_TARGETS = ['workspace-manager', 'keycloak'] as const;
 /** The platform component that calls workspaces (status, proxying). */
 export const PLATFORM_CALLERS = ['workspace-manager'] as const;
+/** The platform component that reads the sign-in proxies' request counts (activity, for idle stops). */
+export const ACTIVITY_READERS = ['workspace-operator'] as const;
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 /**
@@ -67,6 +70,11 @@ export function publicPorts(ws: ResolvedWorkspace, group: FirewallGroup, platfor
   const enabled = COMPONENTS.filter((c) => groupOf(c) === group && ws.components[c].enabled);
   if (platform.auth.enabled) return enabled.length > 0 ? [AUTH_PROXY_PORT] : [];
   return enabled.flatMap((c) => COMPONENT_PORTS[c].filter((p) => p.path).map((p) => p.port));
+}
+
+/** The port the operator reads activity on: the sign-in proxy's metrics, where the proxy runs. */
+export function activityPorts(ws: ResolvedWorkspace, group: FirewallGroup, platform: WorkspacePlatform): number[] {
+  return platform.auth.enabled && COMPONENTS.some((c) => groupOf(c) === group && ws.components[c].enabled) ? [AUTH_METRICS_PORT] : [];
 }
 
 /** The TURN host as a single-address prefix. */

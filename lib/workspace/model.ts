@@ -9,6 +9,7 @@ import { publicUrl, workspaceHost, type WorkspaceComponent } from '../values/hos
 import { WORKSPACE_PORTS } from '../components/platform-config.js';
 import type { WorkspacePlatform } from './platform.js';
 import { specProblems } from './spec-rules.js';
+import { formatDuration, parseDuration } from '../values/duration.js';
 
 export const COMPONENTS: WorkspaceComponent[] = ['runtime', 'browser', 'canvas'];
 
@@ -27,7 +28,15 @@ export type WorkspaceSpecJson = AsJson<WorkspaceSpec>;
 export interface WorkspaceResource {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; uid?: string; generation?: number; deletionTimestamp?: string; finalizers?: string[] };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+  };
   spec: WorkspaceSpecJson;
   status?: Record<string, unknown>;
 }
@@ -54,8 +63,21 @@ export interface ResolvedFirewall {
   domains: string[];
 }
 
+/** When a running workspace stops by itself, in milliseconds (0: never). */
+export interface ResolvedLifecycle {
+  idleTimeoutMs: number;
+  maxAgeMs: number;
+  warnBeforeMs: number;
+}
+
 export interface ResolvedWorkspace {
   id: string;
+  /**
+   * Whether its pods run and its hosts route: spec.started, unless the operator holds it back (a running limit).
+   * A workspace not running keeps its volume, Secrets and policies.
+   */
+  running: boolean;
+  lifecycle: ResolvedLifecycle;
   namespace: string;
   owner: { name: string; namespace: string; uid?: string };
   ownerId: string;
@@ -91,6 +113,29 @@ function asResources(r: unknown): Resources {
 function latest(...times: Array<string | undefined>): string | undefined {
   const set = times.filter((t): t is string => !!t).sort((a, b) => Date.parse(a) - Date.parse(b));
   return set.at(-1);
+}
+
+/** A duration setting in milliseconds; 0 where unset or unreadable (a platform from an older chart has none). */
+const durationMs = (text: string | undefined) => (text ? (parseDuration(text) ?? 0) : 0);
+
+/**
+ * The stop deadlines: the platform's, or the spec's own within the platform's limits (a limit of 0 allows any).
+ * Asking for more than the limit, or for never under a limit, is refused with the field named.
+ */
+function lifecycleOf(spec: WorkspaceSpecJson, platform: WorkspacePlatform): ResolvedLifecycle {
+  const settings = platform.lifecycle;
+  const deadline = (key: 'idleTimeout' | 'maxAge'): number => {
+    const own = spec.lifecycle?.[key];
+    if (own === undefined) return durationMs(settings?.[key]);
+    const ms = parseDuration(own);
+    if (ms === undefined) throw new WorkspaceError(`spec.lifecycle.${key}`, `"${own}" is not a duration: write 2h, 90m, 1h30m, 45s, or 0 for never`);
+    const limit = durationMs(settings?.limits?.[key]);
+    if (limit > 0 && (ms === 0 || ms > limit)) {
+      throw new WorkspaceError(`spec.lifecycle.${key}`, `${own} is beyond the platform's limit of ${formatDuration(limit)} (workspaceLifecycle.limits.${key}); ask for ${formatDuration(limit)} or less`);
+    }
+    return ms;
+  };
+  return { idleTimeoutMs: deadline('idleTimeout'), maxAgeMs: deadline('maxAge'), warnBeforeMs: durationMs(settings?.warnBefore) };
 }
 
 /** Where a Workspace's objects go: its spec.targetNamespace, else the platform's default. */
@@ -153,6 +198,8 @@ export function resolveWorkspace(ws: WorkspaceResource, platform: WorkspacePlatf
   const storageSize = spec.storage?.size;
   return {
     id,
+    running: spec.started !== false,
+    lifecycle: lifecycleOf(spec, platform),
     namespace,
     owner: { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default', uid: ws.metadata.uid },
     ownerId: spec.ownerId,

@@ -11,6 +11,8 @@ import type { FirewallGroup, ResolvedFirewall, ResolvedWorkspace } from './model
 import type { WorkspacePlatform } from './platform.js';
 import { FIREWALL_GROUP_LABEL, WORKSPACE_ID_LABEL } from './labels.js';
 import {
+  ACTIVITY_READERS,
+  activityPorts,
   DNS_PORT,
   internetRanges,
   PLATFORM_CALLERS,
@@ -40,6 +42,8 @@ const sameWorkspace = (ws: ResolvedWorkspace): k8s.NetworkPolicyPeer => ({ podSe
 function ingress(ws: ResolvedWorkspace, group: FirewallGroup, platform: WorkspacePlatform): k8s.NetworkPolicyIngressRule[] {
   const open = publicPorts(ws, group, platform);
   const rules: k8s.NetworkPolicyIngressRule[] = [{ from: [sameWorkspace(ws)] }];
+  const activity = activityPorts(ws, group, platform);
+  if (activity.length > 0) rules.push({ from: [platformPods(platform, ACTIVITY_READERS)], ports: ports(activity) });
   if (open.length === 0) return rules;
   const controller: k8s.NetworkPolicyPeer = {
     namespaceSelector: { matchLabels: platform.ingressController.namespaceLabels },

@@ -64,6 +64,10 @@ export interface WorkspacePlatform {
   };
   /** The proxy in front of every workspace port (workspaceAuth). */
   auth: WorkspaceAuth;
+  /** Idle and max-age stops (workspaceLifecycle), as duration texts. */
+  lifecycle: Values['workspaceLifecycle'];
+  /** Running workspaces at once, per owner and in all (0: no limit). */
+  runningLimits: { perUser: number; cluster: number };
 }
 
 /** Who brings outside traffic to workspace pods: the ingress controller, or in Gateway mode the Gateway's data plane. */
@@ -136,5 +140,7 @@ export function platformOf(ctx: Release, values: Vals<Values>): WorkspacePlatfor
       secretNamespace: x.choose(x.truthy(values.coturn.enabled), turnNamespace(ctx, values.coturn.namespace), ''),
     },
     auth: workspaceAuthOf(ctx, values.workspaceAuth, { routing: x.value(values.publicRouting), keycloak: x.value(values.keycloak) }),
+    lifecycle: x.tree<Values['workspaceLifecycle']>(values.workspaceLifecycle),
+    runningLimits: { perUser: x.value(k.maxRunningWorkspacesPerUser), cluster: x.value(k.maxRunningWorkspaces) },
   };
 }

@@ -5,7 +5,7 @@
  * the Workspace's status names, or an error the API server gave, which the
  * Degraded condition attributes to the step.
  */
-export type StepName = 'resolve' | 'render' | 'finalizer' | 'plan' | 'apply' | 'prune' | 'status';
+export type StepName = 'resolve' | 'admit' | 'render' | 'finalizer' | 'plan' | 'apply' | 'prune' | 'status';
 
 export type StepResult<T> =
   | { kind: 'continue'; value: T }

@@ -149,6 +149,9 @@ export class OperatorHarness {
         LEASE_DURATION_SECONDS: '3',
         HEALTH_PORT: String(healthPort),
         METRICS_PORT: String(metricsPort),
+        // The workspace proxies' addresses are cluster DNS names the test host cannot (and must not) look up:
+        // activity reads go to a closed loopback port unless a test runs a proxy.
+        ACTIVITY_URL: 'http://127.0.0.1:9/{namespace}/{service}',
         ...env,
       },
     });

@@ -29,6 +29,30 @@ describe('aileron-k8s workspace', () => {
     expect(res.stdout).toBe('');
   });
 
+  test('a stopped Workspace (spec.started: false) keeps its volume, Secrets and policies, with no pod and no route', () => {
+    const ws = join(tmp(), 'ws.yaml');
+    writeFileSync(ws, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, started: false}\n');
+    const res = run('workspace', ws);
+    expect(res.status).toBe(0);
+    const docs = res.stdout.split('---\n').map((d) => parse(d));
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Deployment', 'Deployment', 'Deployment', 'NetworkPolicy', 'NetworkPolicy', 'PersistentVolumeClaim', 'Secret', 'Secret', 'Service', 'Service', 'Service']);
+    expect(docs.filter((d) => d.kind === 'Deployment').map((d) => d.spec.replicas)).toEqual([0, 0, 0]);
+  });
+
+  test('a lifecycle beyond the platform\'s limits is refused, naming the field and the limit', () => {
+    const ws = join(tmp(), 'ws.yaml');
+    writeFileSync(ws, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, lifecycle: {idleTimeout: 48h}}\n');
+    const res = run('workspace', ws);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('spec.lifecycle.idleTimeout: 48h is beyond the platform\'s limit of 24h (workspaceLifecycle.limits.idleTimeout)');
+    const never = join(tmp(), 'never.yaml');
+    writeFileSync(never, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, lifecycle: {idleTimeout: "0"}}\n');
+    expect(run('workspace', never).stderr).toContain('spec.lifecycle.idleTimeout: 0 is beyond the platform\'s limit of 24h');
+    // Within the limit, and a max age where the platform sets no limit.
+    writeFileSync(ws, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, lifecycle: {idleTimeout: 8h, maxAge: 72h}}\n');
+    expect(run('workspace', ws).status).toBe(0);
+  });
+
   test('a namespace that is not allowed is refused', () => {
     const ws = join(tmp(), 'ws.yaml');
     writeFileSync(ws, 'apiVersion: platform.aileron.io/v1alpha1\nkind: Workspace\nmetadata: {name: w}\nspec: {workspaceId: ok, ownerId: u, targetNamespace: elsewhere}\n');

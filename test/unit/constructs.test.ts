@@ -437,7 +437,7 @@ describe('workspace CRD', () => {
     expect(spec.names).toMatchObject({ kind: 'Workspace', plural: 'workspaces', shortNames: ['ws'] });
     expect(version.name).toBe('v1alpha1');
     expect(version.subresources).toEqual({ status: {} });
-    expect(version.additionalPrinterColumns.map((c: Loose) => c.name)).toEqual(['Phase', 'Owner', 'Namespace', 'Age']);
+    expect(version.additionalPrinterColumns.map((c: Loose) => c.name)).toEqual(['Phase', 'Owner', 'Started', 'Last Activity', 'Namespace', 'Age']);
   });
 
   test('spec has every field of the upstream example', () => {

@@ -30,11 +30,11 @@ describe('the upstream example Workspace', () => {
     }
   });
 
-  test('ports: runtime 3002/3004 with /ws/terminal on 3004, browser 6080/9223, canvas 3003/3013', () => {
+  test('ports: runtime 3002/3004 with /ws/terminal on 3004, browser 6080/9223, canvas 3003/3013; the sign-in proxy\'s metrics on 4181', () => {
     const ports = (c: string) => ((find(objects, 'Service', `workspace-${c}-my-workspace`).spec as Loose).ports as Loose[]).map((p) => p.port);
-    expect(ports('runtime')).toEqual([3004, 3002]);
-    expect(ports('browser')).toEqual([6080, 9223]);
-    expect(ports('canvas')).toEqual([3013, 3003]);
+    expect(ports('runtime')).toEqual([3004, 3002, 4181]);
+    expect(ports('browser')).toEqual([6080, 9223, 4181]);
+    expect(ports('canvas')).toEqual([3013, 3003, 4181]);
     const paths = ((find(objects, 'Ingress', 'workspace-runtime-my-workspace').spec as Loose).rules[0].http.paths as Loose[]).map((p) => [p.path, p.backend.service.port.name]);
     expect(paths).toEqual([
       ['/ws/terminal', 'terminal'],

@@ -300,3 +300,35 @@ true
 {{- fail (printf "invalid values:\n  - %s" (join "\n  - " $problems)) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* derivedQuota() of lib/components/namespace-quota.ts. */}}
+{{- define "aileron.namespaceQuota" -}}
+{{- $k := .Values.kubernetes -}}
+{{- $n := int $k.namespaceQuota.workspaces -}}
+{{- $containers := list -}}
+{{- range $c := list "runtime" "browser" "canvas" -}}
+{{- $containers = append $containers (index $k.workspaceDefaults $c).resources -}}
+{{- end -}}
+{{- if .Values.workspaceAuth.enabled -}}
+{{- range $c := list "runtime" "browser" "canvas" -}}
+{{- $containers = append $containers $.Values.workspaceAuth.proxy.resources -}}
+{{- end -}}
+{{- end -}}
+{{- $hard := dict -}}
+{{- range $kind := list "requests" "limits" -}}
+{{- range $amount := list "cpu" "memory" -}}
+{{- $total := 0.0 -}}
+{{- range $r := $containers -}}
+{{- $total = addf $total (include "aileron.quantity" (dig $kind $amount "0" $r)) -}}
+{{- end -}}
+{{- if eq $amount "cpu" -}}
+{{- $_ := set $hard (printf "%s.%s" $kind $amount) (printf "%.0fm" (mulf $total 1000 $n)) -}}
+{{- else -}}
+{{- $_ := set $hard (printf "%s.%s" $kind $amount) (printf "%.0f" (mulf $total $n)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $hard "pods" (toString (mul $n 3)) -}}
+{{- $_ := set $hard "persistentvolumeclaims" (toString $n) -}}
+{{- toYaml $hard -}}
+{{- end -}}

@@ -9,7 +9,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AuthLab } from '../support/auth-lab.js';
 import { AUTH_COOKIE_NAME } from '../../lib/workspace/auth-proxy.js';
-import { KEYCLOAK_HOST, BASE_DOMAIN as BASE, runtimeHost as host, signIn as labSignIn, startSignInLab, toKeycloak, type SignInLab } from '../support/sign-in-lab.js';
+import { KEYCLOAK_HOST, BASE_DOMAIN as BASE, metricsPort, runtimeHost as host, signIn as labSignIn, startSignInLab, toKeycloak, type SignInLab } from '../support/sign-in-lab.js';
+import { proxyCounts } from '../../operator/lifecycle/activity.js';
 
 let s: SignInLab;
 
@@ -55,6 +56,27 @@ test('the owner signs in on Keycloak and reaches her workspace over HTTP and its
   const cookie = await sessionCookie(context);
   expect(cookie).toMatchObject({ domain: `.${BASE}`, httpOnly: true, sameSite: 'Lax' });
   await context.close();
+});
+
+test('activity, as the operator reads it from the proxy: the owner\'s requests and open terminal count; a stranger\'s do not', async () => {
+  // alice-ws is the lab's first workspace.
+  const counts = () => proxyCounts(probe('http', `http://127.0.0.1:${metricsPort(0)}/metrics`).body ?? '')!;
+  const before = counts();
+  expect(before).toBeDefined();
+  // Someone who knows the host name: the sign-in page (403) and 401 on the API and the terminal.
+  expect(probe('http', `http://${host('alice-ws')}/`).status).toBe(403);
+  expect(probe('http', `http://${host('alice-ws')}/api/files`).status).toBe(401);
+  expect(probe('ws', `ws://${host('alice-ws')}/ws/terminal`).status).toBe(401);
+  expect(counts()).toEqual({ passed: before.passed, inFlight: 0 });
+
+  const context = await s.browser.newContext();
+  const page = await signIn(context, 'alice', `http://${host('alice-ws')}/notes`);
+  expect(counts().passed).toBeGreaterThan(before.passed);
+  // A terminal left open is a request in flight for as long as it is open.
+  expect(await openTerminal(page, `ws://${host('alice-ws')}/ws/terminal`)).toBe('alice-ws echoes ping');
+  expect(counts().inFlight).toBeGreaterThanOrEqual(1);
+  await context.close();
+  await s.lab.waitFor('the terminal closed', () => counts().inFlight === 0, 10_000);
 });
 
 test('another user gets 403 on the workspace, and a copied session cookie opens only its own user\'s workspace', async () => {

@@ -39,7 +39,7 @@ if (mode === 'ws') {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (chunk) => (body += chunk));
-    res.on('end', () => print({ status: res.statusCode, location: res.headers.location, body: body.slice(0, 2000) }));
+    res.on('end', () => print({ status: res.statusCode, location: res.headers.location, body: body.slice(0, 262_144) }));
   });
   req.on('error', (err) => print({ error: err.message }));
   req.end();

@@ -25,6 +25,8 @@ const KEYCLOAK_SERVICE = 'aileron-keycloak.aileron.svc.cluster.local';
 const CALLBACK_PORT = 4180;
 /** Workspace i's proxy listens on 4181 + i; its stand-in on 3002 / 3004 + 10000 * i (every "pod" shares one loopback). */
 const proxyPort = (i: number) => 4181 + i;
+/** Where the i-th workspace proxy serves its metrics (the operator's activity reading). */
+export const metricsPort = (i: number) => 5181 + i;
 const upstreamShift = (i: number) => 10000 * i;
 
 export interface LabUser {
@@ -44,7 +46,8 @@ export interface SignInLab {
   stop(): Promise<void>;
 }
 
-const listenOn = (args: string[], port: number) => args.map((a) => (a.startsWith('--http-address=') ? `--http-address=127.0.0.1:${port}` : a));
+const listenOn = (args: string[], port: number, metrics: number) =>
+  args.map((a) => (a.startsWith('--http-address=') ? `--http-address=127.0.0.1:${port}` : a.startsWith('--metrics-address=') ? `--metrics-address=127.0.0.1:${metrics}` : a));
 const shiftUpstreams = (args: string[], by: number) =>
   args.map((a) => a.replace(/^--upstream=http:\/\/127\.0\.0\.1:(\d+)/, (_m, p) => `--upstream=http://127.0.0.1:${Number(p) + by}`));
 
@@ -102,7 +105,7 @@ export async function startSignInLab(users: LabUser[], workspaces: Array<{ id: s
     const proxyPids: Record<string, number> = {};
     for (const [i, w] of workspaces.entries()) {
       const proxy = runtimeProxy(w.id, ids[w.owner]);
-      proxyPids[w.id] = lab.startProxy(`proxy ${w.id}`, listenOn(shiftUpstreams(proxy.args, upstreamShift(i)), proxyPort(i)), proxy.secret).pid!;
+      proxyPids[w.id] = lab.startProxy(`proxy ${w.id}`, listenOn(shiftUpstreams(proxy.args, upstreamShift(i)), proxyPort(i), metricsPort(i)), proxy.secret).pid!;
       await lab.startStandIn(w.id, 3002 + upstreamShift(i), 3004 + upstreamShift(i), '/ws/terminal');
     }
     for (const port of [CALLBACK_PORT, ...workspaces.map((_, i) => proxyPort(i))]) {

@@ -19,7 +19,7 @@ import { REDIS_PORT } from '../../lib/components/redis.js';
 import fc from 'fast-check';
 import type { JsonObject } from '../../lib/values/merge.js';
 import { render, TEST_AUTH } from '../support/render.js';
-import { AUTH_PROXY_PORT } from '../../lib/workspace/auth-proxy.js';
+import { AUTH_METRICS_PORT, AUTH_PROXY_PORT } from '../../lib/workspace/auth-proxy.js';
 import { validValues } from '../support/arbitrary-values.js';
 import { ciliumPolicy, namespaceLabels, podEndpoints, type Endpoint, type Flow } from '../support/cilium.js';
 
@@ -107,6 +107,14 @@ const ingressRows: Row[] = [
   ['workspace manager → runtime http, past the proxy', { from: MANAGER, to: RUNTIME, port: 3002 }, false],
   ['workspace manager → browser CDP', { from: MANAGER, to: BROWSER, port: 9223 }, false],
   ['frontend → runtime proxy', { from: 'aileron-frontend', to: RUNTIME, port: PROXY }, false],
+  // The proxies' request counts (activity, for idle stops): the operator alone.
+  ['workspace operator → runtime proxy metrics', { from: 'aileron-workspace-operator', to: RUNTIME, port: AUTH_METRICS_PORT }, true],
+  ['workspace operator → browser proxy metrics', { from: 'aileron-workspace-operator', to: BROWSER, port: AUTH_METRICS_PORT }, true],
+  ['workspace operator → runtime proxy, past its metrics', { from: 'aileron-workspace-operator', to: RUNTIME, port: PROXY }, false],
+  ['workspace operator → runtime terminal', { from: 'aileron-workspace-operator', to: RUNTIME, port: 3004 }, false],
+  ['ingress controller → runtime proxy metrics', { from: 'ingress-controller', to: RUNTIME, port: AUTH_METRICS_PORT }, false],
+  ['workspace manager → runtime proxy metrics', { from: MANAGER, to: RUNTIME, port: AUTH_METRICS_PORT }, false],
+  ['another workspace → runtime proxy metrics', { from: OTHER_RUNTIME, to: RUNTIME, port: AUTH_METRICS_PORT }, false],
   ['a pod in another namespace → runtime proxy', { from: 'pod-elsewhere', to: RUNTIME, port: PROXY }, false],
   ['a non-workspace pod of the workspace namespace → runtime proxy', { from: 'pod-in-workspace-namespace', to: RUNTIME, port: PROXY }, false],
   ['another workspace → runtime proxy', { from: OTHER_RUNTIME, to: RUNTIME, port: PROXY }, false],

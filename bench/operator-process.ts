@@ -16,6 +16,8 @@ export interface OperatorSettings {
   workers: number;
   qps: number;
   burst: number;
+  /** More environment (the activity reading's address and pace). */
+  env?: Record<string, string>;
 }
 
 export interface Counters {
@@ -64,6 +66,7 @@ export class OperatorProcess {
           KUBE_API_QPS: String(settings.qps),
           KUBE_API_BURST: String(settings.burst),
           WORKERS: String(settings.workers),
+          ...settings.env,
         },
         stdio: ['ignore', process.env.BENCH_OPERATOR_LOG ? 'inherit' : 'pipe', 'inherit', 'pipe'],
       },

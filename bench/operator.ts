@@ -5,7 +5,10 @@
  * override). Reports, with ratios to the physical anchor (a plain client
  * making the burst's writes, bench/anchor.ts; and to its cheapest path):
  *  - a burst of N creations: time until all reconciled, create-to-status p50/p99;
- *  - writes during 60 s of steady state (BENCH_STEADY_SECONDS);
+ *  - writes during 60 s of steady state (BENCH_STEADY_SECONDS), with activity reading on: the operator reads a real
+ *    workspace proxy (oauth2-proxy on loopback) for every workspace every 15 s (BENCH_ACTIVITY_INTERVAL);
+ *  - activity: requests through that proxy for 150 s (BENCH_ACTIVITY_SECONDS), so every workspace is active: its
+ *    status.lastActivityTime writes, and the shortest time between two of one workspace's (target >= 60 s);
  *  - one allowedDomains change on all N: time to converge, writes and LISTs per workspace;
  *  - an operator restart over N converged workspaces: time until back to steady state, and its writes;
  *  - the operator's RSS, peak and per 1,000 workspaces;
@@ -35,9 +38,12 @@ import { loadCredentials } from '../operator/credentials.js';
 import { Kube } from '../operator/kube.js';
 import { delta, OperatorProcess } from './operator-process.js';
 import { treeCpuSeconds } from './cpu.js';
+import { startLoopbackProxy } from '../test/support/loopback-proxy.js';
 
 const N = Number(process.env.BENCH_WORKSPACES ?? 1000);
 const STEADY_MS = Number(process.env.BENCH_STEADY_SECONDS ?? 60) * 1000;
+const ACTIVITY_MS = Number(process.env.BENCH_ACTIVITY_SECONDS ?? 150) * 1000;
+const ACTIVITY_INTERVAL_S = Number(process.env.BENCH_ACTIVITY_INTERVAL ?? 15);
 const PODS = process.argv.includes('--pods');
 const chartDefaults = defaultValues().workspaceOperator;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? chartDefaults.workers);
@@ -74,7 +80,10 @@ k(['apply', '--server-side', '-f', CILIUM_NETWORK_POLICY_CRD]);
 k(['apply', '--server-side', '-f', HTTPROUTE_CRD]);
 k(['apply', '--server-side', '-f', synthToDir({ set: SET }, 'aileron', 'aileron')]);
 k(['wait', '--for=condition=Established', 'crd/workspaces.platform.aileron.io', 'crd/ciliumnetworkpolicies.cilium.io', 'crd/httproutes.gateway.networking.k8s.io']);
+// Every workspace's activity is read from one real proxy on loopback (workspace pods do not run here).
+const activityProxy = await startLoopbackProxy(workspacePlatform(loadValues({ set: SET }), { namespace: 'aileron', release: 'aileron' }));
 const operatorSettings = {
+  env: { ACTIVITY_URL: activityProxy.metrics, ACTIVITY_INTERVAL_SECONDS: String(ACTIVITY_INTERVAL_S) },
   kubeconfig: kubeconfigForServiceAccount(info, 'aileron', 'aileron-workspace-operator'),
   platformEnv: platformConfigEnv(info.kubeconfig),
   heapMb: HEAP_MB,
@@ -259,7 +268,10 @@ if (PODS) {
   progress(`steady state for ${STEADY_MS / 1000} s`);
   await new Promise((r) => setTimeout(r, STEADY_MS));
   const steady = delta(await operator.counters(), afterBurst);
-  out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted); RSS ${steady.rssMb.toFixed(0)} MB (${steady.rssFileMb.toFixed(0)} MB of it mapped from Node's binary and libraries), heap used ${steady.heapUsedMb.toFixed(0)} MB`);
+  out(`steady state: ${steady.write} writes and ${steady.list} LISTs in ${STEADY_MS / 1000} s (target 0; Lease renewals not counted; activity read every ${ACTIVITY_INTERVAL_S} s, none seen); RSS ${steady.rssMb.toFixed(0)} MB (${steady.rssFileMb.toFixed(0)} MB of it mapped from Node's binary and libraries), heap used ${steady.heapUsedMb.toFixed(0)} MB`);
+
+  const activity = await activityPhase();
+  out(`activity (requests through the proxy every workspace reads, for ${ACTIVITY_MS / 1000} s): ${activity.writesPerWorkspace.toFixed(2)} writes per workspace (at most ${1 + Math.floor(ACTIVITY_MS / 60_000)}: the first activity, then one a minute); shortest time between two lastActivityTime values of one workspace ${seconds(activity.shortestGapMs)} (target >= 60 s); ${activity.recorded} of ${N} recorded`);
 
   const update = await changeEvery('update: allowedDomains', { firewall: { workspace: { allowedDomains: [DOMAIN] } } }, (w) => (w.status?.firewall?.workspace?.effectiveAllowedDomains ?? []).includes(DOMAIN));
   out(`update (one allowedDomains change on all ${N}): converged in ${seconds(update.ms)}; per workspace ${update.writes.toFixed(2)} writes (target <= 2), ${update.lists.toFixed(3)} LISTs (target 0)`);
@@ -297,6 +309,7 @@ clearInterval(ticker);
 if (PODS) await operator.stop();
 const warnings = [...rounds.map((r) => r.operator), operator].flatMap((o) => o.warnings);
 out(`operator log: ${warnings.length} warnings or errors${warnings.length ? `, the first: ${warnings[0]}` : ''}`);
+activityProxy.stop();
 await plane.stop();
 console.log(lines.join('\n'));
 process.exit(0);
@@ -312,6 +325,39 @@ async function changeEvery(what: string, spec: object, shown: (w: Seen) => boole
   const ms = Date.now() - changeStart;
   const cost = delta(await operator.settled(), before);
   return { ms, writes: cost.write / N, lists: cost.list / N };
+}
+
+/** Requests through the proxy for ACTIVITY_MS; status.lastActivityTime sampled every 5 s to find its shortest step. */
+async function activityPhase() {
+  progress(`activity: requests through the workspace proxy for ${ACTIVITY_MS / 1000} s`);
+  const before = await operator.counters();
+  const values = new Map<string, Set<string>>();
+  const sample = () => {
+    const text = k(['get', 'workspaces', '-n', NS, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.lastActivityTime}{"\\n"}{end}']);
+    for (const line of text.split('\n').filter(Boolean)) {
+      const [name, at] = line.split(' ');
+      if (at) (values.get(name) ?? values.set(name, new Set()).get(name)!).add(at);
+    }
+  };
+  const end = Date.now() + ACTIVITY_MS;
+  let nextSample = 0;
+  while (Date.now() < end) {
+    await fetch(`${activityProxy.url}/`);
+    if (Date.now() >= nextSample) {
+      sample();
+      nextSample = Date.now() + 5000;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // The last reads and writes of the window.
+  await new Promise((r) => setTimeout(r, ACTIVITY_INTERVAL_S * 1000 + 2000));
+  sample();
+  const cost = delta(await operator.counters(), before);
+  const gaps = [...values.values()].flatMap((set) => {
+    const times = [...set].map((t) => Date.parse(t)).sort((a, b) => a - b);
+    return times.slice(1).map((t, i) => t - times[i]);
+  });
+  return { writesPerWorkspace: cost.write / N, shortestGapMs: gaps.length ? Math.min(...gaps) : NaN, recorded: values.size };
 }
 
 async function inParallel(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {

@@ -10,6 +10,10 @@
  * moves at most once a minute per workspace (ACTIVITY_WRITE_INTERVAL_MS), so
  * activity costs the API server one write a minute per busy workspace and
  * none for idle ones; the deadlines read the exact time kept here.
+ *
+ * A workspace whose proxies cannot be read (a network policy of the cluster's
+ * own, another cluster domain) is not observable, and an idle stop needs an
+ * observation: unread is never taken for idle.
  */
 import { AUTH_METRICS_PORT } from '../../lib/workspace/auth-proxy.js';
 
@@ -70,6 +74,8 @@ export class ActivityMonitor {
   private readonly recorded = new Map<string, number>();
   /** uids whose status shows StoppingSoon: activity clears it at once, not within the minute. */
   private readonly warned = new Set<string>();
+  /** uid -> the last time one of its proxies answered. */
+  private readonly readAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
   private readonly now: () => number;
@@ -86,6 +92,7 @@ export class ActivityMonitor {
   untrack(uid: string): void {
     this.targets.delete(uid);
     this.warned.delete(uid);
+    this.readAt.delete(uid);
     for (const key of this.counts.keys()) if (key.startsWith(`${uid}/`)) this.counts.delete(key);
   }
 
@@ -116,6 +123,12 @@ export class ActivityMonitor {
     }
     this.recorded.set(uid, seen);
     return new Date(seen).toISOString();
+  }
+
+  /** Whether the workspace's proxies answered lately (within two reading intervals): its idleness is known. */
+  observable(uid: string): boolean {
+    const at = this.readAt.get(uid);
+    return at !== undefined && this.now() - at <= 2 * this.options.intervalMs + 5000;
   }
 
   /** Whether status now shows StoppingSoon (so activity wakes the workspace to clear it). */
@@ -150,9 +163,11 @@ export class ActivityMonitor {
 
   private async readOne(t: ActivityTarget): Promise<void> {
     let active = false;
+    let answered = false;
     for (const service of t.services) {
       const counts = await this.read(t, service);
       if (!counts) continue;
+      answered = true;
       const key = `${t.uid}/${service}`;
       const before = this.counts.get(key);
       this.counts.set(key, counts.passed);
@@ -160,8 +175,15 @@ export class ActivityMonitor {
       const rose = before !== undefined && counts.passed !== before && (counts.passed > before || counts.passed > 0);
       if (rose || counts.inFlight > 0) active = true;
     }
-    if (!active || !this.targets.has(t.uid)) return;
+    if (!this.targets.has(t.uid)) return;
     const now = this.now();
+    if (answered) {
+      const known = this.observable(t.uid);
+      this.readAt.set(t.uid, now);
+      // Newly observable: its idle deadline counts from now on.
+      if (!known && !active) this.options.wake(t.key);
+    }
+    if (!active) return;
     this.seen.set(t.uid, now);
     const recorded = this.recorded.get(t.uid);
     if (this.warned.has(t.uid) || recorded === undefined || now - recorded >= ACTIVITY_WRITE_INTERVAL_MS) this.options.wake(t.key);

@@ -93,7 +93,10 @@ export class WorkspaceLifecycle {
     }
     const inStatus = ws.status?.lastActivityTime;
     const lastActivityTime = activity.toRecord(uid, inStatus);
-    const deadline = nextStop(resolved.lifecycle, since, activity.lastActivity(uid, inStatus));
+    // Idleness needs an observation: without sign-in proxies, or while they cannot be read, only max age applies.
+    const idleKnown = platform.auth.enabled && activity.observable(uid);
+    const lifecycle = idleKnown ? resolved.lifecycle : { ...resolved.lifecycle, idleTimeoutMs: 0 };
+    const deadline = nextStop(lifecycle, since, activity.lastActivity(uid, inStatus));
     const now = this.deps.now();
     if (!deadline) {
       activity.setWarned(uid, false);
@@ -106,7 +109,7 @@ export class WorkspaceLifecycle {
       return { lastActivityTime };
     }
     activity.setWarned(uid, true);
-    const stoppingSoon = { reason: STOP_REASONS[deadline.cause], message: warning(deadline, resolved.lifecycle) };
+    const stoppingSoon = { reason: STOP_REASONS[deadline.cause], message: warning(deadline, lifecycle) };
     const shown = ws.status?.conditions?.some((c) => c.type === 'StoppingSoon' && c.status === 'True');
     if (!shown) await this.deps.event(ws, 'Warning', 'StoppingSoon', stoppingSoon.message);
     return { lastActivityTime, stoppingSoon };

@@ -24,8 +24,9 @@ test('the upstream example Workspace is accepted, with defaults filled in', () =
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
   const spec = JSON.parse(kOk(['get', 'workspace', 'ok', '-n', NS, '-o', 'jsonpath={.spec}']));
-  expect(spec).toMatchObject({ provisioner: 'kubernetes', workspacePath: '/workspace', firewall: { workspace: { domainAccessMode: 'specific', networkAccessEnabled: true } } });
-  expect(kOk(['get', 'ws', '-n', NS])).toMatch(/NAME\s+PHASE\s+OWNER\s+NAMESPACE\s+AGE/);
+  expect(spec).toMatchObject({ provisioner: 'kubernetes', workspacePath: '/workspace', started: true, firewall: { workspace: { domainAccessMode: 'specific', networkAccessEnabled: true } } });
+  expect(kOk(['get', 'ws', '-n', NS])).toMatch(/NAME\s+PHASE\s+OWNER\s+STARTED\s+NAMESPACE\s+AGE/);
+  expect(kOk(['get', 'ws', '-n', NS, '-o', 'wide'])).toMatch(/STARTED\s+LAST ACTIVITY\s+NAMESPACE/);
 });
 
 test.each([
@@ -42,6 +43,9 @@ test.each([
   ['an ownerId with a quote', '  workspaceId: w1\n  ownerId: \'"alice"\'\n', 'spec.ownerId'],
   ['an ownerId with a line break', '  workspaceId: w1\n  ownerId: "alice\\nbob"\n', 'spec.ownerId'],
   ['an empty ownerId', '  workspaceId: w1\n  ownerId: ""\n', 'spec.ownerId'],
+  ['an idle timeout that is not a duration', '  workspaceId: w1\n  ownerId: u\n  lifecycle: {idleTimeout: 2 hours}\n', 'spec.lifecycle.idleTimeout'],
+  ['a negative max age', '  workspaceId: w1\n  ownerId: u\n  lifecycle: {maxAge: -1h}\n', 'spec.lifecycle.maxAge'],
+  ['started that is not a boolean', '  workspaceId: w1\n  ownerId: u\n  started: sometimes\n', 'spec.started'],
 ])('%s is rejected by the apiserver, naming the field', (_what, spec, field) => {
   const res = k(['create', '-f', '-'], workspace('bad', spec));
   expect(res.status).not.toBe(0);

@@ -1,12 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, TOOLS_BIN } from '../cluster/control-plane.js';
-import { ROOT } from '../support/render.js';
 import { eventually, OperatorHarness, workspaceYaml as workspace, type Condition, type Operator } from '../support/operator-harness.js';
-import { workspaceProxyArgs, AUTH_SECRET_MOUNT, SIGN_IN_TEMPLATE } from '../../lib/workspace/auth-proxy.js';
-import { COMPONENT_PORTS } from '../../lib/workspace/component-ports.js';
+import { startLoopbackProxy, type LoopbackProxy } from '../support/loopback-proxy.js';
 import type { WorkspacePlatform } from '../../lib/workspace/platform.js';
 
 // The workspace lifecycle on a real control plane (pods scheduled by kube-scheduler, run by kwok, claims bound),
@@ -20,6 +13,9 @@ const annotations = (name: string) => (json(['get', 'workspace', name, '-n', 'wo
 const events = (name: string, reason: string) =>
   json(['get', 'events', '-n', 'workspace-system', '--field-selector', `involvedObject.name=${name},reason=${reason}`]).items as Array<{ type: string; message: string }>;
 const runtimePods = (id: string) => json(['get', 'pods', '-n', 'workspace-system', '-l', `platform.aileron.io/workspace-id=${id}`]).items as unknown[];
+
+/** The platform settings the operator reads (the platform-config ConfigMap). */
+const platformSettings = () => JSON.parse(json(['get', 'configmap', 'aileron-platform-config', '-n', 'aileron']).data.WORKSPACE_PLATFORM) as WorkspacePlatform;
 
 let op: Operator | undefined;
 /** The platform with these values, and a new operator reading it (and this environment). */
@@ -122,9 +118,16 @@ describe('running limits', () => {
 });
 
 describe('idle and max-age stops', () => {
-  beforeAll(() =>
-    platformWith(['workspaceLifecycle.idleTimeout=10s', 'workspaceLifecycle.warnBefore=5s', 'workspaceLifecycle.limits.idleTimeout=0s'], { ACTIVITY_INTERVAL_SECONDS: '1' }),
-  );
+  // The workspaces' proxy, read by the operator, with no one using it: idle.
+  let quiet: LoopbackProxy;
+  beforeAll(async () => {
+    quiet = await startLoopbackProxy(platformSettings());
+    await platformWith(['workspaceLifecycle.idleTimeout=10s', 'workspaceLifecycle.warnBefore=5s', 'workspaceLifecycle.limits.idleTimeout=0s'], {
+      ACTIVITY_INTERVAL_SECONDS: '1',
+      ACTIVITY_URL: quiet.metrics,
+    });
+  });
+  afterAll(() => quiet.stop());
 
   test('idle: StoppingSoon and a Warning Event first, then the operator stops it (stopped-by: idle), keeping the Workspace and its volume', async () => {
     kOk(['apply', '-f', '-'], workspace('ws-idle', 'idle', 'workspace-system', RUNTIME_ONLY));
@@ -158,6 +161,18 @@ describe('idle and max-age stops', () => {
     kOk(['delete', 'workspace', 'ws-age', '-n', 'workspace-system']);
   });
 
+  test('a workspace whose proxies cannot be read is never taken for idle', async () => {
+    await platformWith(['workspaceLifecycle.idleTimeout=4s', 'workspaceLifecycle.warnBefore=2s'], { ACTIVITY_INTERVAL_SECONDS: '1' });
+    kOk(['apply', '-f', '-'], workspace('ws-unread', 'unread', 'workspace-system', RUNTIME_ONLY));
+    await eventually('Running', () => phase('ws-unread') === 'Running', 60_000);
+    // Three idle timeouts later (its reads go to a closed port): still running, with no warning.
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect(phase('ws-unread')).toBe('Running');
+    expect(condition('ws-unread', 'StoppingSoon')).toBeUndefined();
+    expect(json(['get', 'workspace', 'ws-unread', '-n', 'workspace-system']).spec.started).toBe(true);
+    kOk(['delete', 'workspace', 'ws-unread', '-n', 'workspace-system']);
+  });
+
   test('a lifecycle beyond the platform\'s limit is refused in status, naming the field', async () => {
     await platformWith(['workspaceLifecycle.idleTimeout=10s', 'workspaceLifecycle.warnBefore=5s', 'workspaceLifecycle.limits.idleTimeout=1m'], { ACTIVITY_INTERVAL_SECONDS: '1' });
     kOk(['apply', '-f', '-'], workspace('ws-long', 'long', 'workspace-system', `${RUNTIME_ONLY}  lifecycle: {idleTimeout: 2h}\n`));
@@ -167,38 +182,9 @@ describe('idle and max-age stops', () => {
   });
 });
 
-/**
- * A workspace proxy as the operator renders it, on loopback, in front of a stand-in runtime: the operator reads
- * its metrics (ACTIVITY_URL). This proxy lets requests through without a session (--skip-auth-route), so what is
- * tested is the operator's reading and the deferred stop; that only a signed-in owner's requests count is shown
- * with real sign-ins in workspace-auth.test.ts.
- */
-async function loopbackProxy(platform: WorkspacePlatform): Promise<{ url: string; metrics: string; stop: () => void }> {
-  const [http, metrics, upstream, terminal] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'proxy-'));
-  writeFileSync(join(dir, 'client-secret'), 'not-used-here');
-  writeFileSync(join(dir, 'cookie-secret'), '0123456789abcdef0123456789abcdef');
-  writeFileSync(join(dir, SIGN_IN_TEMPLATE), 'sign in');
-  const ports = COMPONENT_PORTS.runtime;
-  const args = workspaceProxyArgs(platform.auth, 'user-123', ports)
-    .map((a) => a.replace(AUTH_SECRET_MOUNT, dir))
-    .map((a) => (a.startsWith('--http-address=') ? `--http-address=127.0.0.1:${http}` : a))
-    .map((a) => (a.startsWith('--metrics-address=') ? `--metrics-address=127.0.0.1:${metrics}` : a))
-    .map((a) => a.replace(`127.0.0.1:${ports[1].port}/`, `127.0.0.1:${upstream}/`).replace(`127.0.0.1:${ports[0].port}/`, `127.0.0.1:${terminal}/`));
-  const procs: ChildProcess[] = [
-    spawn(join(TOOLS_BIN, 'oauth2-proxy'), [...args, '--skip-auth-route=^/'], { stdio: 'ignore' }),
-    spawn(process.execPath, [join(ROOT, 'build', 'test', 'support', 'stand-in-workspace.js'), 'life', String(upstream), String(terminal), '/ws/terminal'], { stdio: 'ignore' }),
-  ];
-  const url = `http://127.0.0.1:${http}`;
-  const up = async () => (await fetch(`${url}/ping`).catch(() => undefined))?.status === 200;
-  for (let i = 0; i < 100 && !(await up()); i++) await new Promise((r) => setTimeout(r, 100));
-  return { url, metrics: `http://127.0.0.1:${metrics}/metrics`, stop: () => procs.forEach((p) => p.kill()) };
-}
-
 describe('activity', () => {
   test('requests through its proxy keep a workspace past its idle timeout, and status records them at most once a minute; once they end, it stops', async () => {
-    const platform = JSON.parse(json(['get', 'configmap', 'aileron-platform-config', '-n', 'aileron']).data.WORKSPACE_PLATFORM) as WorkspacePlatform;
-    const proxy = await loopbackProxy(platform);
+    const proxy = await startLoopbackProxy(platformSettings());
     try {
       await platformWith(['workspaceLifecycle.idleTimeout=8s', 'workspaceLifecycle.warnBefore=4s'], { ACTIVITY_INTERVAL_SECONDS: '1', ACTIVITY_URL: proxy.metrics });
       kOk(['apply', '-f', '-'], workspace('ws-busy', 'busy', 'workspace-system', RUNTIME_ONLY));

@@ -152,6 +152,23 @@ export const validValues = fc
     ),
     domains: fc.array(domain, { maxLength: 4 }),
     managerEnv: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,10}$/), label, { maxKeys: 3 }),
+    // What the namespace quota is derived from (the chart does the arithmetic at install time), and the lifecycle.
+    workspaces: fc.record({
+      defaults: fc.record({ runtime: resources, browser: resources, canvas: resources, proxy: resources }),
+      quota: fc.record({
+        enabled: fc.boolean(),
+        workspaces: fc.integer({ min: 1, max: 500 }),
+        hard: fc.constantFrom<Record<string, string>>({}, { 'requests.storage': '500Gi' }, { pods: '7', 'count/services': '30' }),
+      }),
+      limitRange: fc.record({ enabled: fc.boolean(), max: fc.constantFrom<Record<string, string>>({}, { cpu: '8', memory: '16Gi' }) }),
+      perUser: fc.integer({ min: 0, max: 10 }),
+      cluster: fc.integer({ min: 0, max: 1000 }),
+      lifecycle: fc.record({
+        idleTimeout: fc.constantFrom('2h', '0', '45m', '1h30m'),
+        maxAge: fc.constantFrom('0', '12h', '90s'),
+        warnBefore: fc.constantFrom('10m', '30s'),
+      }),
+    }),
     auth: fc.record({
       enabled: fc.boolean(),
       adminGroup: fc.constantFrom('', 'workspace-admins'),
@@ -189,7 +206,17 @@ export const validValues = fc
         serviceType: r.serviceType,
         enabled: r.kubernetesEnabled,
         provisioner: r.kubernetesEnabled ? 'kubernetes' : 'docker',
+        workspaceDefaults: {
+          runtime: { resources: r.workspaces.defaults.runtime },
+          browser: { resources: r.workspaces.defaults.browser },
+          canvas: { resources: r.workspaces.defaults.canvas },
+        },
+        namespaceQuota: r.workspaces.quota,
+        namespaceLimitRange: r.workspaces.limitRange,
+        maxRunningWorkspacesPerUser: r.workspaces.perUser,
+        maxRunningWorkspaces: r.workspaces.cluster,
       },
+      workspaceLifecycle: r.workspaces.lifecycle,
       frontend: { enabled: t.frontend, ...r.pods.frontend, service: r.services.frontend, autoscaling: r.autoscaling.frontend },
       workspaceManager: {
         enabled: t.workspaceManager,
@@ -222,6 +249,7 @@ export const validValues = fc
       redis: { enabled: t.redis, ...r.backing.redis, persistence: { enabled: r.persistence.redis } },
       workspaceAuth: {
         enabled: r.auth.enabled,
+        proxy: { resources: r.workspaces.defaults.proxy },
         adminGroup: r.auth.adminGroup,
         ownerClaim: r.auth.ownerClaim,
         callbackHost: r.auth.callbackHost,
@@ -254,4 +282,8 @@ export const invalidMutation = fc.constantFrom(
   { set: 'unknownTopLevel=1', key: 'unknownTopLevel' },
   { set: 'coturn.host=turn.example.com', key: 'coturn.host' },
   { set: 'coturn.host=169.254.169.254', key: 'coturn.host' },
+  { set: 'workspaceLifecycle.idleTimeout=2 hours', key: 'workspaceLifecycle.idleTimeout' },
+  { set: 'workspaceLifecycle.limits.maxAge=-1h', key: 'workspaceLifecycle.limits.maxAge' },
+  { set: 'kubernetes.maxRunningWorkspacesPerUser=-1', key: 'kubernetes.maxRunningWorkspacesPerUser' },
+  { set: 'kubernetes.namespaceQuota.hard.pods=lots', key: 'kubernetes.namespaceQuota.hard.pods' },
 );

@@ -73,6 +73,7 @@ export class Controller {
     };
     this.workspaces = new ListWatch(kube, workspaceKind, '', slimWorkspace, log, { pageSize: cfg.listPageSize });
     const caches = new ReconcileCaches();
+    metrics.workspaceSource = () => this.workspaces.values();
     this.slots = new RunningSlots((keys) => keys.forEach((k) => this.queue.add(k)));
     this.activity = new ActivityMonitor({
       intervalMs: cfg.activityIntervalSeconds * 1000,

@@ -1,5 +1,14 @@
-/** Prometheus metrics (prom-client): reconcile counts, errors, durations, workspace start time, API calls. */
+/**
+ * Prometheus metrics (prom-client): reconcile counts, errors, durations, workspace start time, API calls, and the
+ * Workspaces by phase (read from the watch's cache at scrape time; the alerts and the dashboard use them).
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { WORKSPACE_PHASES } from '../lib/crd/workspace-crd.js';
+
+/** What the phase gauges read: each Workspace's phase and whether it is Degraded. */
+export interface WorkspaceView {
+  status?: { phase?: string; conditions?: Array<{ type?: string; status?: string }> };
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -34,6 +43,32 @@ export class Metrics {
     help: 'Reads of workspace sign-in proxies\' request counts (activity, for idle stops), by result',
     labelNames: ['result'],
     registers: [this.registry],
+  });
+  /** The Workspaces the phase gauges count (the controller's cache; none before it starts, or on a standby replica). */
+  workspaceSource: () => Iterable<WorkspaceView> = () => [];
+  readonly workspaces = new Gauge({
+    name: 'aileron_operator_workspaces',
+    help: 'Workspaces by status phase (Pending before the operator first writes one), as the leading replica sees them',
+    labelNames: ['phase'],
+    registers: [this.registry],
+    collect: () => {
+      const counts = new Map<string, number>(WORKSPACE_PHASES.map((p) => [p, 0]));
+      for (const ws of this.workspaceSource()) {
+        const phase = ws.status?.phase ?? 'Pending';
+        counts.set(phase, (counts.get(phase) ?? 0) + 1);
+      }
+      for (const [phase, n] of counts) this.workspaces.set({ phase }, n);
+    },
+  });
+  readonly workspacesDegraded = new Gauge({
+    name: 'aileron_operator_workspaces_degraded',
+    help: 'Workspaces whose Degraded condition is True',
+    registers: [this.registry],
+    collect: () => {
+      let n = 0;
+      for (const ws of this.workspaceSource()) if (ws.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True')) n++;
+      this.workspacesDegraded.set(n);
+    },
   });
   readonly queueDepth = new Gauge({ name: 'aileron_operator_queue_depth', help: 'Workspaces waiting for a reconcile', registers: [this.registry] });
 

@@ -25,6 +25,12 @@ KWOK_VERSION=v0.8.0
 # The Gateway API CRDs (standard channel) the gateway-mode output is applied against. v1.7.0 needs a newer Go.
 # renovate: datasource=go depName=sigs.k8s.io/gateway-api
 GATEWAY_API_VERSION=v1.6.3
+# prometheus-operator's CRDs (ServiceMonitor, PrometheusRule), which the monitoring output is applied against;
+# v0.87.0 is refused by this workplace's Go proxy. promtool checks and unit-tests the rendered alerts.
+# renovate: datasource=go depName=github.com/prometheus-operator/prometheus-operator
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
+# renovate: datasource=go depName=github.com/prometheus/prometheus
+PROMETHEUS_VERSION=v0.316.0
 # The workspace proxy the chart runs (workspaceAuth.image: keep the two equal), and the Keycloak the realm is
 # imported into (keycloak.image). Keycloak runs on Java 21+: the Temurin 25 these machines have, else JAVA_HOME.
 # renovate: datasource=go depName=github.com/oauth2-proxy/oauth2-proxy/v7
@@ -123,6 +129,20 @@ gateway_api() {
   ln -sfn "$dest" "$cache/gateway-api-crds"
 }
 
+# The real prometheus-operator CRDs, from the module (example/prometheus-operator-crd-full).
+prometheus_operator() {
+  local dest=$cache/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION
+  if [ ! -f "$dest/.done" ]; then
+    local module
+    module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    mkdir -p "$dest"
+    cp "$module"/example/prometheus-operator-crd-full/*.yaml "$dest/"
+    chmod u+w "$dest"/*.yaml
+    touch "$dest/.done"
+  fi
+  ln -sfn "$dest" "$cache/prometheus-operator-crds"
+}
+
 # kwok and its stock stages (fast node and pod lifecycles, node leases) from the same module version.
 kwok() {
   go_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
@@ -200,6 +220,9 @@ go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSI
 schemas
 cilium
 gateway_api
+prometheus_operator
+# promtool alone (its module's main packages are Prometheus itself): about 3 minutes on 2 cores the first time.
+go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION"
 kwok
 oauth2_proxy
 keycloak

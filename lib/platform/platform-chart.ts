@@ -9,6 +9,7 @@ import { asVals } from './template-value.js';
 import { ReusingSecretGenerator, type SecretGenerator } from './credentials.js';
 import { crdLabels, WorkspaceCrd } from '../crd/workspace-crd.js';
 import { ReleaseNamespace, WorkspaceNamespaces } from '../components/namespaces.js';
+import { Monitoring } from '../components/monitoring.js';
 import { TurnNamespace } from '../components/turn-namespace.js';
 import { PlatformConfig } from '../components/platform-config.js';
 import { PlatformSecrets } from '../components/secrets.js';
@@ -100,6 +101,7 @@ export class PlatformChart extends Chart {
     x.scope(this, x.truthy(v.gatewayAPI.enabled), () => new PlatformRoutes(this, 'gateway-routes', { release: ctx, values: v }));
     x.scope(this, x.and(x.truthy(v.gatewayAPI.enabled), x.truthy(v.gatewayAPI.createGateway)), () => new PlatformGateway(this, 'gateway', { release: ctx, values: v }));
     x.scope(this, x.truthy(v.networkPolicy.enabled), () => new PlatformNetworkPolicies(this, 'network-policies', { release: ctx, values: v }));
+    new Monitoring(this, 'monitoring', { release: ctx, values: v });
   }
 }
 

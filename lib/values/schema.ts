@@ -41,6 +41,8 @@ const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 const OPTIONAL_LABEL = `^(|${DNS_LABEL.slice(1, -1)})$`;
 /** One folder name inside a volume (no "..", no "/"), or "" for the volume root. */
 const SUBDIRECTORY = '^([A-Za-z0-9_-][A-Za-z0-9_.-]*)?$';
+/** A Prometheus duration (`30s`, `15m`, `1h30m`). */
+const PROMETHEUS_DURATION = '^([0-9]+(ms|s|m|h|d|w|y))+$';
 /** A Gateway API Duration (GEP-2257: number-unit pairs of h, m, s and ms), or "" for none. */
 const GATEWAY_DURATION = '^(|([0-9]{1,5}(h|m|s|ms)){1,4})$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
@@ -81,6 +83,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [DNS_SUBDOMAIN]: 'a DNS name: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
   [OPTIONAL_LABEL]: 'a DNS label (lowercase letters, digits and "-"), or "" for the default name',
   [SUBDIRECTORY]: 'one folder name (letters, digits, "_", "-" and ".", not starting with "."), or "" for the volume root',
+  [PROMETHEUS_DURATION]: 'a Prometheus duration such as 30s, 15m or 1h30m',
   [GATEWAY_DURATION]: 'a duration such as 0s, 30m or 1h (up to four number-unit pairs of h, m, s, ms), or "" for none',
   [OPTIONAL_NAME]: 'a Kubernetes object name (lowercase letters, digits, "-" and "."), or "" for none',
   [HOST_PATTERN]: 'a lowercase host name, where {baseDomain} and {workspaceId} may stand for parts',
@@ -801,6 +804,44 @@ export const ValuesSchema = Type.Object(
         }),
       },
       'PostgreSQL',
+    ),
+    metrics: obj(
+      {
+        serviceMonitor: obj(
+          {
+            enabled: bool(false, 'A prometheus-operator ServiceMonitor for the workspace operator (and Keycloak\'s management /metrics): needs the monitoring.coreos.com CRDs'),
+            interval: str('30s', 'Scrape interval', { pattern: PROMETHEUS_DURATION, maxLength: 32 }),
+            labels: labelMap('Labels your Prometheus selects ServiceMonitors and PrometheusRules by (kube-prometheus-stack: release: <its release>)'),
+            keycloak: bool(true, 'Scrape Keycloak\'s metrics too (its management port, 9000)'),
+          },
+          'Prometheus scraping',
+        ),
+        prometheusRule: obj(
+          {
+            enabled: bool(false, 'A PrometheusRule with the operator\'s alerts (runbook: README, Alerts)'),
+            workspaceFailedFor: str('15m', 'How long workspaces may stay Failed or Degraded before an alert', { pattern: PROMETHEUS_DURATION, maxLength: 32 }),
+            startP95Seconds: int(300, 'Alert when the 95th percentile of Workspace creation to Running exceeds this many seconds', { minimum: 1, maximum: 86400 }),
+            reconcileErrorPercent: int(10, 'Alert when more than this share of reconciles fail, in percent', { minimum: 1, maximum: 100 }),
+            throttledPerSecond: int(1, 'Alert when the API server answers the operator with 429 more often than this, per second, for 15 minutes', { minimum: 1, maximum: 10000 }),
+          },
+          'Alerts',
+        ),
+        dashboard: obj(
+          {
+            enabled: bool(false, 'A Grafana dashboard as a ConfigMap, for the Grafana sidecar (grafana_dashboard label)'),
+            labels: labelMap('Labels the Grafana sidecar finds dashboards by', { grafana_dashboard: '1' }),
+          },
+          'Grafana dashboard',
+        ),
+        scrapers: obj(
+          {
+            namespaceLabels: labelMap('Labels of the namespace Prometheus runs in ({}: any namespace)'),
+            podLabels: labelMap('Labels of the Prometheus pods', { 'app.kubernetes.io/name': 'prometheus' }),
+          },
+          'Who may scrape Keycloak\'s management port (its NetworkPolicy); the operator\'s metrics port is open to the cluster',
+        ),
+      },
+      'Monitoring with prometheus-operator and Grafana',
     ),
     crds: obj(
       {

@@ -15,6 +15,7 @@
  * own, another cluster domain) is not observable, and an idle stop needs an
  * observation: unread is never taken for idle.
  */
+import { get } from 'node:http';
 import { AUTH_METRICS_PORT } from '../../lib/workspace/auth-proxy.js';
 
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
@@ -22,6 +23,8 @@ export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_ACTIVITY_URL = 'http://{service}.{namespace}.svc:{port}/metrics';
 /** The proxy's own answers to requests it did not let through. */
 const REFUSED = new Set(['401', '403']);
+/** oauth2-proxy's page is about 10 KB; a larger answer is not its. */
+const MAX_METRICS_BYTES = 1_000_000;
 
 export interface ActivityTarget {
   /** The reconcile queue's key and the cache's uid. */
@@ -41,14 +44,38 @@ export interface ProxyCounts {
 /** The counts in a Prometheus text exposition of oauth2-proxy; undefined when it has none. */
 export function proxyCounts(text: string): ProxyCounts | undefined {
   let passed = 0;
-  let inFlight: number | undefined;
-  for (const line of text.split('\n')) {
-    const total = /^oauth2_proxy_requests_total\{code="([0-9]+)"\} ([0-9.e+]+)$/.exec(line);
-    if (total && !REFUSED.has(total[1])) passed += Number(total[2]);
-    const open = /^oauth2_proxy_requests_in_flight ([0-9.e+]+)$/.exec(line);
-    if (open) inFlight = Number(open[1]);
+  for (const [, code, value] of text.matchAll(/^oauth2_proxy_requests_total\{code="([0-9]+)"\} ([0-9.e+]+)$/gm)) {
+    if (!REFUSED.has(code)) passed += Number(value);
   }
-  return inFlight === undefined ? undefined : { passed, inFlight };
+  const open = /^oauth2_proxy_requests_in_flight ([0-9.e+]+)$/m.exec(text);
+  return open ? { passed, inFlight: Number(open[1]) } : undefined;
+}
+
+/**
+ * One GET of a proxy's metrics: the body, or undefined for anything else. node:http without keep-alive: each
+ * workspace is an origin of its own, read once a minute, so a pool would only hold idle sockets (and fetch's
+ * streams cost the heap several times what this does).
+ */
+function readText(url: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(undefined);
+        return;
+      }
+      res.setEncoding('utf8');
+      let text = '';
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.length > MAX_METRICS_BYTES) req.destroy();
+      });
+      res.on('end', () => resolve(text));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }
 
 export interface ActivityMonitorOptions {
@@ -191,15 +218,10 @@ export class ActivityMonitor {
 
   private async read(t: ActivityTarget, service: string): Promise<ProxyCounts | undefined> {
     const url = this.options.urlTemplate.replace('{service}', service).replace('{namespace}', t.namespace).replace('{port}', String(AUTH_METRICS_PORT));
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
-      const counts = res.ok ? proxyCounts(await res.text()) : undefined;
-      this.options.onRead?.(counts ? 'ok' : 'error');
-      return counts;
-    } catch {
-      // A pod starting, moving or gone: no reading this round is no activity.
-      this.options.onRead?.('error');
-      return undefined;
-    }
+    // A pod starting, moving or gone: no reading this round is no activity.
+    const text = await readText(url, this.options.timeoutMs ?? 5000);
+    const counts = text === undefined ? undefined : proxyCounts(text);
+    this.options.onRead?.(counts ? 'ok' : 'error');
+    return counts;
   }
 }

@@ -169,6 +169,11 @@ export const validValues = fc
         warnBefore: fc.constantFrom('10m', '30s'),
       }),
     }),
+    metrics: fc.record({
+      serviceMonitor: fc.record({ enabled: fc.boolean(), keycloak: fc.boolean(), interval: fc.constantFrom('30s', '1m'), labels: fc.constantFrom({}, { release: 'prom' }) }),
+      prometheusRule: fc.record({ enabled: fc.boolean(), workspaceFailedFor: fc.constantFrom('15m', '1h'), startP95Seconds: fc.integer({ min: 1, max: 3600 }), reconcileErrorPercent: fc.integer({ min: 1, max: 100 }) }),
+      dashboard: fc.record({ enabled: fc.boolean() }),
+    }),
     auth: fc.record({
       enabled: fc.boolean(),
       adminGroup: fc.constantFrom('', 'workspace-admins'),
@@ -217,6 +222,7 @@ export const validValues = fc
         maxRunningWorkspaces: r.workspaces.cluster,
       },
       workspaceLifecycle: r.workspaces.lifecycle,
+      metrics: r.metrics,
       frontend: { enabled: t.frontend, ...r.pods.frontend, service: r.services.frontend, autoscaling: r.autoscaling.frontend },
       workspaceManager: {
         enabled: t.workspaceManager,

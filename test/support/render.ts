@@ -5,7 +5,7 @@ import { renderPlatform, type K8sObject, type PlatformOptions } from '../../lib/
 import type { SecretGenerator } from '../../lib/platform/credentials.js';
 
 export const ROOT = process.cwd();
-export const EXAMPLE_VALUES = ['prod', 'external-services', 'custom-namespaces', 'minimal', 'custom-hosts', 'private-registry', 'gateway-api', 'gateway-own'];
+export const EXAMPLE_VALUES = ['prod', 'external-services', 'custom-namespaces', 'minimal', 'custom-hosts', 'private-registry', 'gateway-api', 'gateway-own', 'monitoring'];
 export const exampleFile = (name: string) => join(ROOT, 'test', 'values', `${name}.yaml`);
 
 /** The workspace proxies' credentials, as the operator copies them from the platform Secret. */

@@ -7,6 +7,7 @@ import { TOOLS_BIN } from '../cluster/control-plane.js';
 import { ROOT } from './render.js';
 import { CILIUM_NETWORK_POLICY_CRD } from './cilium.js';
 import { GATEWAY_CRD, HTTPROUTE_CRD } from './gateway-api.js';
+import { PROMETHEUS_RULE_CRD, SERVICE_MONITOR_CRD } from './prometheus-operator.js';
 
 export function tool(name: string, args: string[], input?: string) {
   const bin = join(TOOLS_BIN, name);
@@ -17,13 +18,13 @@ export function tool(name: string, args: string[], input?: string) {
 
 let crdSchemas: string | undefined;
 
-/** Strict JSON schemas for our CRD and the real CiliumNetworkPolicy CRD, generated like the Kubernetes ones. */
+/** Strict JSON schemas for our CRD and the real CiliumNetworkPolicy, Gateway API and prometheus-operator CRDs, generated like the Kubernetes ones. */
 function crdSchemaDir(): string {
   if (!crdSchemas) {
     crdSchemas = mkdtempSync(join(tmpdir(), 'crd-schemas-'));
     const res = spawnSync(
       process.execPath,
-      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), CILIUM_NETWORK_POLICY_CRD, HTTPROUTE_CRD, GATEWAY_CRD, crdSchemas],
+      [join(ROOT, 'scripts', 'openapi-to-jsonschema.mjs'), '--crd', join(ROOT, 'imports/crds/platform.aileron.io_workspaces.yaml'), CILIUM_NETWORK_POLICY_CRD, HTTPROUTE_CRD, GATEWAY_CRD, SERVICE_MONITOR_CRD, PROMETHEUS_RULE_CRD, crdSchemas],
       { encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(res.stderr);

@@ -189,6 +189,13 @@ export interface WorkspaceSpec {
   readonly firewall?: WorkspaceSpecFirewall;
 
   /**
+   * Bandwidth of each of its pods, in bits per second (the kubernetes.io/{ingress,egress}-bandwidth annotations); the platform defaults apply where unset
+   *
+   * @schema WorkspaceSpec#bandwidth
+   */
+  readonly bandwidth?: WorkspaceSpecBandwidth;
+
+  /**
    * false stops the workspace: its pods go away and nothing routes to it; its volume, Secrets and policies stay, and true brings it back on the same data
    *
    * @schema WorkspaceSpec#started
@@ -230,6 +237,7 @@ export function toJson_WorkspaceSpec(obj: WorkspaceSpec | undefined): Record<str
     'knowledgeBases': obj.knowledgeBases?.map(y => toJson_WorkspaceSpecKnowledgeBases(y)),
     'storage': toJson_WorkspaceSpecStorage(obj.storage),
     'firewall': toJson_WorkspaceSpecFirewall(obj.firewall),
+    'bandwidth': toJson_WorkspaceSpecBandwidth(obj.bandwidth),
     'started': obj.started,
     'lifecycle': toJson_WorkspaceSpecLifecycle(obj.lifecycle),
     'operations': toJson_WorkspaceSpecOperations(obj.operations),
@@ -565,6 +573,42 @@ export function toJson_WorkspaceSpecFirewall(obj: WorkspaceSpecFirewall | undefi
   const result = {
     'workspace': toJson_WorkspaceSpecFirewallWorkspace(obj.workspace),
     'browser': toJson_WorkspaceSpecFirewallBrowser(obj.browser),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Bandwidth of each of its pods, in bits per second (the kubernetes.io/{ingress,egress}-bandwidth annotations); the platform defaults apply where unset
+ *
+ * @schema WorkspaceSpecBandwidth
+ */
+export interface WorkspaceSpecBandwidth {
+  /**
+   * Into each pod, for example 50M
+   *
+   * @schema WorkspaceSpecBandwidth#ingress
+   */
+  readonly ingress?: string;
+
+  /**
+   * Out of each pod, for example 20M
+   *
+   * @schema WorkspaceSpecBandwidth#egress
+   */
+  readonly egress?: string;
+}
+
+/**
+ * Converts an object of type 'WorkspaceSpecBandwidth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WorkspaceSpecBandwidth(obj: WorkspaceSpecBandwidth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ingress': obj.ingress,
+    'egress': obj.egress,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -7,6 +7,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MAX_WORKSPACE_ID_LENGTH, WORKSPACE_ID_PATTERN } from '../values/hosts.js';
 import {
+  BANDWIDTH_PATTERN,
+  BANDWIDTH_RANGE,
   BYTE_QUANTITY_PATTERN,
   BYTE_RESOURCES,
   DNS_SUBDOMAIN,
@@ -103,6 +105,18 @@ const firewallGroup = (what: string): Schema =>
     },
   });
 
+const bandwidth = (description: string): Schema =>
+  str(description, {
+    pattern: BANDWIDTH_PATTERN,
+    maxLength: 32,
+    'x-kubernetes-validations': [
+      {
+        rule: `isQuantity(self) && quantity(self).compareTo(quantity('${BANDWIDTH_RANGE.min}')) >= 0 && quantity(self).compareTo(quantity('${BANDWIDTH_RANGE.max}')) <= 0`,
+        message: `must be ${BANDWIDTH_RANGE.min} to ${BANDWIDTH_RANGE.max} bits per second`,
+      },
+    ],
+  });
+
 const timestamp = (what: string) => str(`Set to a new time to restart ${what}`, { format: 'date-time' });
 
 const specSchema: Schema = obj(
@@ -197,6 +211,10 @@ const specSchema: Schema = obj(
     firewall: obj('Per-group egress policy (enforced with Cilium)', {
       workspace: firewallGroup('runtime and canvas'),
       browser: firewallGroup('browser'),
+    }),
+    bandwidth: obj('Bandwidth of each of its pods, in bits per second (the kubernetes.io/{ingress,egress}-bandwidth annotations); the platform defaults apply where unset', {
+      ingress: bandwidth('Into each pod, for example 50M'),
+      egress: bandwidth('Out of each pod, for example 20M'),
     }),
     started: {
       type: 'boolean',

@@ -3,6 +3,7 @@
  * problem names the key and the fix.
  */
 import type { Resources, Values } from './schema.js';
+import { BANDWIDTH_OUT_OF_RANGE, bandwidthProblem } from '../workspace/spec-rules.js';
 import { compareQuantities, parseQuantity } from './quantity.js';
 import { PLAIN_ENV_COMPONENTS, plainEnvProblems } from './plain-env.js';
 import { expandHost, hostProblem, MAX_WORKSPACE_ID_LENGTH, wildcardTlsSecret } from './hosts.js';
@@ -15,6 +16,7 @@ export function checkValues(v: Values): string[] {
     ...checkCoturn(v),
     ...checkGatewayAPI(v),
     ...checkAutoscaling(v),
+    ...checkBandwidth(v),
     ...checkDatabaseRoles(v),
     ...checkResources(v),
     ...PLAIN_ENV_COMPONENTS.flatMap((c) => plainEnvProblems(c, v[c].env)),
@@ -136,6 +138,15 @@ function checkAutoscaling(v: Values): string[] {
     (c) => `${c}.autoscaling.minReplicas: ${v[c].autoscaling.minReplicas} is above ${c}.autoscaling.maxReplicas ${v[c].autoscaling.maxReplicas}`,
   );
 }
+
+/** Workspace bandwidth defaults the kubelet would refuse (the schema checks their form). */
+function checkBandwidth(v: Values): string[] {
+  return BANDWIDTH_DIRECTIONS.filter((d) => v.kubernetes.workspaceDefaults.bandwidth[d] && bandwidthProblem(v.kubernetes.workspaceDefaults.bandwidth[d])).map(
+    (d) => `kubernetes.workspaceDefaults.bandwidth.${d}: ${v.kubernetes.workspaceDefaults.bandwidth[d]} ${BANDWIDTH_OUT_OF_RANGE}`,
+  );
+}
+
+export const BANDWIDTH_DIRECTIONS = ['ingress', 'egress'] as const;
 
 /** The components values may autoscale (stateless, behind a Service). */
 export const AUTOSCALED = ['frontend', 'workspaceManager'] as const;

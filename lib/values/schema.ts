@@ -41,6 +41,8 @@ const PRINTABLE = '^[^\\x00-\\x1f\\x7f]*$';
 const OPTIONAL_LABEL = `^(|${DNS_LABEL.slice(1, -1)})$`;
 /** One folder name inside a volume (no "..", no "/"), or "" for the volume root. */
 const SUBDIRECTORY = '^([A-Za-z0-9_-][A-Za-z0-9_.-]*)?$';
+/** A bandwidth in bits per second (`50M`, `1G`), or "" for none. */
+const OPTIONAL_BANDWIDTH = '^([0-9]+(\\.[0-9]+)?(k|M|G|T|P)?)?$';
 /** A Prometheus duration (`30s`, `15m`, `1h30m`). */
 const PROMETHEUS_DURATION = '^([0-9]+(ms|s|m|h|d|w|y))+$';
 /** A Gateway API Duration (GEP-2257: number-unit pairs of h, m, s and ms), or "" for none. */
@@ -84,6 +86,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [OPTIONAL_LABEL]: 'a DNS label (lowercase letters, digits and "-"), or "" for the default name',
   [SUBDIRECTORY]: 'one folder name (letters, digits, "_", "-" and ".", not starting with "."), or "" for the volume root',
   [PROMETHEUS_DURATION]: 'a Prometheus duration such as 30s, 15m or 1h30m',
+  [OPTIONAL_BANDWIDTH]: 'bits per second such as 50M or 1G, or "" for no limit',
   [GATEWAY_DURATION]: 'a duration such as 0s, 30m or 1h (up to four number-unit pairs of h, m, s, ms), or "" for none',
   [OPTIONAL_NAME]: 'a Kubernetes object name (lowercase letters, digits, "-" and "."), or "" for none',
   [HOST_PATTERN]: 'a lowercase host name, where {baseDomain} and {workspaceId} may stand for parts',
@@ -535,6 +538,13 @@ export const ValuesSchema = Type.Object(
             runtime: workspaceComponent(['500m', '512Mi'], ['2000m', '2Gi'], 'runtime'),
             browser: workspaceComponent(['1000m', '1Gi'], ['2000m', '2Gi'], 'browser'),
             canvas: workspaceComponent(['250m', '256Mi'], ['1000m', '512Mi'], 'canvas'),
+            bandwidth: obj(
+              {
+                ingress: str('', 'Bits per second into each workspace pod (kubernetes.io/ingress-bandwidth), for example 50M; "" for no limit', { pattern: OPTIONAL_BANDWIDTH, maxLength: 32 }),
+                egress: str('', 'Bits per second out of each workspace pod (kubernetes.io/egress-bandwidth), for example 20M; "" for no limit', { pattern: OPTIONAL_BANDWIDTH, maxLength: 32 }),
+              },
+              'Bandwidth of workspace pods when the Workspace spec sets none (enforced by the CNI: see README)',
+            ),
           },
           'Resources for workspace pods when the Workspace spec sets none',
         ),

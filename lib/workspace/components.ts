@@ -137,7 +137,12 @@ export class WorkspaceComponentConstruct extends Construct {
         template: {
           metadata: {
             labels: labels(ws, part, group),
-            annotations: c.restartedAt ? { [RESTARTED_AT_ANNOTATION]: c.restartedAt } : undefined,
+            annotations: nonEmpty({
+              ...(c.restartedAt ? { [RESTARTED_AT_ANNOTATION]: c.restartedAt } : {}),
+              // The CNI's bandwidth limits (the bandwidth plugin, or Cilium's bandwidth manager for egress).
+              ...(ws.bandwidth.ingress ? { 'kubernetes.io/ingress-bandwidth': ws.bandwidth.ingress } : {}),
+              ...(ws.bandwidth.egress ? { 'kubernetes.io/egress-bandwidth': ws.bandwidth.egress } : {}),
+            }),
           },
           spec: {
             ...NO_API_ACCESS,

@@ -78,6 +78,8 @@ export interface ResolvedWorkspace {
    */
   running: boolean;
   lifecycle: ResolvedLifecycle;
+  /** Each pod's bandwidth in bits per second, where limited. */
+  bandwidth: { ingress?: string; egress?: string };
   namespace: string;
   owner: { name: string; namespace: string; uid?: string };
   ownerId: string;
@@ -200,6 +202,10 @@ export function resolveWorkspace(ws: WorkspaceResource, platform: WorkspacePlatf
     id,
     running: spec.started !== false,
     lifecycle: lifecycleOf(spec, platform),
+    bandwidth: {
+      ingress: spec.bandwidth?.ingress || platform.bandwidth?.ingress || undefined,
+      egress: spec.bandwidth?.egress || platform.bandwidth?.egress || undefined,
+    },
     namespace,
     owner: { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default', uid: ws.metadata.uid },
     ownerId: spec.ownerId,

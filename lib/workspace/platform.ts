@@ -38,6 +38,8 @@ export interface WorkspacePlatform {
   serviceType: 'ClusterIP' | 'NodePort';
   images: { runtime: string; browser: string; canvas: string };
   defaults: { runtime: Resources; browser: Resources; canvas: Resources };
+  /** Each workspace pod's bandwidth where the spec sets none ("" for no limit). */
+  bandwidth: { ingress: string; egress: string };
   storage: { pvcPrefix: string; size: string; storageClassName: string; accessModes: string[]; deleteWithWorkspace: boolean };
   knowledgeBasesPvc: string;
   imagePullSecrets: Array<{ name: string }>;
@@ -116,6 +118,7 @@ export function platformOf(ctx: Release, values: Vals<Values>): WorkspacePlatfor
       browser: x.value(k.workspaceDefaults.browser.resources),
       canvas: x.value(k.workspaceDefaults.canvas.resources),
     },
+    bandwidth: { ingress: x.value(k.workspaceDefaults.bandwidth.ingress), egress: x.value(k.workspaceDefaults.bandwidth.egress) },
     storage: {
       pvcPrefix: x.value(k.pvcName),
       size: x.value(k.workspaceStorage.size),

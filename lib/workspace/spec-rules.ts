@@ -38,6 +38,13 @@ export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-
  */
 export const OWNER_ID_PATTERN = '^[^\\s,"\\x00-\\x1f\\x7f]+$';
 
+/** A pod's bandwidth (kubernetes.io/{ingress,egress}-bandwidth): bits per second, as the kubelet reads it. */
+export const BANDWIDTH_PATTERN = '^[0-9]+(\\.[0-9]+)?(k|M|G|T|P)?$';
+/** What the kubelet calls reasonable (ValidateBandwidthIsReasonable): 1k to 1P bits per second. */
+export const BANDWIDTH_RANGE = { min: '1k', max: '1P' };
+/** What a bandwidth outside that range is told (the CRD, the operator, and values in synth and the chart). */
+export const BANDWIDTH_OUT_OF_RANGE = `is outside what the kubelet accepts (${BANDWIDTH_RANGE.min} to ${BANDWIDTH_RANGE.max} bits per second)`;
+
 export interface SpecProblem {
   field: string;
   message: string;
@@ -114,10 +121,24 @@ export function specProblems(spec: WorkspaceSpecJson): SpecProblem[] {
   if (sc && (sc.length > 253 || !new RegExp(DNS_SUBDOMAIN).test(sc))) {
     problems.push({ field: 'spec.storage.storageClassName', message: `"${sc}" is not a StorageClass name (lowercase letters, digits, "-" and ".")` });
   }
+  for (const direction of ['ingress', 'egress'] as const) {
+    const value = spec.bandwidth?.[direction];
+    if (value !== undefined && bandwidthProblem(value)) problems.push({ field: `spec.bandwidth.${direction}`, message: bandwidthProblem(value)! });
+  }
   for (const c of ['runtime', 'browser', 'canvas'] as const) {
     problems.push(...resourceProblems(`spec.${c}.resources`, (spec[c] as { resources?: { requests?: QuantityMap; limits?: QuantityMap } } | undefined)?.resources));
   }
   return problems;
+}
+
+/** Why a bandwidth is not one the kubelet takes, or undefined. */
+export function bandwidthProblem(value: string): string | undefined {
+  const q = new RegExp(BANDWIDTH_PATTERN).test(value) ? parseQuantity(value) : undefined;
+  if (!q) return `"${value}" is not a bandwidth in bits per second (for example 10M or 1G)`;
+  if (compareQuantities(q, parseQuantity(BANDWIDTH_RANGE.min)!) < 0 || compareQuantities(q, parseQuantity(BANDWIDTH_RANGE.max)!) > 0) {
+    return `${value} ${BANDWIDTH_OUT_OF_RANGE}`;
+  }
+  return undefined;
 }
 
 /**

@@ -45,6 +45,8 @@ test.each([
   ['an empty ownerId', '  workspaceId: w1\n  ownerId: ""\n', 'spec.ownerId'],
   ['an idle timeout that is not a duration', '  workspaceId: w1\n  ownerId: u\n  lifecycle: {idleTimeout: 2 hours}\n', 'spec.lifecycle.idleTimeout'],
   ['a negative max age', '  workspaceId: w1\n  ownerId: u\n  lifecycle: {maxAge: -1h}\n', 'spec.lifecycle.maxAge'],
+  ['a bandwidth below what the kubelet accepts', '  workspaceId: w1\n  ownerId: u\n  bandwidth: {ingress: "500"}\n', 'spec.bandwidth.ingress'],
+  ['a bandwidth in bytes', '  workspaceId: w1\n  ownerId: u\n  bandwidth: {egress: 10Mi}\n', 'spec.bandwidth.egress'],
   ['started that is not a boolean', '  workspaceId: w1\n  ownerId: u\n  started: sometimes\n', 'spec.started'],
 ])('%s is rejected by the apiserver, naming the field', (_what, spec, field) => {
   const res = k(['create', '-f', '-'], workspace('bad', spec));

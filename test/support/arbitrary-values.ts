@@ -155,6 +155,7 @@ export const validValues = fc
     // What the namespace quota is derived from (the chart does the arithmetic at install time), and the lifecycle.
     workspaces: fc.record({
       defaults: fc.record({ runtime: resources, browser: resources, canvas: resources, proxy: resources }),
+      bandwidth: fc.constantFrom({}, { ingress: '50M' }, { ingress: '100M', egress: '1.5G' }),
       quota: fc.record({
         enabled: fc.boolean(),
         workspaces: fc.integer({ min: 1, max: 500 }),
@@ -215,6 +216,7 @@ export const validValues = fc
           runtime: { resources: r.workspaces.defaults.runtime },
           browser: { resources: r.workspaces.defaults.browser },
           canvas: { resources: r.workspaces.defaults.canvas },
+          bandwidth: r.workspaces.bandwidth,
         },
         namespaceQuota: r.workspaces.quota,
         namespaceLimitRange: r.workspaces.limitRange,

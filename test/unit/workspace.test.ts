@@ -175,6 +175,19 @@ describe('components and operations', () => {
     expect(ann('workspace-canvas-my-workspace')).toEqual({ 'platform.aileron.io/restarted-at': '2026-04-09T10:00:00Z' });
   });
 
+  test('bandwidth: the platform default on every pod, the spec\'s own where set, none by default', () => {
+    const bandwidth = (objects: K8sObject[], c: string) => {
+      const a = (find(objects, 'Deployment', `workspace-${c}-my-workspace`).spec as Loose).template.metadata.annotations ?? {};
+      return [a['kubernetes.io/ingress-bandwidth'], a['kubernetes.io/egress-bandwidth']];
+    };
+    expect(bandwidth(render().objects, 'runtime')).toEqual([undefined, undefined]);
+    const set = ['kubernetes.workspaceDefaults.bandwidth.ingress=100M', 'kubernetes.workspaceDefaults.bandwidth.egress=20M'];
+    const defaults = render(example(), { set }).objects;
+    for (const c of ['runtime', 'browser', 'canvas']) expect(bandwidth(defaults, c)).toEqual(['100M', '20M']);
+    expect(bandwidth(render(withSpec({ bandwidth: { egress: '1G' } }), { set }).objects, 'browser')).toEqual(['100M', '1G']);
+    expect(() => render(withSpec({ bandwidth: { ingress: '500' } }))).toThrow('spec.bandwidth.ingress: 500 is outside what the kubelet accepts (1k to 1P bits per second)');
+  });
+
   test('spec resources win over the defaults', () => {
     const { objects } = render(withSpec({ runtime: { resources: { limits: { cpu: '4', memory: '8Gi' } } } }));
     expect((find(objects, 'Deployment', 'workspace-runtime-my-workspace').spec as Loose).template.spec.containers[0].resources).toEqual({ limits: { cpu: '4', memory: '8Gi' } });

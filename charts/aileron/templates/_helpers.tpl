@@ -241,6 +241,12 @@ true
 {{- $problems = append $problems (printf "%s.autoscaling.minReplicas: %d is above %s.autoscaling.maxReplicas %d" $c (int $a.minReplicas) $c (int $a.maxReplicas)) -}}
 {{- end -}}
 {{- end -}}
+{{- range $d := list "ingress" "egress" -}}
+{{- $b := index $v.kubernetes.workspaceDefaults.bandwidth $d -}}
+{{- if and $b (or (lt (float64 (include "aileron.quantity" $b)) 1000.0) (gt (float64 (include "aileron.quantity" $b)) 1000000000000000.0)) -}}
+{{- $problems = append $problems (printf "kubernetes.workspaceDefaults.bandwidth.%s: %s is outside what the kubelet accepts (1k to 1P bits per second)" $d $b) -}}
+{{- end -}}
+{{- end -}}
 {{- $g := $v.gatewayAPI -}}
 {{- if $g.enabled -}}
 {{- if and (not $g.parentRefs) (not $g.createGateway) -}}

@@ -6,7 +6,8 @@
  */
 import { MAX_WORKSPACE_ID_LENGTH } from '../../values/hosts.js';
 import { CHART_ENV, DEDICATED, PLAIN_ENV_COMPONENTS } from '../../values/plain-env.js';
-import { AUTOSCALED, DISTINCT_DATABASE_NAMES, GATEWAY_PROBLEMS } from '../../values/rules.js';
+import { AUTOSCALED, BANDWIDTH_DIRECTIONS, DISTINCT_DATABASE_NAMES, GATEWAY_PROBLEMS } from '../../values/rules.js';
+import { BANDWIDTH_OUT_OF_RANGE } from '../../workspace/spec-rules.js';
 
 const RESOURCE_BLOCKS = [
   'frontend',
@@ -115,6 +116,12 @@ export const VALIDATE_HELPERS = `{{/* A quantity (500m, 2, 1Gi) as a number, to 
 {{- $a := (index $v $c).autoscaling -}}
 {{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
 {{- $problems = append $problems (printf "%s.autoscaling.minReplicas: %d is above %s.autoscaling.maxReplicas %d" $c (int $a.minReplicas) $c (int $a.maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $d := list ${BANDWIDTH_DIRECTIONS.map((d) => JSON.stringify(d)).join(' ')} -}}
+{{- $b := index $v.kubernetes.workspaceDefaults.bandwidth $d -}}
+{{- if and $b (or (lt (float64 (include "aileron.quantity" $b)) 1000.0) (gt (float64 (include "aileron.quantity" $b)) 1000000000000000.0)) -}}
+{{- $problems = append $problems (printf "kubernetes.workspaceDefaults.bandwidth.%s: %s ${BANDWIDTH_OUT_OF_RANGE}" $d $b) -}}
 {{- end -}}
 {{- end -}}
 {{- $g := $v.gatewayAPI -}}

@@ -33,6 +33,8 @@ import { WorkspaceReport } from './reconcile/report.js';
  */
 const WORKSPACE_API_VERSION = `${WORKSPACE_API_GROUP}/${WORKSPACE_VERSION}`;
 
+const MAX_TIMER_MS = 24 * 3600 * 1000;
+
 function slimWorkspace(o: KubernetesObject): ObservedWorkspace {
   const ws = o as WorkspaceResource;
   const { managedFields: _managed, annotations, ...rest } = ws.metadata as WorkspaceResource['metadata'] & { managedFields?: unknown };
@@ -147,13 +149,16 @@ export class Controller {
     }
   }
 
-  /** Queues the Workspace at its next deadline, replacing the one set before. */
+  /**
+   * Queues the Workspace at its next deadline, replacing the one set before. A deadline more than a day away wakes
+   * it in a day, which sets the timer again: Node's timers fire at once beyond 24.8 days.
+   */
   private wakeAt(key: string, at: number): void {
     clearTimeout(this.deadlines.get(key));
     const timer = setTimeout(() => {
       this.deadlines.delete(key);
       this.queue.add(key);
-    }, Math.max(0, at - Date.now()) + 50);
+    }, Math.min(Math.max(0, at - Date.now()) + 50, MAX_TIMER_MS));
     timer.unref();
     this.deadlines.set(key, timer);
   }

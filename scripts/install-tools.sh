@@ -115,32 +115,31 @@ cilium() {
   ln -sfn "$dest/crds" "$cache/cilium-crds"
 }
 
-# The real Gateway API CRDs, standard channel, from the module (config/crd/standard).
-gateway_api() {
-  local dest=$cache/gateway-api-$GATEWAY_API_VERSION
+# YAML files of a Go module's folder, copied into the cache once and linked by a stable name:
+# name module version folder link.
+module_yaml() {
+  local name=$1 module=$2 version=$3 folder=$4 link=$5
+  local dest=$cache/$name-$version
   if [ ! -f "$dest/.done" ]; then
-    local module
-    module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    local dir
+    dir=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
     mkdir -p "$dest"
-    cp "$module"/config/crd/standard/*.yaml "$dest/"
+    cp "$dir/$folder"/*.yaml "$dest/"
     chmod u+w "$dest"/*.yaml
     touch "$dest/.done"
   fi
-  ln -sfn "$dest" "$cache/gateway-api-crds"
+  ln -sfn "$dest" "$cache/$link"
+}
+
+# The real Gateway API CRDs, standard channel, from the module (config/crd/standard).
+gateway_api() {
+  module_yaml gateway-api sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" config/crd/standard gateway-api-crds
 }
 
 # The real prometheus-operator CRDs, from the module (example/prometheus-operator-crd-full).
 prometheus_operator() {
-  local dest=$cache/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION
-  if [ ! -f "$dest/.done" ]; then
-    local module
-    module=$(cd "$root/test/cluster" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-    mkdir -p "$dest"
-    cp "$module"/example/prometheus-operator-crd-full/*.yaml "$dest/"
-    chmod u+w "$dest"/*.yaml
-    touch "$dest/.done"
-  fi
-  ln -sfn "$dest" "$cache/prometheus-operator-crds"
+  module_yaml prometheus-operator github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
+    example/prometheus-operator-crd-full prometheus-operator-crds
 }
 
 # kwok and its stock stages (fast node and pod lifecycles, node leases) from the same module version.

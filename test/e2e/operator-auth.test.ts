@@ -6,7 +6,7 @@
  * appears; with workspaceAuth off, the proxies and their Secrets go.
  */
 import { eventually, OperatorHarness, workspaceYaml, type Operator } from '../support/operator-harness.js';
-import { AUTH_PROXY_PORT_NAME } from '../../lib/workspace/auth-proxy.js';
+import { AUTH_METRICS_PORT_NAME, AUTH_PROXY_PORT_NAME } from '../../lib/workspace/auth-proxy.js';
 import type { Loose } from '../support/render.js';
 
 const h = new OperatorHarness();
@@ -44,9 +44,11 @@ test('auth on: each pod runs the proxy for its owner, every public Service port 
   for (const c of ['runtime', 'browser', 'canvas']) expect([c, containers(c, 'auth-a')]).toEqual([c, [c, 'auth-proxy']]);
   const proxy = (deployment('runtime', 'auth-a').spec.template.spec.containers as Loose[]).find((x) => x.name === 'auth-proxy');
   expect(proxy.args).toContain('--allowed-group=user-123');
-  expect(targetPorts('runtime', 'auth-a')).toEqual([['terminal', AUTH_PROXY_PORT_NAME], ['http', AUTH_PROXY_PORT_NAME]]);
+  // The proxy's metrics port too: the operator reads activity there (the firewall lets only the operator in).
+  const metrics = [AUTH_METRICS_PORT_NAME, AUTH_METRICS_PORT_NAME];
+  expect(targetPorts('runtime', 'auth-a')).toEqual([['terminal', AUTH_PROXY_PORT_NAME], ['http', AUTH_PROXY_PORT_NAME], metrics]);
   // CDP stays on its own port, reachable only from the workspace's pods.
-  expect(targetPorts('browser', 'auth-a')).toEqual([['webrtc', AUTH_PROXY_PORT_NAME], ['cdp', 'cdp']]);
+  expect(targetPorts('browser', 'auth-a')).toEqual([['webrtc', AUTH_PROXY_PORT_NAME], ['cdp', 'cdp'], metrics]);
   // The proxies' credentials are the platform's, copied next to them.
   const copied = secretData('workspace-auth-a-auth', NS);
   const platformSecret = secretData('aileron-workspace-auth', 'aileron');

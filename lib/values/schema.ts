@@ -324,7 +324,7 @@ const duration = (def: string, description: string) => str(def, description, { p
 
 /** ResourceQuota hard limits: quantities by resource name (requests.cpu, limits.memory, pods, count/services). */
 const quotaMap = (description: string) =>
-  Type.Record(Type.String(), Type.String({ pattern: QUANTITY, maxLength: 32 }), {
+  Type.Record(Type.String(), Type.Union([Type.String({ pattern: QUANTITY, maxLength: 32 }), Type.Integer({ minimum: 0 })]), {
     default: {},
     description,
     maxProperties: 64,

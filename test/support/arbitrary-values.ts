@@ -159,7 +159,7 @@ export const validValues = fc
       quota: fc.record({
         enabled: fc.boolean(),
         workspaces: fc.integer({ min: 1, max: 500 }),
-        hard: fc.constantFrom<Record<string, string>>({}, { 'requests.storage': '500Gi' }, { pods: '7', 'count/services': '30' }),
+        hard: fc.constantFrom<Record<string, string | number>>({}, { 'requests.storage': '500Gi' }, { pods: 7, 'count/services': '30' }),
       }),
       limitRange: fc.record({ enabled: fc.boolean(), max: fc.constantFrom<Record<string, string>>({}, { cpu: '8', memory: '16Gi' }) }),
       perUser: fc.integer({ min: 0, max: 10 }),

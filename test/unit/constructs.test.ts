@@ -414,6 +414,26 @@ describe('storage and namespaces', () => {
     ]);
   });
 
+  test('each workspace namespace gets a quota derived from the workspace defaults, and the runtime\'s defaults for bare containers', () => {
+    const hard = (objects: K8sObject[]) => (find(objects, 'ResourceQuota', 'aileron-workspaces', 'workspace-system').spec as Loose).hard;
+    // 20 workspaces of runtime 500m/512Mi, browser 1000m/1Gi, canvas 250m/256Mi and three proxies of 10m/32Mi.
+    expect(hard(defaults)).toEqual({
+      'requests.cpu': '35600m',
+      'requests.memory': String(20 * (512 + 1024 + 256 + 96) * 2 ** 20),
+      'limits.cpu': '112000m',
+      'limits.memory': String(20 * (2048 + 2048 + 512 + 192) * 2 ** 20),
+      pods: '60',
+      persistentvolumeclaims: '20',
+    });
+    // Fewer workspaces, no sign-in proxies, a limit of the user's own, and one replaced.
+    const set = ['kubernetes.namespaceQuota.workspaces=2', 'workspaceAuth.enabled=false', 'kubernetes.namespaceQuota.hard.requests\\.storage=100Gi', 'kubernetes.namespaceQuota.hard.pods=5'];
+    expect(hard(render({ set }))).toMatchObject({ 'requests.cpu': '3500m', 'requests.storage': '100Gi', pods: 5 });
+    expect((find(defaults, 'LimitRange', 'aileron-workspaces', 'workspace-system').spec as Loose).limits).toEqual([
+      { type: 'Container', default: { cpu: '2000m', memory: '2Gi' }, defaultRequest: { cpu: '500m', memory: '512Mi' } },
+    ]);
+    expect(render({ set: ['kubernetes.namespaceQuota.enabled=false', 'kubernetes.namespaceLimitRange.enabled=false'] }).filter((o) => o.metadata.name === 'aileron-workspaces')).toEqual([]);
+  });
+
   test('coturn.namespace names it; set to the release namespace (as migrate does), that namespace runs privileged', () => {
     expect(enforced(render({ set: ['coturn.namespace=relay'] }))).toContainEqual(['relay', 'privileged']);
     expect(enforced(render({ set: ['coturn.namespace=relay', 'coturn.createNamespace=false'] })).map(([name]) => name)).not.toContain('relay');

@@ -183,7 +183,7 @@ describe('idle and max-age stops', () => {
 });
 
 describe('activity', () => {
-  test('requests through its proxy keep a workspace past its idle timeout, and status records them at most once a minute; once they end, it stops', async () => {
+  test('requests through its proxy keep a workspace past its idle timeout, are recorded at most once a minute, and clear a StoppingSoon warning; once they end, it stops', async () => {
     const proxy = await startLoopbackProxy(platformSettings());
     try {
       await platformWith(['workspaceLifecycle.idleTimeout=8s', 'workspaceLifecycle.warnBefore=4s'], { ACTIVITY_INTERVAL_SECONDS: '1', ACTIVITY_URL: proxy.metrics });
@@ -201,6 +201,11 @@ describe('activity', () => {
       expect(Date.parse(recorded)).toBeGreaterThan(Date.parse(status('ws-busy').startedAt));
       // Written once: the next write waits for a minute past it.
       expect(Date.now() - Date.parse(recorded)).toBeGreaterThan(10_000);
+      // The owner pauses until warned, then comes back: the warning goes and the stop with it.
+      await eventually('StoppingSoon', () => condition('ws-busy', 'StoppingSoon'), 30_000);
+      expect((await fetch(`${proxy.url}/`)).status).toBe(200);
+      await eventually('the warning cleared', () => !condition('ws-busy', 'StoppingSoon'), 10_000);
+      expect(phase('ws-busy')).toBe('Running');
       await eventually('stopped once idle', () => phase('ws-busy') === 'Stopped', 30_000);
       expect(annotations('ws-busy')['platform.aileron.io/stopped-by']).toBe('idle');
     } finally {

@@ -64,6 +64,14 @@ const spec = fc.record(
     runtime: component,
     browser: component,
     canvas: component,
+    started: fc.boolean(),
+    // Within the platform's default limits (an idle timeout of at most 24h): what lies beyond is a platform
+    // decision, reported in status, not an admission one.
+    lifecycle: fc.record({ idleTimeout: mostly(pick('4h', '30m', '1h30m'), pick('2 hours', '-1h', '1d')), maxAge: mostly(pick('0', '12h', '90s'), pick('12', 'forever')) }, { requiredKeys: [] }),
+    bandwidth: fc.record(
+      { ingress: mostly(pick('50M', '1k', '1P', '1.5G'), pick('500', '2P', '10Mi', '0.5k', 'fast')), egress: mostly(pick('20M', '100k'), pick('1E', '999')) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );

@@ -152,6 +152,11 @@ export class ActivityMonitor {
     return new Date(seen).toISOString();
   }
 
+  /** The owner was active at this time (a read found requests passed or open). */
+  sawActivity(uid: string, at: number): void {
+    this.seen.set(uid, at);
+  }
+
   /** Whether the workspace's proxies answered lately (within two reading intervals): its idleness is known. */
   observable(uid: string): boolean {
     const at = this.readAt.get(uid);
@@ -211,7 +216,7 @@ export class ActivityMonitor {
       if (!known && !active) this.options.wake(t.key);
     }
     if (!active) return;
-    this.seen.set(t.uid, now);
+    this.sawActivity(t.uid, now);
     const recorded = this.recorded.get(t.uid);
     if (this.warned.has(t.uid) || recorded === undefined || now - recorded >= ACTIVITY_WRITE_INTERVAL_MS) this.options.wake(t.key);
   }

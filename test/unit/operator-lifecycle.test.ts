@@ -45,7 +45,7 @@ describe('activity', () => {
   test('status records the first activity at once, then moves at most once a minute', () => {
     let now = 1_000_000;
     const monitor = new ActivityMonitor({ intervalMs: 1000, urlTemplate: '', concurrency: 1, wake: () => {}, now: () => now });
-    const seen = (at: number) => (monitor as unknown as { seen: Map<string, number> }).seen.set('uid', at);
+    const seen = (at: number) => monitor.sawActivity('uid', at);
     expect(monitor.toRecord('uid', undefined)).toBeUndefined();
     seen(now);
     const first = monitor.toRecord('uid', undefined)!;

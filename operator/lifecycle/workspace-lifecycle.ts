@@ -122,7 +122,7 @@ export class WorkspaceLifecycle {
     await this.deps.event(ws, 'Normal', STOP_REASONS[cause], `stopped ${after}; its volume is kept, and spec.started: true starts it again`);
   }
 
-  /** A Workspace gone: its slot, its activity and its timer. */
+  /** A Workspace gone: its running slot and what was read of its activity (the controller clears its timer). */
   forget(uid: string, key: string): void {
     this.deps.slots.release(uid, key);
     this.deps.activity.forget(uid);

@@ -60,7 +60,6 @@ interface Resolution {
   platform: WorkspacePlatform;
   credentials: DesiredStateOptions;
   resolved: ResolvedWorkspace;
-  admission?: Admission;
 }
 
 /** The plan, and the objects when this reconcile rendered them (only the plan is kept between reconciles). */
@@ -118,7 +117,8 @@ export class Reconciler {
 
     const resolution = (run.resolution = await this.step(run, 'resolve', () => this.resolve(ws)));
     if (!resolution) return;
-    if (!(await this.step(run, 'admit', () => this.admit(ws, resolution)))) return;
+    const admission = await this.step(run, 'admit', () => this.admit(ws, resolution));
+    if (!admission) return;
     const rendering = await this.step(run, 'render', () => this.render(ws, resolution));
     if (!rendering) return;
     if (!(await this.step(run, 'finalizer', () => this.addFinalizer(ws, resolution.resolved)))) return;
@@ -129,7 +129,7 @@ export class Reconciler {
     if (changes.baseline || changes.stale.size > 0 || changes.unwanted.length > 0) {
       run.log.info('applied desired state', { applied: changes.stale.size, deleted: changes.unwanted.length, targetNamespace: resolution.resolved.namespace });
     }
-    await this.step(run, 'status', () => this.writeConverged(ws, resolution, rendering.kept.applied));
+    await this.step(run, 'status', () => this.writeConverged(ws, resolution, admission, rendering.kept.applied));
   }
 
   /**
@@ -191,7 +191,7 @@ export class Reconciler {
 
   /** Step admit: whether it runs now; a Workspace that does not is rendered without pods and routes. */
   private async admit(ws: ObservedWorkspace, resolution: Resolution): Promise<StepResult<Admission>> {
-    const admission = (resolution.admission = await this.deps.lifecycle.admit(ws, resolution.resolved, resolution.platform));
+    const admission = await this.deps.lifecycle.admit(ws, resolution.resolved, resolution.platform);
     resolution.resolved.running = admission.running;
     return next(admission);
   }
@@ -335,10 +335,10 @@ export class Reconciler {
    * Step status: everything planned is applied and nothing else is left; status records it, for a restarted
    * operator, with what the lifecycle says. An idle or max-age stop that is due happens here instead.
    */
-  private async writeConverged(ws: ObservedWorkspace, { platform, resolved, admission }: Resolution, applied: string): Promise<StepResult<true>> {
+  private async writeConverged(ws: ObservedWorkspace, { platform, resolved }: Resolution, admission: Admission, applied: string): Promise<StepResult<true>> {
     const base = { ws, resolved, platform, deployments: this.observedDeployments(resolved), appliedHash: applied };
-    if (!admission?.running) {
-      const stopped = admission?.stopped ?? { reason: 'Stopped', message: 'stopped' };
+    if (!admission.running) {
+      const { stopped } = admission;
       await this.report.status(ws, buildStatus({ ...base, stopped, startedAt: ws.status?.startedAt, lastActivityTime: ws.status?.lastActivityTime }));
       return next(true);
     }

@@ -133,14 +133,27 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
     workspace: firewallStatus(resolved.firewall.workspace, platform),
     ...(resolved.components.browser.enabled ? { browser: firewallStatus(resolved.firewall.browser, platform) } : {}),
   };
-  const activity = input.lastActivityTime ? { lastActivityTime: input.lastActivityTime } : {};
-  const applied = appliedHash && !stepFailure ? { appliedHash } : {};
+  // What every status of a resolved Workspace carries, running or stopped.
+  const common = {
+    observedGeneration: generation,
+    targetNamespace: resolved.namespace,
+    firewall,
+    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
+    ...(input.lastActivityTime ? { lastActivityTime: input.lastActivityTime } : {}),
+    ...(appliedHash && !stepFailure ? { appliedHash } : {}),
+  };
+  const retrying = (what: string) => cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: `${what} could not be applied; retrying with backoff` });
+  const degraded = (failing: string[] = []) =>
+    stepFailure
+      ? cond({ type: 'Degraded', status: 'True', reason: stepFailure.reason, message: stepFailure.message })
+      : failing.length > 0
+        ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
+        : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' });
   if (input.stopped) {
     const { reason, message } = input.stopped;
     return {
       phase: 'Stopped',
-      observedGeneration: generation,
-      targetNamespace: resolved.namespace,
+      ...common,
       // The URLs stay: they are where the workspace comes back (and a merge patch would keep them anyway).
       components: Object.fromEntries(
         COMPONENTS.map((c) => {
@@ -148,18 +161,10 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
           return [c, rc.enabled ? { phase: 'Stopped', ready: false, internalUrl: rc.internalUrl, externalUrl: rc.externalUrl } : { phase: 'Disabled', ready: false }];
         }),
       ),
-      firewall,
-      ...(input.startedAt ? { startedAt: input.startedAt } : {}),
-      ...activity,
-      ...applied,
       conditions: [
         cond({ type: 'Ready', status: 'False', reason, message }),
-        stepFailure
-          ? cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: 'the stop could not be applied; retrying with backoff' })
-          : cond({ type: 'Progressing', status: 'False', reason: 'Stopped', message: 'no pod runs; the volume, Secrets and policies are kept' }),
-        stepFailure
-          ? cond({ type: 'Degraded', status: 'True', reason: stepFailure.reason, message: stepFailure.message })
-          : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+        stepFailure ? retrying('the stop') : cond({ type: 'Progressing', status: 'False', reason: 'Stopped', message: 'no pod runs; the volume, Secrets and policies are kept' }),
+        degraded(),
       ],
     };
   }
@@ -192,27 +197,18 @@ export function buildStatus(input: StatusInput): Record<string, unknown> {
   const phase: Phase = running ? 'Running' : observed === 0 ? 'Pending' : 'Reconciling';
   return {
     phase,
-    observedGeneration: generation,
-    targetNamespace: resolved.namespace,
+    ...common,
     components,
-    firewall,
-    ...(input.startedAt ? { startedAt: input.startedAt } : {}),
-    ...activity,
-    ...applied,
     conditions: [
       running
         ? cond({ type: 'Ready', status: 'True', reason: 'ComponentsReady', message: 'every enabled component is available' })
         : cond({ type: 'Ready', status: 'False', reason: 'ComponentsNotReady', message: `waiting for ${waiting.join(', ')}` }),
       stepFailure
-        ? cond({ type: 'Progressing', status: 'True', reason: 'Retrying', message: 'the desired state could not be applied; retrying with backoff' })
+        ? retrying('the desired state')
         : running
           ? cond({ type: 'Progressing', status: 'False', reason: 'Deployed', message: 'the desired state is applied and available' })
           : cond({ type: 'Progressing', status: 'True', reason: 'Deploying', message: `applied; waiting for ${waiting.join(', ')} to become available` }),
-      stepFailure
-        ? cond({ type: 'Degraded', status: 'True', reason: stepFailure.reason, message: stepFailure.message })
-        : failing.length > 0
-          ? cond({ type: 'Degraded', status: 'True', reason: 'ComponentFailing', message: failing.join('; ') })
-          : cond({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' }),
+      degraded(failing),
       // Only while a stop is near: the manager or UI can warn its owner.
       ...(input.stoppingSoon ? [cond({ type: 'StoppingSoon', status: 'True', ...input.stoppingSoon })] : []),
     ],

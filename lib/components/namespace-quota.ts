@@ -14,18 +14,13 @@ import { ApiObject } from 'cdk8s';
 import type { Release } from '../platform/context.js';
 import type { Resources, Values } from '../values/schema.js';
 import type { Vals } from '../platform/template-value.js';
-import { parseQuantity, type Quantity } from '../values/quantity.js';
+import { addQuantities, parseQuantity, type Quantity } from '../values/quantity.js';
 import { COMPONENTS } from '../workspace/model.js';
 
 const KINDS = ['requests', 'limits'] as const;
 const AMOUNTS = ['cpu', 'memory'] as const;
 /** The pods of one workspace at most: runtime, browser, canvas. */
 const PODS_PER_WORKSPACE = COMPONENTS.length;
-
-/** A sum of quantities, exact. */
-function add(a: Quantity, b: Quantity): Quantity {
-  return { num: a.num * b.den + b.num * a.den, den: a.den * b.den };
-}
 
 /** CPU in millicores (`17800m`), memory in bytes: whole numbers, rounded as the chart's %.0f rounds. */
 function quotaText(q: Quantity, amount: (typeof AMOUNTS)[number], times: number): string {
@@ -42,7 +37,7 @@ export function derivedQuota(k: Values['kubernetes'], auth: Values['workspaceAut
   const hard: Record<string, string> = {};
   for (const kind of KINDS) {
     for (const amount of AMOUNTS) {
-      const total = containers.reduce((sum, r) => add(sum, parseQuantity(r[kind]?.[amount] ?? '0') ?? { num: 0n, den: 1n }), { num: 0n, den: 1n });
+      const total = containers.reduce((sum, r) => addQuantities(sum, parseQuantity(r[kind]?.[amount] ?? '0') ?? { num: 0n, den: 1n }), { num: 0n, den: 1n });
       hard[`${kind}.${amount}`] = quotaText(total, amount, n);
     }
   }

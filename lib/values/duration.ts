@@ -8,10 +8,11 @@
 export const DURATION_PATTERN = '^(0|([0-9]+(\\.[0-9]+)?(h|m|s))+)$';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 };
+const DURATION = new RegExp(DURATION_PATTERN);
 
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
-  if (!new RegExp(DURATION_PATTERN).test(text)) return undefined;
+  if (!DURATION.test(text)) return undefined;
   let ms = 0;
   for (const [, n, unit] of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(h|m|s)/g)) ms += Number(n) * UNIT_MS[unit];
   return Math.round(ms);

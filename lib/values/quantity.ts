@@ -51,6 +51,11 @@ export function parseQuantity(text: string | number): Quantity | undefined {
   return { num, den };
 }
 
+/** a + b, exact. */
+export function addQuantities(a: Quantity, b: Quantity): Quantity {
+  return { num: a.num * b.den + b.num * a.den, den: a.den * b.den };
+}
+
 /** -1, 0 or 1. */
 export function compareQuantities(a: Quantity, b: Quantity): number {
   const l = a.num * b.den;

@@ -7,6 +7,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import pkg from '../../package.json' with { type: 'json' };
 import { DURATION_PATTERN } from './duration.js';
+import { BANDWIDTH_PATTERN } from '../workspace/spec-rules.js';
 
 /** One version source, package.json: the chart's version, and the appVersion its own image's tag pins to. */
 export const CHART_VERSION: string = pkg.version;
@@ -42,7 +43,7 @@ const OPTIONAL_LABEL = `^(|${DNS_LABEL.slice(1, -1)})$`;
 /** One folder name inside a volume (no "..", no "/"), or "" for the volume root. */
 const SUBDIRECTORY = '^([A-Za-z0-9_-][A-Za-z0-9_.-]*)?$';
 /** A bandwidth in bits per second (`50M`, `1G`), or "" for none. */
-const OPTIONAL_BANDWIDTH = '^([0-9]+(\\.[0-9]+)?(k|M|G|T|P)?)?$';
+const OPTIONAL_BANDWIDTH = `^(${BANDWIDTH_PATTERN.slice(1, -1)})?$`;
 /** A Prometheus duration (`30s`, `15m`, `1h30m`). */
 const PROMETHEUS_DURATION = '^([0-9]+(ms|s|m|h|d|w|y))+$';
 /** A Gateway API Duration (GEP-2257: number-unit pairs of h, m, s and ms), or "" for none. */

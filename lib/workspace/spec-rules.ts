@@ -131,11 +131,14 @@ export function specProblems(spec: WorkspaceSpecJson): SpecProblem[] {
   return problems;
 }
 
+const BANDWIDTH = new RegExp(BANDWIDTH_PATTERN);
+const BANDWIDTH_BOUNDS = { min: parseQuantity(BANDWIDTH_RANGE.min)!, max: parseQuantity(BANDWIDTH_RANGE.max)! };
+
 /** Why a bandwidth is not one the kubelet takes, or undefined. */
 export function bandwidthProblem(value: string): string | undefined {
-  const q = new RegExp(BANDWIDTH_PATTERN).test(value) ? parseQuantity(value) : undefined;
+  const q = BANDWIDTH.test(value) ? parseQuantity(value) : undefined;
   if (!q) return `"${value}" is not a bandwidth in bits per second (for example 10M or 1G)`;
-  if (compareQuantities(q, parseQuantity(BANDWIDTH_RANGE.min)!) < 0 || compareQuantities(q, parseQuantity(BANDWIDTH_RANGE.max)!) > 0) {
+  if (compareQuantities(q, BANDWIDTH_BOUNDS.min) < 0 || compareQuantities(q, BANDWIDTH_BOUNDS.max) > 0) {
     return `${value} ${BANDWIDTH_OUT_OF_RANGE}`;
   }
   return undefined;

@@ -95,8 +95,8 @@ export class ActivityMonitor {
   private readonly targets = new Map<string, ActivityTarget>();
   /** uid -> the last time it was seen active (this process's reads). */
   private readonly seen = new Map<string, number>();
-  /** `${uid}/${service}` -> the proxy's passed count at the last read. */
-  private readonly counts = new Map<string, number>();
+  /** uid -> service -> its proxy's passed count at the last read. */
+  private readonly counts = new Map<string, Map<string, number>>();
   /** uid -> what status holds (or is being written), as the reconciler reported it. */
   private readonly recorded = new Map<string, number>();
   /** uids whose status shows StoppingSoon: activity clears it at once, not within the minute. */
@@ -120,7 +120,7 @@ export class ActivityMonitor {
     this.targets.delete(uid);
     this.warned.delete(uid);
     this.readAt.delete(uid);
-    for (const key of this.counts.keys()) if (key.startsWith(`${uid}/`)) this.counts.delete(key);
+    this.counts.delete(uid);
   }
 
   forget(uid: string): void {
@@ -200,9 +200,9 @@ export class ActivityMonitor {
       const counts = await this.read(t, service);
       if (!counts) continue;
       answered = true;
-      const key = `${t.uid}/${service}`;
-      const before = this.counts.get(key);
-      this.counts.set(key, counts.passed);
+      const byService = this.counts.get(t.uid) ?? this.counts.set(t.uid, new Map()).get(t.uid)!;
+      const before = byService.get(service);
+      byService.set(service, counts.passed);
       // A first read sets the baseline; a count below the last is a restarted proxy, whose every request is new.
       const rose = before !== undefined && counts.passed !== before && (counts.passed > before || counts.passed > 0);
       if (rose || counts.inFlight > 0) active = true;
